@@ -1,0 +1,117 @@
+"""Export the joint network to ONNX for the app (onnxruntime-node).
+
+Contract (shared with main/perception):
+  input  `image`   float32 [1, 3, H, W], RGB already ImageNet-normalised ((x/255 - mean) / std), H and W dynamic
+  output `segm`    float32 [1, C, ceil(H/4), ceil(W/4)] logits (C = 40 for NYUDv2)
+  output `depth`   float32 [1, 1, ceil(H/4), ceil(W/4)] raw (the app takes abs(), metres)
+  output `normals` float32 [1, 3, ceil(H/4), ceil(W/4)] (three-task networks only)
+  metadata_props: semslam.format, class_names (JSON), num_classes, input_mean, input_std (JSON),
+  outputs (JSON), output_stride, training (JSON, when known), source.
+
+  PYTHONPATH=models /usr/bin/python3 -m semslam_net.export (--checkpoint CKPT | --random-init [--seed N])
+      [--classes 40] [--normals] --out FILE.onnx
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Optional
+
+import torch
+
+from .config import IMAGENET_MEAN, IMAGENET_STD, ModelConfig, class_names_for
+from .model import JointNet
+
+ONNX_OPSET = 13
+ONNX_FORMAT = 'semslam-joint-v1'
+OUTPUT_NAMES = {'segm': 'segm', 'depth': 'depth', 'normals': 'normals'}
+
+
+class _ExportWrapper(torch.nn.Module):
+    def __init__(self, net: JointNet):
+        super().__init__()
+        self.net = net
+
+    def forward(self, image):
+        return self.net(image)
+
+
+def export_onnx(model: JointNet, out_path: str, training_info: Optional[dict] = None, source: str = '',
+                sample_hw=(480, 640), opset: int = ONNX_OPSET) -> dict:
+    """Write `model` as ONNX with dynamic H/W and metadata; returns the metadata written."""
+    import onnx
+
+    cfg: ModelConfig = model.config
+    model = model.eval()
+    outputs = [OUTPUT_NAMES[t] for t in cfg.tasks()]
+    dummy = torch.zeros(1, 3, *sample_hw)
+    dyn = {'image': {2: 'height', 3: 'width'}}
+    for o in outputs:
+        dyn[o] = {2: 'height_4', 3: 'width_4'}
+    with torch.no_grad():
+        torch.onnx.export(_ExportWrapper(model), dummy, out_path, input_names=['image'], output_names=outputs,
+                          dynamic_axes=dyn, opset_version=opset, do_constant_folding=True)
+    m = onnx.load(out_path)
+    meta = {
+        'semslam.format': ONNX_FORMAT,
+        'num_classes': str(cfg.num_classes),
+        'class_names': json.dumps(list(class_names_for(cfg.num_classes))),
+        'input_mean': json.dumps(list(IMAGENET_MEAN)),
+        'input_std': json.dumps(list(IMAGENET_STD)),
+        'input_layout': 'NCHW RGB float32, (x/255 - mean)/std',
+        'outputs': json.dumps(outputs),
+        'output_stride': '4',
+        'depth_units': 'metres (take abs)',
+        'model_config': json.dumps(cfg.__dict__),
+        'source': source,
+    }
+    if training_info:
+        meta['training'] = json.dumps(training_info)
+    del m.metadata_props[:]
+    for k, v in meta.items():
+        p = m.metadata_props.add()
+        p.key, p.value = k, v
+    m.producer_name = 'semslam_net'
+    onnx.checker.check_model(m)
+    onnx.save(m, out_path)
+    return meta
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(prog='semslam_net.export', description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    src = ap.add_mutually_exclusive_group(required=True)
+    src.add_argument('--checkpoint', help='our training checkpoint or a published {"state_dict": ...} file')
+    src.add_argument('--random-init', action='store_true', help='untrained network with the paper init (for plumbing tests)')
+    ap.add_argument('--seed', type=int, default=0, help='seed of --random-init')
+    ap.add_argument('--classes', type=int, default=40, help='class count of --random-init')
+    ap.add_argument('--normals', action='store_true', help='--random-init with the normals head (three tasks)')
+    ap.add_argument('--out', required=True, help='output .onnx file')
+    ap.add_argument('--opset', type=int, default=ONNX_OPSET)
+    args = ap.parse_args(argv)
+    from .checkpoint import CheckpointError, load_published
+    training = None
+    if args.checkpoint:
+        try:
+            model, _ = load_published(args.checkpoint)
+        except CheckpointError as e:
+            print(f'error: {e}', file=sys.stderr)
+            return 2
+        obj = torch.load(args.checkpoint, map_location='cpu')
+        if isinstance(obj, dict) and isinstance(obj.get('training'), dict):
+            training = obj['training']
+        source = f'checkpoint {args.checkpoint}'
+    else:
+        torch.manual_seed(args.seed)
+        model = JointNet(ModelConfig(num_classes=args.classes, with_normals=args.normals))
+        source = f'random-init seed {args.seed}'
+        training = {'trained': False}
+    meta = export_onnx(model, args.out, training_info=training, source=source, opset=args.opset)
+    print(json.dumps({'out': args.out, 'outputs': json.loads(meta['outputs']), 'num_classes': model.config.num_classes,
+                      'opset': args.opset}))
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
