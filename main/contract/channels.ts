@@ -1,0 +1,229 @@
+/**
+ * The process boundary, declared once: every request channel with its request and response schema,
+ * every event channel with its payload schema. Electron's preload, web mode (`semslam serve`) and the
+ * renderer all import this file; payloads are validated with these zod schemas at every edge.
+ *
+ * Payloads are JSON values plus `Uint8Array` (map deltas, preview images): Electron's structured clone
+ * carries Uint8Array as is, and the WebSocket wire codec (wire.ts) moves them as binary attachments.
+ * This file must stay pure TypeScript (no Node, DOM or Electron imports): it is bundled into the renderer.
+ */
+import { z } from 'zod';
+
+const bytes = z.instanceof(Uint8Array);
+const mat4 = z.array(z.number()).length(16);
+
+export const ReplayModeSchema = z.enum(['rgbd', 'rgb']);
+/** 'rgbd': sensor depth is fused; 'rgb': the network's predicted depth is fused (the paper's RGB-only mode). */
+export type ReplayMode = z.infer<typeof ReplayModeSchema>;
+
+export const TrackingStateSchema = z.enum(['initialising', 'ok', 'lost', 'relocalised']);
+export type TrackingState = z.infer<typeof TrackingStateSchema>;
+
+export const ExportFormatSchema = z.enum(['ply', 'pcd']);
+export type ExportFormat = z.infer<typeof ExportFormatSchema>;
+
+export const SessionSummarySchema = z.object({
+  id: z.string().min(1),
+  name: z.string(),
+  /** ISO 8601. */
+  createdAt: z.string(),
+  /** 'demo', 'camera', or the sequence path. */
+  source: z.string(),
+  mode: ReplayModeSchema,
+  frames: z.number().int().nonnegative(),
+  surfels: z.number().int().nonnegative(),
+});
+export type SessionSummary = z.infer<typeof SessionSummarySchema>;
+
+export const PlaybackStateSchema = z.object({
+  state: z.enum(['idle', 'playing', 'paused', 'finished', 'error']),
+  sessionId: z.string().nullable(),
+  source: z.string().nullable(),
+  mode: ReplayModeSchema,
+  /** Index of the last processed frame, -1 before the first. */
+  frame: z.number().int(),
+  /** Frames in the source; 0 when unknown (live camera). */
+  frames: z.number().int().nonnegative(),
+  /** Playback speed multiplier (1 = sensor rate when realtime, else as fast as possible × 1). */
+  speed: z.number().positive(),
+  realtime: z.boolean(),
+});
+export type PlaybackState = z.infer<typeof PlaybackStateSchema>;
+
+const empty = z.object({}).strict();
+
+/** Request channels: name → request schema and response schema. */
+export const RequestSchemas = {
+  listSessions: { request: empty, response: z.object({ sessions: z.array(SessionSummarySchema) }) },
+  openSession: { request: z.object({ id: z.string().min(1) }), response: z.object({ session: SessionSummarySchema }) },
+  renameSession: {
+    request: z.object({ id: z.string().min(1), name: z.string().min(1).max(200) }),
+    response: z.object({ session: SessionSummarySchema }),
+  },
+  deleteSession: { request: z.object({ id: z.string().min(1) }), response: z.object({ deleted: z.literal(true) }) },
+  startReplay: {
+    request: z.object({
+      /** A sequence path (NYU raw, TUM, ... as main/sources reads them) or 'demo' (a generated scene). */
+      source: z.string().min(1),
+      mode: ReplayModeSchema,
+      /** true: pace frames at the sensor rate × speed; false: as fast as the pipeline runs. */
+      realtime: z.boolean(),
+      /** Start paused (the renderer then calls play). Default false. */
+      paused: z.boolean().optional(),
+    }),
+    response: z.object({ session: SessionSummarySchema, playback: PlaybackStateSchema }),
+  },
+  startCamera: {
+    request: z.object({ device: z.string().optional(), mode: ReplayModeSchema }),
+    response: z.object({ session: SessionSummarySchema, playback: PlaybackStateSchema }),
+  },
+  play: { request: empty, response: PlaybackStateSchema },
+  pause: { request: empty, response: PlaybackStateSchema },
+  step: { request: z.object({ frames: z.number().int().positive().max(10_000).optional() }), response: PlaybackStateSchema },
+  setSpeed: { request: z.object({ speed: z.number().positive().max(64) }), response: PlaybackStateSchema },
+  /** Seeking backwards restarts fusion from frame 0 (a mapDelta with reset=true follows). */
+  seek: { request: z.object({ frame: z.number().int().nonnegative() }), response: PlaybackStateSchema },
+  /** Current playback state; the renderer calls it once on connect. */
+  getPlayback: { request: empty, response: PlaybackStateSchema },
+  /**
+   * The whole current map as one encoded map-delta packet with reset=true (mapDelta.ts), so a renderer
+   * that connects mid-session starts from the same map as everyone else.
+   */
+  getMap: { request: empty, response: z.object({ packet: bytes }) },
+  exportMap: {
+    request: z.object({ format: ExportFormatSchema, path: z.string().min(1).optional() }),
+    response: z.object({ path: z.string(), bytes: z.number().int().nonnegative(), surfels: z.number().int().nonnegative() }),
+  },
+} as const;
+
+export type RequestChannel = keyof typeof RequestSchemas;
+export type RequestOf<C extends RequestChannel> = z.infer<(typeof RequestSchemas)[C]['request']>;
+export type ResponseOf<C extends RequestChannel> = z.infer<(typeof RequestSchemas)[C]['response']>;
+export const REQUEST_CHANNELS = Object.keys(RequestSchemas) as RequestChannel[];
+
+export const FrameStatsSchema = z.object({
+  frame: z.number().int().nonnegative(),
+  /** Sensor timestamp, seconds. */
+  timestamp: z.number(),
+  /** Milliseconds per pipeline stage (e.g. decode, inference, tracking, fusion), lower is better. */
+  stagesMs: z.record(z.string(), z.number().nonnegative()),
+  /** Frames per second over the last second of processing, higher is better. */
+  fps: z.number().nonnegative(),
+  surfels: z.number().int().nonnegative(),
+  tracking: TrackingStateSchema,
+  /** ICP inlier RMSE in metres (lower is better), when tracking ran. */
+  inlierRmse: z.number().nonnegative().optional(),
+});
+export type FrameStats = z.infer<typeof FrameStatsSchema>;
+
+export const PreviewKindSchema = z.enum(['rgb', 'depth', 'segmentation']);
+export type PreviewKind = z.infer<typeof PreviewKindSchema>;
+
+export const PreviewSchema = z.object({
+  frame: z.number().int().nonnegative(),
+  kind: PreviewKindSchema,
+  width: z.number().int().positive().max(4096),
+  height: z.number().int().positive().max(4096),
+  /** 'rgb8': raw row-major RGB (width·height·3 bytes); 'png'/'jpeg': an encoded image. */
+  format: z.enum(['rgb8', 'png', 'jpeg']),
+  data: bytes,
+});
+export type Preview = z.infer<typeof PreviewSchema>;
+
+export const TrajectorySchema = z.object({
+  /** positions[from..] replace the renderer's camera centres from index `from` (0 after a reset). */
+  from: z.number().int().nonnegative(),
+  /** World camera centres x,y,z for frames from, from+1, ... */
+  positions: z.array(z.number()),
+  /** Current T_world_camera (column-major, OpenCV camera frame). */
+  T_world_camera: mat4,
+  /** Intrinsics of the current frame, for drawing the frustum. */
+  intrinsics: z.object({
+    width: z.number().positive(),
+    height: z.number().positive(),
+    fx: z.number().positive(),
+    fy: z.number().positive(),
+    cx: z.number(),
+    cy: z.number(),
+  }),
+});
+export type Trajectory = z.infer<typeof TrajectorySchema>;
+
+export const AppErrorSchema = z.object({
+  /** Plain words for the user: what failed and what to do. */
+  message: z.string(),
+  /** Optional technical detail (file, stack head) shown collapsed. */
+  detail: z.string().optional(),
+  /** true when the session stopped because of it. */
+  fatal: z.boolean(),
+});
+export type AppError = z.infer<typeof AppErrorSchema>;
+
+/** Event channels: name → payload schema. Backend → renderer only. */
+export const EventSchemas = {
+  frameStats: FrameStatsSchema,
+  /** An encoded map-delta packet (mapDelta.ts): only surfels changed since the previous packet. */
+  mapDelta: z.object({ packet: bytes }),
+  preview: PreviewSchema,
+  trajectory: TrajectorySchema,
+  playback: PlaybackStateSchema,
+  sessions: z.object({ sessions: z.array(SessionSummarySchema) }),
+  error: AppErrorSchema,
+} as const;
+
+export type EventChannel = keyof typeof EventSchemas;
+export type EventOf<C extends EventChannel> = z.infer<(typeof EventSchemas)[C]>;
+export const EVENT_CHANNELS = Object.keys(EventSchemas) as EventChannel[];
+
+/** One event as it crosses the boundary. */
+export type AppEvent = { [C in EventChannel]: { channel: C; payload: EventOf<C> } }[EventChannel];
+
+/** Every response crosses the boundary as a value: expected failures are not exceptions in the renderer. */
+export type Result<T> = { ok: true; value: T } | { ok: false; error: { code: ErrorCode; message: string } };
+export type ErrorCode = 'invalid-request' | 'not-found' | 'busy' | 'unavailable' | 'failed';
+
+export const ResultErrorSchema = z.object({
+  ok: z.literal(false),
+  error: z.object({ code: z.enum(['invalid-request', 'not-found', 'busy', 'unavailable', 'failed']), message: z.string() }),
+});
+
+export function isRequestChannel(name: unknown): name is RequestChannel {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(RequestSchemas, name);
+}
+
+export function isEventChannel(name: unknown): name is EventChannel {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(EventSchemas, name);
+}
+
+/** Validates a request at a boundary; the error names the channel and the first bad field in plain words. */
+export function parseRequest<C extends RequestChannel>(
+  channel: C,
+  payload: unknown,
+): { ok: true; value: RequestOf<C> } | { ok: false; message: string } {
+  const r = RequestSchemas[channel].request.safeParse(payload ?? {});
+  if (r.success) return { ok: true, value: r.data as RequestOf<C> };
+  return { ok: false, message: `${channel}: ${describeZodError(r.error)}` };
+}
+
+export function parseResponse<C extends RequestChannel>(
+  channel: C,
+  payload: unknown,
+): { ok: true; value: ResponseOf<C> } | { ok: false; message: string } {
+  const r = RequestSchemas[channel].response.safeParse(payload);
+  if (r.success) return { ok: true, value: r.data as ResponseOf<C> };
+  return { ok: false, message: `${channel} response: ${describeZodError(r.error)}` };
+}
+
+export function parseEvent(channel: unknown, payload: unknown): { ok: true; value: AppEvent } | { ok: false; message: string } {
+  if (!isEventChannel(channel)) return { ok: false, message: `unknown event channel ${JSON.stringify(channel)}` };
+  const r = EventSchemas[channel].safeParse(payload);
+  if (r.success) return { ok: true, value: { channel, payload: r.data } as AppEvent };
+  return { ok: false, message: `${channel} event: ${describeZodError(r.error)}` };
+}
+
+function describeZodError(error: z.ZodError): string {
+  const issue = error.issues[0];
+  if (!issue) return 'invalid';
+  const where = issue.path.length > 0 ? issue.path.join('.') : '(payload)';
+  return `${where}: ${issue.message}`;
+}
