@@ -1,0 +1,8 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+/** The default session database: $XDG_DATA_HOME/semslam/sessions.db, else ~/.local/share/semslam/sessions.db. */
+export function defaultDatabasePath(env: NodeJS.ProcessEnv = process.env): string {
+  const base = env.XDG_DATA_HOME && env.XDG_DATA_HOME.length > 0 ? env.XDG_DATA_HOME : join(homedir(), '.local', 'share');
+  return join(base, 'semslam', 'sessions.db');
+}
