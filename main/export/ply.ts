@@ -43,7 +43,7 @@ const PROPERTIES: readonly (readonly [string, PlyType])[] = [
   ['radius', 'float'], ['confidence', 'float'],
   ['label', 'uchar'], ['label_prob', 'float'],
 ];
-/** 10 floats + 4 uchars. */
+/** 9 floats + 4 uchars = 40 bytes. */
 const RECORD_BYTES = PROPERTIES.reduce((s, [, t]) => s + (t === 'float' ? 4 : 1), 0);
 
 function header(count: number, extraComments: readonly string[]): string {

@@ -38,10 +38,10 @@ describe('PLY export', () => {
     }
   });
 
-  it('has the size of the header plus 10 floats and 4 bytes per vertex', () => {
+  it('has the size of the header plus 9 floats and 4 bytes per vertex', () => {
     const bytes = encodePly(surfels);
     const headerEnd = Buffer.from(bytes).indexOf('end_header\n') + 'end_header\n'.length;
-    expect(bytes.length - headerEnd).toBe(2 * (10 * 4 + 4));
+    expect(bytes.length - headerEnd).toBe(2 * (9 * 4 + 4));
   });
 
   it('rejects a truncated file naming the problem', () => {
