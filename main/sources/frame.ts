@@ -33,6 +33,8 @@ export interface SequenceInfo {
   readonly intrinsics: Intrinsics;
   readonly hasGroundTruth: boolean;
   readonly hasLabels: boolean;
+  /** Caveats a user should know (assumed intrinsics, unregistered RGB, byte order guessed...). */
+  readonly warnings?: readonly string[];
 }
 
 /** A streaming reader: opening reads only indexes; frames are decoded one at a time. */

@@ -38,8 +38,9 @@ export const NYU_DEPTH_DISTORTION: BrownConradyDistortion = {
  * The toolbox lists this 3×3 in row order and then writes `R = -[...]; R = inv(reshape(R,3,3)')`.
  * The leading minus flips every point through the origin, which projection by x/z and y/z ignores for
  * the rotation but NOT for the translation added afterwards; that is the confusing sign.
- * Our convention, checked on the real pair (test/sources/nyuRegistration.test.ts measures it):
- *   p_rgb = inv(A) · p_depth + t   with A the row-order matrix below and t = NYU_T_RGB_DEPTH.
+ * We follow the toolbox literally, computed sign-free: p_rgb ≅ inv(A) · p_depth − t, with A the row-order
+ * matrix below and t = NYU_TRANSLATION. test/sources/nyuRegistration.test.ts measures on the real pair
+ * that this lines depth edges up with colour edges and that dropping the minus (… + t) does not.
  */
 export const NYU_ROTATION_ROWS: readonly number[] = [
   9.9997798940829263e-01, 5.0518419386157446e-03, 4.3011152014118693e-03,

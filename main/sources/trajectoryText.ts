@@ -76,3 +76,54 @@ export function parseTumTrajectory(path: string, text: string): StampedPose[] {
   poses.sort((a, b) => a.timestamp - b.timestamp);
   return poses;
 }
+
+export interface GroundTruthLookupOptions {
+  /** Interpolate between two samples at most this far apart (s). */
+  readonly maxInterpolationGapS: number;
+  /** Otherwise take the nearest sample when within this (s). */
+  readonly maxNearestS: number;
+}
+
+export const DEFAULT_GROUND_TRUTH_LOOKUP: GroundTruthLookupOptions = { maxInterpolationGapS: 0.1, maxNearestS: 0.02 };
+
+/** Samples closer than this to the query are returned as they are (no interpolation arithmetic). */
+const EXACT_S = 1e-6;
+
+/**
+ * Pose at time t: the sample itself when one is (numerically) at t, else translation lerp + quaternion
+ * slerp between the bracketing samples when they are close enough, else the nearest sample within
+ * maxNearestS, else undefined.
+ */
+export function groundTruthAt(poses: readonly StampedPose[], t: number, options: GroundTruthLookupOptions = DEFAULT_GROUND_TRUTH_LOOKUP): Float64Array | undefined {
+  if (poses.length === 0) return undefined;
+  let lo = 0, hi = poses.length; // first index with timestamp >= t
+  while (lo < hi) { const mid = (lo + hi) >> 1; if (poses[mid].timestamp < t) lo = mid + 1; else hi = mid; }
+  const after = lo < poses.length ? poses[lo] : undefined;
+  const before = lo > 0 ? poses[lo - 1] : undefined;
+  if (after && after.timestamp - t < EXACT_S) return Float64Array.from(after.T_world_camera);
+  if (before && t - before.timestamp < EXACT_S) return Float64Array.from(before.T_world_camera);
+  if (before && after && after.timestamp - before.timestamp <= options.maxInterpolationGapS) {
+    const a = (t - before.timestamp) / (after.timestamp - before.timestamp);
+    return interpolatePose(before.T_world_camera, after.T_world_camera, a);
+  }
+  const nearest = !after ? before : !before ? after : (t - before.timestamp <= after.timestamp - t ? before : after);
+  if (nearest && Math.abs(nearest.timestamp - t) <= options.maxNearestS) return Float64Array.from(nearest.T_world_camera);
+  return undefined;
+}
+
+export function interpolatePose(A: Float64Array, B: Float64Array, a: number): Float64Array {
+  const p = poseToTranslationQuaternion(A), q = poseToTranslationQuaternion(B);
+  let dot = p[3] * q[3] + p[4] * q[4] + p[5] * q[5] + p[6] * q[6];
+  const sign = dot < 0 ? -1 : 1;
+  dot *= sign;
+  let wa = 1 - a, wb = a * sign;
+  if (dot < 0.9995) {
+    const th = Math.acos(Math.min(1, dot));
+    wa = Math.sin((1 - a) * th) / Math.sin(th);
+    wb = (Math.sin(a * th) / Math.sin(th)) * sign;
+  }
+  return poseFromTranslationQuaternion(
+    p[0] + (q[0] - p[0]) * a, p[1] + (q[1] - p[1]) * a, p[2] + (q[2] - p[2]) * a,
+    wa * p[3] + wb * q[3], wa * p[4] + wb * q[4], wa * p[5] + wb * q[5], wa * p[6] + wb * q[6],
+  );
+}

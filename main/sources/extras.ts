@@ -1,0 +1,28 @@
+import { join } from 'node:path';
+import { readPng16, readPng8 } from '../io/image.js';
+import { expectSize, scaledDepthToMetres } from './indexedReader.js';
+import type { Sidecar } from './sidecar.js';
+import { DEPTH_GT_DIR, DEPTH_GT_SCALE, LABELS_DIR } from './sidecar.js';
+
+/** Labels and exact depth our writers store beside a frame (see writers.ts), when the sidecar lists them. */
+export interface FrameExtras {
+  labels40?: Uint8Array;
+  depthGroundTruth?: Float32Array;
+}
+
+export async function readFrameExtras(dir: string, sidecar: Sidecar | undefined, depthBase: string, width: number, height: number): Promise<FrameExtras> {
+  const extras: FrameExtras = {};
+  if (sidecar?.hasLabels) {
+    const path = join(dir, LABELS_DIR, `${depthBase}.png`);
+    const img = await readPng8(path);
+    expectSize(path, img.width, img.height, width, height);
+    extras.labels40 = img.data;
+  }
+  if (sidecar?.hasDepthGroundTruth) {
+    const path = join(dir, DEPTH_GT_DIR, `${depthBase}.png`);
+    const img = await readPng16(path);
+    expectSize(path, img.width, img.height, width, height);
+    extras.depthGroundTruth = scaledDepthToMetres(img.data, DEPTH_GT_SCALE, new Float32Array(width * height));
+  }
+  return extras;
+}

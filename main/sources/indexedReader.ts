@@ -1,0 +1,46 @@
+import { InputError } from '../errors.js';
+import type { Frame, SequenceInfo, SequenceReader } from './frame.js';
+
+export interface FrameRange { start?: number; maxFrames?: number; stride?: number }
+
+/** Shared iteration for readers that index their files at open and decode frame i on demand. */
+export abstract class IndexedSequenceReader implements SequenceReader {
+  abstract readonly info: SequenceInfo;
+  abstract read(i: number): Promise<Frame>;
+
+  protected checkIndex(i: number): void {
+    if (!Number.isInteger(i) || i < 0 || i >= this.info.frames) {
+      throw new RangeError(`${this.info.path}: frame ${i} out of range 0..${this.info.frames - 1}`);
+    }
+  }
+
+  async *frames(options: FrameRange = {}): AsyncIterable<Frame> {
+    const start = options.start ?? 0;
+    const stride = options.stride ?? 1;
+    const maxFrames = options.maxFrames ?? Infinity;
+    if (!Number.isInteger(stride) || stride < 1) throw new RangeError(`stride must be a positive integer, got ${stride}`);
+    let emitted = 0;
+    for (let i = start; i < this.info.frames && emitted < maxFrames; i += stride, emitted++) {
+      yield await this.read(i);
+    }
+  }
+}
+
+/** Throws InputError when a decoded image does not have the sequence's size. */
+export function expectSize(path: string, width: number, height: number, expectedWidth: number, expectedHeight: number): void {
+  if (width !== expectedWidth || height !== expectedHeight) {
+    throw new InputError(path, `image is ${width}×${height}, the sequence is ${expectedWidth}×${expectedHeight}`);
+  }
+}
+
+/**
+ * 16-bit depth → metres: value / unitsPerMetre (division, so value/5000 is the exact float of the quantised
+ * depth), 0 and `invalidValue` → 0. Allocation-free.
+ */
+export function scaledDepthToMetres(src: Uint16Array, unitsPerMetre: number, out: Float32Array, invalidValue = -1): Float32Array {
+  for (let i = 0; i < src.length; i++) {
+    const v = src[i];
+    out[i] = v === 0 || v === invalidValue ? 0 : v / unitsPerMetre;
+  }
+  return out;
+}

@@ -1,0 +1,62 @@
+import { readdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { InputError } from '../errors.js';
+import { pathKind } from '../io/text.js';
+import type { SequenceFormat, SequenceReader } from './frame.js';
+import { IclNuimReader } from './iclNuim.js';
+import { NyuRawReader, parseNyuName } from './nyuRaw.js';
+import { RedwoodReader } from './redwood.js';
+import { SevenScenesReader } from './sevenScenes.js';
+import { readSidecar } from './sidecar.js';
+import { findPair, SinglePairReader } from './singlePair.js';
+import type { TumReaderOptions } from './tum.js';
+import { TumReader } from './tum.js';
+
+export interface OpenSequenceOptions {
+  readonly tum?: Partial<TumReaderOptions>;
+}
+
+const EXPECTED = [
+  'NYU raw scene (r-<t>-<n>.ppm + d-<t>-<n>.pgm)',
+  'TUM RGB-D (rgb.txt + depth.txt)',
+  '7-Scenes (frame-NNNNNN.color.png/.depth.png/.pose.txt, optionally under rgbd-frames/)',
+  'Redwood (color/ + depth/ with rgbd.match, trajectory.log or camera*.json)',
+  'ICL-NUIM (color/N.png + depth/N.png, pose.txt)',
+  'a single pair (<NAME>_color.{png,jpg,ppm} + <NAME>_depth.{png,pgm})',
+].join('; ');
+
+/** Which reader a folder needs, from its files only (nothing decoded). */
+export async function detectFormat(dir: string): Promise<SequenceFormat> {
+  const kind = await pathKind(dir);
+  if (kind === 'missing') throw new InputError(dir, 'not found');
+  if (kind !== 'dir') throw new InputError(dir, 'expected a sequence folder, found a file');
+  const names = await readdir(dir);
+  if (names.length === 0) throw new InputError(dir, `empty folder; expected one of: ${EXPECTED}`);
+  const has = new Set(names);
+  const sidecar = await readSidecar(dir);
+  if (sidecar) return sidecar.format === 'nyu' ? 'nyu-raw' : 'tum';
+  if (has.has('rgb.txt') && has.has('depth.txt')) return 'tum';
+  if (names.some((n) => parseNyuName(n)?.kind === 'd')) return 'nyu-raw';
+  if (await pathKind(join(dir, 'rgbd-frames')) === 'dir' || names.some((n) => /^frame-\d+\.color\.png$/.test(n))) return '7scenes';
+  if (await pathKind(join(dir, 'color')) === 'dir' && await pathKind(join(dir, 'depth')) === 'dir') {
+    if (has.has('rgbd.match') || has.has('trajectory.log') || names.some((n) => /^camera.*\.json$/i.test(n))) return 'redwood';
+    const colour = await readdir(join(dir, 'color'));
+    if (has.has('pose.txt') || (colour.length > 0 && colour.every((n) => /^\d+\.png$/.test(n) && !/^0\d/.test(n)))) return 'icl-nuim';
+    return 'redwood';
+  }
+  if (await findPair(dir)) return 'single-pair';
+  throw new InputError(dir, `unrecognised sequence folder; expected one of: ${EXPECTED}`);
+}
+
+/** Opens any supported RGB-D sequence folder; reads indexes only, frames are decoded on read(). */
+export async function openSequence(path: string, options: OpenSequenceOptions = {}): Promise<SequenceReader> {
+  const dir = resolve(path);
+  switch (await detectFormat(dir)) {
+    case 'nyu-raw': return NyuRawReader.open(dir);
+    case 'tum': return TumReader.open(dir, options.tum);
+    case '7scenes': return SevenScenesReader.open(dir);
+    case 'redwood': return RedwoodReader.open(dir);
+    case 'icl-nuim': return IclNuimReader.open(dir);
+    case 'single-pair': return SinglePairReader.open(dir);
+  }
+}

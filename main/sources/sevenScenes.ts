@@ -1,0 +1,80 @@
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Intrinsics } from '../../fusion/camera.js';
+import { poseFromRowMajor } from '../../fusion/pose.js';
+import { InputError } from '../errors.js';
+import { readPng16, readRgbImage } from '../io/image.js';
+import { pathKind, readTextFile } from '../io/text.js';
+import type { Frame, SequenceInfo } from './frame.js';
+import { expectSize, IndexedSequenceReader, scaledDepthToMetres } from './indexedReader.js';
+import { dataLines, parseNumbers } from './trajectoryText.js';
+
+/** 7-Scenes depth camera (the dataset's camera-intrinsics.txt; also its published default). */
+export const SEVEN_SCENES_INTRINSICS: Intrinsics = { width: 640, height: 480, fx: 585, fy: 585, cx: 320, cy: 240 };
+export const SEVEN_SCENES_DEPTH_UNITS_PER_METRE = 1000;
+export const SEVEN_SCENES_MISSING_DEPTH = 65535;
+export const SEVEN_SCENES_FPS = 30;
+
+const FRAME_NAME = /^frame-(\d+)\.color\.png$/;
+
+/** Parses a whitespace matrix file of `rows` rows with `cols` finite numbers each. */
+export function parseMatrixText(path: string, text: string, rows: number, cols: number): number[] {
+  const lines = dataLines(text);
+  if (lines.length < rows) throw new InputError(path, `expected ${rows} rows of ${cols} numbers, found ${lines.length} rows`);
+  const out: number[] = [];
+  for (let r = 0; r < rows; r++) out.push(...parseNumbers(path, lines[r].lineNo, lines[r].line, cols));
+  return out;
+}
+
+/**
+ * Microsoft 7-Scenes sequence folder: `frame-NNNNNN.{color,depth}.png` + `.pose.txt` (4×4 camera-to-world,
+ * row-major, metres), directly or under `rgbd-frames/`; optional `camera-intrinsics.txt` (3×3 K).
+ * Depth is in millimetres (0 and 65535 missing). Colour comes from a different camera and is NOT
+ * registered to depth: the intrinsics are the depth camera's; track on depth.
+ */
+export class SevenScenesReader extends IndexedSequenceReader {
+  private constructor(readonly info: SequenceInfo, private readonly frameDir: string, private readonly stems: readonly string[], private readonly numbers: readonly number[]) { super(); }
+
+  static async open(dir: string): Promise<SevenScenesReader> {
+    const frameDir = (await pathKind(join(dir, 'rgbd-frames'))) === 'dir' ? join(dir, 'rgbd-frames') : dir;
+    const names = await readdir(frameDir);
+    const found = names.map((n) => FRAME_NAME.exec(n)).filter((m): m is RegExpExecArray => m !== null)
+      .map((m) => ({ stem: `frame-${m[1]}`, n: Number(m[1]) })).sort((a, b) => a.n - b.n);
+    if (found.length === 0) throw new InputError(frameDir, 'no 7-Scenes frames (frame-NNNNNN.color.png)');
+    const nameSet = new Set(names);
+    for (const f of found) {
+      for (const suffix of ['.depth.png', '.pose.txt']) {
+        if (!nameSet.has(f.stem + suffix)) throw new InputError(join(frameDir, f.stem + suffix), `missing (its ${f.stem}.color.png exists)`);
+      }
+    }
+    let intrinsics = SEVEN_SCENES_INTRINSICS;
+    const kFile = join(dir, 'camera-intrinsics.txt');
+    if (await pathKind(kFile) === 'file') {
+      const k = parseMatrixText(kFile, await readTextFile(kFile), 3, 3);
+      intrinsics = { width: 640, height: 480, fx: k[0], fy: k[4], cx: k[2], cy: k[5] };
+    }
+    const info: SequenceInfo = {
+      format: '7scenes', path: dir, frames: found.length, width: intrinsics.width, height: intrinsics.height, intrinsics,
+      hasGroundTruth: true, hasLabels: false,
+      warnings: [`${dir}: 7-Scenes colour is NOT registered to depth (different cameras); intrinsics are the depth camera's`],
+    };
+    return new SevenScenesReader(info, frameDir, found.map((f) => f.stem), found.map((f) => f.n));
+  }
+
+  async read(i: number): Promise<Frame> {
+    this.checkIndex(i);
+    const { width, height } = this.info;
+    const base = join(this.frameDir, this.stems[i]);
+    const rgb = await readRgbImage(`${base}.color.png`);
+    expectSize(`${base}.color.png`, rgb.width, rgb.height, width, height);
+    const d16 = await readPng16(`${base}.depth.png`);
+    expectSize(`${base}.depth.png`, d16.width, d16.height, width, height);
+    const depth = scaledDepthToMetres(d16.data, SEVEN_SCENES_DEPTH_UNITS_PER_METRE, new Float32Array(width * height), SEVEN_SCENES_MISSING_DEPTH);
+    const poseFile = `${base}.pose.txt`;
+    const groundTruthPose = poseFromRowMajor(parseMatrixText(poseFile, await readTextFile(poseFile), 4, 4));
+    return {
+      index: i, timestamp: this.numbers[i] / SEVEN_SCENES_FPS, width, height, rgb: rgb.data, depth,
+      intrinsics: this.info.intrinsics, groundTruthPose,
+    };
+  }
+}
