@@ -1,0 +1,116 @@
+/**
+ * Every tunable of the surfel fusion pipeline, in one record with documented defaults. Callers pass a
+ * Partial<FusionConfig>; resolveFusionConfig merges it over DEFAULT_FUSION_CONFIG and validates once.
+ */
+
+/** What drives the camera pose. 'hybrid' = point-to-plane ICP + photometric; 'none' = take the frame's hint. */
+export type TrackingMethod = 'hybrid' | 'pointToPlane' | 'photometric' | 'none';
+
+export interface FusionConfig {
+  /** Number of semantic classes per surfel (13 = SemanticFusion's NYU classes, channel c = id c + 1). */
+  classCount: number;
+  /** Depth samples outside [minDepth, maxDepth] metres are treated as missing. */
+  minDepth: number;
+  maxDepth: number;
+  /** Bilateral filter on depth used for tracking and normals: window radius (px), spatial σ (px), range σ (m). */
+  bilateralRadius: number;
+  bilateralSigmaSpace: number;
+  bilateralSigmaRange: number;
+  /** Tracking pose source (see TrackingMethod). */
+  trackingMethod: TrackingMethod;
+  /** Gauss–Newton iterations per pyramid level, finest first (ElasticFusion: 10/5/4 coarse→fine). */
+  icpIterations: readonly number[];
+  /** Weight of the photometric cost relative to the point-to-plane cost (intensities in [0, 1], depth in m). */
+  rgbWeight: number;
+  /** ICP correspondence gates: max point distance (m) and max normal angle (degrees). */
+  icpMaxDistance: number;
+  icpMaxNormalAngleDeg: number;
+  /** Huber thresholds: point-to-plane residual (m) and intensity residual (0..1). */
+  icpHuber: number;
+  rgbHuber: number;
+  /** Minimum intensity gradient magnitude (per pixel, 0..1 units) for a pixel to enter the photometric term. */
+  rgbMinGradient: number;
+  /** Tracking failure: inlier ratio below this, or inlier RMSE (m) above this, marks the frame lost. */
+  minInlierRatio: number;
+  maxInlierRmse: number;
+  /** Tracking failure: a frame-to-frame jump larger than this (m, degrees) is rejected as implausible. */
+  maxTranslationJump: number;
+  maxRotationJumpDeg: number;
+  /** Stop iterating a level when the update is smaller than this (m and rad). */
+  convergenceEpsilon: number;
+  /** Surfels reaching this confidence are stable (ElasticFusion's c_stable). */
+  stableConfidence: number;
+  /** Unstable surfels not confirmed within this many frames after creation are removed. */
+  unstableWindow: number;
+  /** Surfels not updated for more than this many frames are inactive: neither predicted nor fused into (0 = never). */
+  activeWindow: number;
+  /** Only surfels with at least this confidence are rendered for tracking (0 = all). */
+  trackingMinConfidence: number;
+  /** Data association gates for fusion: depth difference (m, scaled by depth²) and normal angle (degrees). */
+  fuseDepthThreshold: number;
+  fuseMaxNormalAngleDeg: number;
+  /** Index map supersampling per image axis for unique data association (2 → 4 index cells per pixel). */
+  indexSupersample: number;
+  /** Confidence weighting σ of normalised radial distance from the image centre (ElasticFusion: 0.6). */
+  confidenceSigma: number;
+  /** A measurement farther than this (m) behind a surfel means the surfel is in free space. */
+  freeSpaceMargin: number;
+  /** Surfel radius cap as a multiple of the pixel footprint at its depth (for grazing normals). */
+  maxRadiusFactor: number;
+  /** Side length (m) of the chunks of the spatial index used for frustum culling. */
+  chunkSize: number;
+  /** Maximum splat half-size in pixels when rendering surfels. */
+  maxSplatRadiusPx: number;
+  /** Initial surfel capacity (grows by doubling). */
+  initialCapacity: number;
+}
+
+export const DEFAULT_FUSION_CONFIG: Readonly<FusionConfig> = Object.freeze({
+  classCount: 13,
+  minDepth: 0.2,
+  maxDepth: 4.0,
+  bilateralRadius: 2,
+  bilateralSigmaSpace: 4.5,
+  bilateralSigmaRange: 0.03,
+  trackingMethod: 'hybrid' as TrackingMethod,
+  icpIterations: Object.freeze([4, 5, 10]),
+  rgbWeight: 0.01,
+  icpMaxDistance: 0.1,
+  icpMaxNormalAngleDeg: 30,
+  icpHuber: 0.01,
+  rgbHuber: 0.05,
+  rgbMinGradient: 0.005,
+  minInlierRatio: 0.25,
+  maxInlierRmse: 0.03,
+  maxTranslationJump: 0.2,
+  maxRotationJumpDeg: 20,
+  convergenceEpsilon: 1e-6,
+  stableConfidence: 10,
+  unstableWindow: 30,
+  activeWindow: 0,
+  trackingMinConfidence: 0,
+  fuseDepthThreshold: 0.03,
+  fuseMaxNormalAngleDeg: 40,
+  indexSupersample: 2,
+  confidenceSigma: 0.6,
+  freeSpaceMargin: 0.08,
+  maxRadiusFactor: 4,
+  chunkSize: 1.0,
+  maxSplatRadiusPx: 3,
+  initialCapacity: 1 << 16,
+});
+
+export function resolveFusionConfig(partial: Partial<FusionConfig> = {}): FusionConfig {
+  const c: FusionConfig = { ...DEFAULT_FUSION_CONFIG, ...partial };
+  const positive: (keyof FusionConfig)[] = ['classCount', 'maxDepth', 'stableConfidence', 'chunkSize', 'indexSupersample',
+    'icpMaxDistance', 'icpHuber', 'rgbHuber', 'confidenceSigma', 'initialCapacity'];
+  for (const k of positive) {
+    const v = c[k] as number;
+    if (!(typeof v === 'number' && v > 0 && Number.isFinite(v))) throw new RangeError(`FusionConfig.${k} must be a positive number, got ${String(v)}`);
+  }
+  if (!(c.minDepth >= 0 && c.minDepth < c.maxDepth)) throw new RangeError('FusionConfig: need 0 ≤ minDepth < maxDepth');
+  if (!Number.isInteger(c.indexSupersample)) throw new RangeError('FusionConfig.indexSupersample must be an integer');
+  if (c.icpIterations.length < 1 || c.icpIterations.length > 4) throw new RangeError('FusionConfig.icpIterations needs 1–4 levels');
+  if (c.rgbWeight < 0) throw new RangeError('FusionConfig.rgbWeight must be ≥ 0');
+  return c;
+}

@@ -1,0 +1,269 @@
+/**
+ * Frame-to-model tracking (ElasticFusion's RGBDOdometry): coarse-to-fine Gauss–Newton on point-to-plane ICP
+ * jointly with a photometric term, Huber-weighted, 6×6 normal equations solved by LDLᵀ, SE(3) left update.
+ *
+ * ICP: current vertex p (camera) → q = T·p (world), associated projectively with the predicted model pixel;
+ *   e = n_m·(q − v_m), J = [n_m, q × n_m].
+ * Photometric: predicted model point v_m (world) → p = T⁻¹·v_m in the current camera; r = I_cur(π(p)) − I_m;
+ *   with w = R·(∇I·∂π/∂p), J = [−w, w × v_m].
+ * Tracking failure is reported as a value (lost = true) and leaves the pose at the initial guess.
+ */
+import type { Mat4 } from './pose.js';
+import type { FrameLevel } from './preprocessor.js';
+import type { PredictedLevel } from './model-predictor.js';
+import { invertRigid, mulPose, orthonormalizeRotation, poseDistance, se3Exp } from './se3.js';
+import { solveNormalEquations6 } from './linalg6.js';
+
+export type TrackingTerm = 'hybrid' | 'pointToPlane' | 'photometric';
+
+export interface IcpOptions {
+  method: TrackingTerm;
+  /** Iterations per level, finest (level 0) first. */
+  iterations: readonly number[];
+  rgbWeight: number;
+  maxDistance: number;
+  maxNormalAngleDeg: number;
+  icpHuber: number;
+  rgbHuber: number;
+  rgbMinGradient: number;
+  minInlierRatio: number;
+  maxInlierRmse: number;
+  maxTranslationJump: number;
+  maxRotationJumpDeg: number;
+  convergenceEpsilon: number;
+}
+
+export const DEFAULT_ICP_OPTIONS: Readonly<IcpOptions> = Object.freeze({
+  method: 'hybrid' as TrackingTerm, iterations: Object.freeze([4, 5, 10]), rgbWeight: 0.01, maxDistance: 0.1,
+  maxNormalAngleDeg: 30, icpHuber: 0.01, rgbHuber: 0.05, rgbMinGradient: 0.005, minInlierRatio: 0.25,
+  maxInlierRmse: 0.03, maxTranslationJump: 0.2, maxRotationJumpDeg: 20, convergenceEpsilon: 1e-6,
+});
+
+export interface TrackingResult {
+  /** True when the frame was tracked and may be fused. */
+  readonly ok: boolean;
+  /** True when tracking failed (low inlier ratio, high residual, degenerate system or implausible jump). */
+  readonly lost: boolean;
+  /** Why the frame was lost ('' when ok). */
+  readonly reason: string;
+  /** Estimated camera-to-world pose (the initial guess when lost). */
+  readonly T_world_camera: Mat4;
+  /** Point-to-plane RMSE of inliers at the finest level, metres — lower is better. */
+  readonly inlierRmse: number;
+  /** Fraction of valid current pixels with a model correspondence at the finest level — higher is better. */
+  readonly inlierRatio: number;
+  /** Photometric RMSE of the used pixels at the finest level (intensity 0..1) — lower is better. */
+  readonly photometricRmse: number;
+  /** Gauss–Newton iterations run, all levels together. */
+  readonly iterations: number;
+  /** Motion relative to the initial guess: translation (m) and rotation (degrees). */
+  readonly deltaTranslation: number;
+  readonly deltaRotationDeg: number;
+}
+
+export class IcpTracker {
+  readonly options: IcpOptions;
+  private readonly accIcp = new Float64Array(29);
+  private readonly accRgb = new Float64Array(29);
+  private readonly acc = new Float64Array(29);
+  private readonly xi = new Float64Array(6);
+  private readonly scratch = new Float64Array(42);
+  private readonly T = new Float64Array(16);
+  private readonly Tinv = new Float64Array(16);
+  private readonly T_ref_world = new Float64Array(16);
+  private readonly dT = new Float64Array(16);
+  private readonly tmp = new Float64Array(16);
+  // Last-iteration statistics per level.
+  private icpInliers = 0;
+  private icpValid = 0;
+  private icpSq = 0;
+  private rgbCount = 0;
+  private rgbSq = 0;
+
+  constructor(options: Partial<IcpOptions> = {}) {
+    this.options = { ...DEFAULT_ICP_OPTIONS, ...options };
+  }
+
+  /**
+   * Aligns the current frame (pyramid `frame`) to the model prediction `model` rendered from `T_world_ref`,
+   * starting from `T_init`. Levels beyond options.iterations.length are ignored.
+   */
+  track(frame: readonly FrameLevel[], model: readonly PredictedLevel[], T_world_ref: Mat4, T_init: Mat4): TrackingResult {
+    const o = this.options;
+    const T = this.T;
+    T.set(T_init);
+    invertRigid(this.T_ref_world, T_world_ref);
+    const useIcp = o.method !== 'photometric';
+    const useRgb = o.method === 'photometric' || (o.method === 'hybrid' && o.rgbWeight > 0);
+    const levels = Math.min(o.iterations.length, frame.length, model.length);
+    let iterations = 0;
+    let degenerate = false;
+    for (let l = levels - 1; l >= 0; l--) {
+      const iters = o.iterations[l];
+      for (let it = 0; it < iters; it++) {
+        this.accIcp.fill(0); this.accRgb.fill(0);
+        if (useIcp) this.accumulateIcp(frame[l], model[l]);
+        if (useRgb) this.accumulateRgb(frame[l], model[l]);
+        const acc = this.acc;
+        const wr = o.method === 'photometric' ? 1 : o.rgbWeight;
+        for (let k = 0; k < 29; k++) acc[k] = (useIcp ? this.accIcp[k] : 0) + (useRgb ? wr * this.accRgb[k] : 0);
+        iterations++;
+        if (!solveNormalEquations6(acc, this.xi, this.scratch)) { degenerate = l === 0; break; }
+        se3Exp(this.dT, this.xi);
+        mulPose(this.tmp, this.dT, T);
+        T.set(this.tmp);
+        orthonormalizeRotation(T);
+        const x = this.xi;
+        if (Math.hypot(x[0], x[1], x[2]) < o.convergenceEpsilon && Math.hypot(x[3], x[4], x[5]) < o.convergenceEpsilon) break;
+      }
+    }
+    // Final statistics at the finest level, at the final pose.
+    this.accIcp.fill(0); this.accRgb.fill(0);
+    if (useIcp) this.accumulateIcp(frame[0], model[0]);
+    if (useRgb) this.accumulateRgb(frame[0], model[0]);
+    const inlierRatio = useIcp ? (this.icpValid > 0 ? this.icpInliers / this.icpValid : 0) : (this.rgbCount > 0 ? 1 : 0);
+    const inlierRmse = this.icpInliers > 0 ? Math.sqrt(this.icpSq / this.icpInliers) : (useIcp ? Infinity : 0);
+    const photometricRmse = this.rgbCount > 0 ? Math.sqrt(this.rgbSq / this.rgbCount) : 0;
+    const d = poseDistance(T_init, T);
+    const deltaRotationDeg = (d.rotation * 180) / Math.PI;
+    let reason = '';
+    if (degenerate) reason = 'degenerate normal equations';
+    else if (useIcp && inlierRatio < o.minInlierRatio) reason = `inlier ratio ${inlierRatio.toFixed(3)} < ${o.minInlierRatio}`;
+    else if (useIcp && inlierRmse > o.maxInlierRmse) reason = `inlier RMSE ${inlierRmse.toFixed(4)} m > ${o.maxInlierRmse}`;
+    else if (!useIcp && this.rgbCount < 100) reason = 'too few photometric samples';
+    else if (d.translation > o.maxTranslationJump || deltaRotationDeg > o.maxRotationJumpDeg) {
+      reason = `implausible jump ${d.translation.toFixed(3)} m / ${deltaRotationDeg.toFixed(1)}°`;
+    } else if (!Number.isFinite(T[12] + T[13] + T[14])) reason = 'non-finite pose';
+    const lost = reason !== '';
+    return {
+      ok: !lost, lost, reason, T_world_camera: Float64Array.from(lost ? T_init : T),
+      inlierRmse, inlierRatio, photometricRmse, iterations, deltaTranslation: d.translation, deltaRotationDeg,
+    };
+  }
+
+  private accumulateIcp(cur: FrameLevel, model: PredictedLevel): void {
+    const o = this.options;
+    const T = this.T, M = this.T_ref_world;
+    const r00 = T[0], r10 = T[1], r20 = T[2], r01 = T[4], r11 = T[5], r21 = T[6], r02 = T[8], r12 = T[9], r22 = T[10];
+    const tx = T[12], ty = T[13], tz = T[14];
+    const m00 = M[0], m10 = M[1], m20 = M[2], m01 = M[4], m11 = M[5], m21 = M[6], m02 = M[8], m12 = M[9], m22 = M[10];
+    const mx = M[12], my = M[13], mz = M[14];
+    const { fx, fy, cx, cy } = model.intrinsics;
+    const mw = model.width, mh = model.height;
+    const cv = cur.vertex, cn = cur.normal, cd = cur.depth;
+    const mv = model.vertex, mn = model.normal, md = model.depth;
+    const maxD2 = o.maxDistance * o.maxDistance;
+    const cosMin = Math.cos((o.maxNormalAngleDeg * Math.PI) / 180);
+    const k = o.icpHuber;
+    const a = this.accIcp;
+    let h00 = 0, h01 = 0, h02 = 0, h03 = 0, h04 = 0, h05 = 0, h11 = 0, h12 = 0, h13 = 0, h14 = 0, h15 = 0;
+    let h22 = 0, h23 = 0, h24 = 0, h25 = 0, h33 = 0, h34 = 0, h35 = 0, h44 = 0, h45 = 0, h55 = 0;
+    let b0 = 0, b1 = 0, b2 = 0, b3 = 0, b4 = 0, b5 = 0;
+    let valid = 0, inliers = 0, sq = 0, wsq = 0;
+    const n = cur.width * cur.height;
+    for (let i = 0; i < n; i++) {
+      if (cd[i] === 0) continue;
+      const nx0 = cn[3 * i], ny0 = cn[3 * i + 1], nz0 = cn[3 * i + 2];
+      if (nx0 === 0 && ny0 === 0 && nz0 === 0) continue;
+      valid++;
+      const px = cv[3 * i], py = cv[3 * i + 1], pz = cv[3 * i + 2];
+      const qx = r00 * px + r01 * py + r02 * pz + tx;
+      const qy = r10 * px + r11 * py + r12 * pz + ty;
+      const qz = r20 * px + r21 * py + r22 * pz + tz;
+      const sz = m20 * qx + m21 * qy + m22 * qz + mz;
+      if (sz <= 0) continue;
+      const u = Math.round((fx * (m00 * qx + m01 * qy + m02 * qz + mx)) / sz + cx);
+      const v = Math.round((fy * (m10 * qx + m11 * qy + m12 * qz + my)) / sz + cy);
+      if (u < 0 || u >= mw || v < 0 || v >= mh) continue;
+      const j = v * mw + u;
+      if (md[j] === 0) continue;
+      const dx = qx - mv[3 * j], dy = qy - mv[3 * j + 1], dz = qz - mv[3 * j + 2];
+      if (dx * dx + dy * dy + dz * dz > maxD2) continue;
+      const nx = mn[3 * j], ny = mn[3 * j + 1], nz = mn[3 * j + 2];
+      const nwx = r00 * nx0 + r01 * ny0 + r02 * nz0, nwy = r10 * nx0 + r11 * ny0 + r12 * nz0, nwz = r20 * nx0 + r21 * ny0 + r22 * nz0;
+      if (nwx * nx + nwy * ny + nwz * nz < cosMin) continue;
+      const e = nx * dx + ny * dy + nz * dz;
+      const ae = e < 0 ? -e : e;
+      const w = ae <= k ? 1 : k / ae;
+      inliers++; sq += e * e; wsq += w * e * e;
+      const j0 = nx, j1 = ny, j2 = nz;
+      const j3 = qy * nz - qz * ny, j4 = qz * nx - qx * nz, j5 = qx * ny - qy * nx;
+      const w0 = w * j0, w1 = w * j1, w2 = w * j2, w3 = w * j3, w4 = w * j4, w5 = w * j5;
+      h00 += w0 * j0; h01 += w0 * j1; h02 += w0 * j2; h03 += w0 * j3; h04 += w0 * j4; h05 += w0 * j5;
+      h11 += w1 * j1; h12 += w1 * j2; h13 += w1 * j3; h14 += w1 * j4; h15 += w1 * j5;
+      h22 += w2 * j2; h23 += w2 * j3; h24 += w2 * j4; h25 += w2 * j5;
+      h33 += w3 * j3; h34 += w3 * j4; h35 += w3 * j5;
+      h44 += w4 * j4; h45 += w4 * j5;
+      h55 += w5 * j5;
+      b0 -= w0 * e; b1 -= w1 * e; b2 -= w2 * e; b3 -= w3 * e; b4 -= w4 * e; b5 -= w5 * e;
+    }
+    a[0] += h00; a[1] += h01; a[2] += h02; a[3] += h03; a[4] += h04; a[5] += h05;
+    a[6] += h11; a[7] += h12; a[8] += h13; a[9] += h14; a[10] += h15;
+    a[11] += h22; a[12] += h23; a[13] += h24; a[14] += h25;
+    a[15] += h33; a[16] += h34; a[17] += h35;
+    a[18] += h44; a[19] += h45; a[20] += h55;
+    a[21] += b0; a[22] += b1; a[23] += b2; a[24] += b3; a[25] += b4; a[26] += b5;
+    a[27] += wsq; a[28] += inliers;
+    this.icpValid = valid; this.icpInliers = inliers; this.icpSq = sq;
+  }
+
+  private accumulateRgb(cur: FrameLevel, model: PredictedLevel): void {
+    const o = this.options;
+    invertRigid(this.Tinv, this.T);
+    const T = this.T, Ti = this.Tinv;
+    const r00 = T[0], r10 = T[1], r20 = T[2], r01 = T[4], r11 = T[5], r21 = T[6], r02 = T[8], r12 = T[9], r22 = T[10];
+    const i00 = Ti[0], i10 = Ti[1], i20 = Ti[2], i01 = Ti[4], i11 = Ti[5], i21 = Ti[6], i02 = Ti[8], i12 = Ti[9], i22 = Ti[10];
+    const itx = Ti[12], ity = Ti[13], itz = Ti[14];
+    const { fx, fy, cx, cy } = cur.intrinsics;
+    const w = cur.width, h = cur.height;
+    const I = cur.intensity, gxI = cur.gradX, gyI = cur.gradY, cd = cur.depth;
+    const mv = model.vertex, md = model.depth, mI = model.intensity;
+    const k = o.rgbHuber;
+    const gmin2 = o.rgbMinGradient * o.rgbMinGradient;
+    const a = this.accRgb;
+    const J = this.jrow;
+    let count = 0, sq = 0;
+    const n = model.width * model.height;
+    for (let j = 0; j < n; j++) {
+      if (md[j] === 0) continue;
+      const vx = mv[3 * j], vy = mv[3 * j + 1], vz = mv[3 * j + 2];
+      const pz = i20 * vx + i21 * vy + i22 * vz + itz;
+      if (pz <= 0) continue;
+      const px = i00 * vx + i01 * vy + i02 * vz + itx;
+      const py = i10 * vx + i11 * vy + i12 * vz + ity;
+      const u = (fx * px) / pz + cx, v = (fy * py) / pz + cy;
+      if (!(u >= 1 && u < w - 2 && v >= 1 && v < h - 2)) continue;
+      const u0 = u | 0, v0 = v | 0;
+      const au = u - u0, av = v - v0;
+      const i0 = v0 * w + u0;
+      // Occlusion: the current frame sees something clearly in front of the model point.
+      const dc = cd[Math.round(v) * w + Math.round(u)];
+      if (dc > 0 && dc < pz - 0.05) continue;
+      const w00 = (1 - au) * (1 - av), w01 = au * (1 - av), w10 = (1 - au) * av, w11 = au * av;
+      const gx = w00 * gxI[i0] + w01 * gxI[i0 + 1] + w10 * gxI[i0 + w] + w11 * gxI[i0 + w + 1];
+      const gy = w00 * gyI[i0] + w01 * gyI[i0 + 1] + w10 * gyI[i0 + w] + w11 * gyI[i0 + w + 1];
+      if (gx * gx + gy * gy < gmin2) continue;
+      const Iv = w00 * I[i0] + w01 * I[i0 + 1] + w10 * I[i0 + w] + w11 * I[i0 + w + 1];
+      const r = Iv - mI[j];
+      const ar = r < 0 ? -r : r;
+      const wt = ar <= k ? 1 : k / ar;
+      count++; sq += r * r;
+      const iz = 1 / pz;
+      const ax = gx * fx * iz, ay = gy * fy * iz, az = -(ax * px + ay * py) * iz;
+      // World-frame row w = R·a.
+      const wx = r00 * ax + r01 * ay + r02 * az, wy = r10 * ax + r11 * ay + r12 * az, wz = r20 * ax + r21 * ay + r22 * az;
+      J[0] = -wx; J[1] = -wy; J[2] = -wz;
+      J[3] = wy * vz - wz * vy; J[4] = wz * vx - wx * vz; J[5] = wx * vy - wy * vx;
+      let q = 0;
+      for (let rr = 0; rr < 6; rr++) {
+        const wj = wt * J[rr];
+        for (let c = rr; c < 6; c++) a[q++] += wj * J[c];
+        a[21 + rr] -= wj * r;
+      }
+      a[27] += wt * r * r; a[28] += 1;
+    }
+    this.rgbCount = count; this.rgbSq = sq;
+  }
+
+  private readonly jrow = new Float64Array(6);
+}

@@ -1,0 +1,24 @@
+/** Public surface of the surfel fusion library (pure TypeScript: runs in Node, a worker or a browser). */
+export type { Intrinsics } from './camera.js';
+export { scaleIntrinsics } from './camera.js';
+export type { Mat4 } from './pose.js';
+export { identityPose, poseFromRowMajor, poseFromTranslationQuaternion, poseToTranslationQuaternion } from './pose.js';
+export { mulPose, invertRigid, se3Exp, se3Log, poseDistance, orthonormalizeRotation } from './se3.js';
+export { solveNormalEquations6, accumulateResidual, packedIndex, NORMAL_EQ_SIZE } from './linalg6.js';
+export type { FusionConfig, TrackingMethod } from './config.js';
+export { DEFAULT_FUSION_CONFIG, resolveFusionConfig } from './config.js';
+export type { FrameLevel, PreprocessOptions } from './preprocessor.js';
+export { Preprocessor, DEFAULT_PREPROCESS_OPTIONS } from './preprocessor.js';
+export type { PredictedLevel } from './model-predictor.js';
+export { ModelPredictor } from './model-predictor.js';
+export type { IcpOptions, TrackingTerm, TrackingResult } from './icp-tracker.js';
+export { IcpTracker, DEFAULT_ICP_OPTIONS } from './icp-tracker.js';
+export type { SurfelMapOptions, SurfelFilter } from './surfel-map.js';
+export { SurfelMap, SlotList, DEFAULT_SURFEL_MAP_OPTIONS } from './surfel-map.js';
+export type { FuseOptions, FuseInput, FuseResult } from './surfel-fuser.js';
+export { SurfelFuser, DEFAULT_FUSE_OPTIONS, depthSigma } from './surfel-fuser.js';
+export type { LabelFusionOptions, LabelUpdateResult } from './label-fusion.js';
+export { LabelFusion, bayesUpdate, DEFAULT_LABEL_FUSION_OPTIONS } from './label-fusion.js';
+export type { FrameInput, FrameResult, FrameStats, FrameTimings, MapSnapshot, PredictedView } from './types.js';
+export { SurfelFusion } from './surfel-fusion.js';
+export * from './classes.js';

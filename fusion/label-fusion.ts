@@ -1,0 +1,145 @@
+/**
+ * SemanticFusion's recursive Bayesian label update: every surfel visible in a frame that carries class
+ * probabilities multiplies its class distribution by the probabilities of the pixel it projects to, once per
+ * frame, and renormalises. If the product underflows (all classes ~0 in float32) the surfel's belief is reset to
+ * the uniform prior and this frame's observation is applied to it, so a surfel never becomes stuck at all-zeros.
+ * Also renders fused labels into any camera for display and evaluation.
+ */
+import type { Intrinsics } from './camera.js';
+import type { Mat4 } from './pose.js';
+import { invertRigid } from './se3.js';
+import type { SurfelMap } from './surfel-map.js';
+import { SlotList } from './surfel-map.js';
+import { depthSigma } from './surfel-fuser.js';
+
+export interface LabelFusionOptions {
+  /** Depth agreement (m, at least; grows with the sensor noise at depth) for a surfel to count as visible. */
+  visibilityDepthThreshold: number;
+  /** Sum below which a product is treated as underflow. */
+  underflow: number;
+  maxSplatRadiusPx: number;
+  minDepth: number;
+  maxDepth: number;
+}
+
+export const DEFAULT_LABEL_FUSION_OPTIONS: Readonly<LabelFusionOptions> = Object.freeze({
+  visibilityDepthThreshold: 0.03, underflow: 1e-30, maxSplatRadiusPx: 3, minDepth: 0.1, maxDepth: 10,
+});
+
+/**
+ * Multiplies the surfel's distribution (classCount values at probs[base..]) by the pixel's (obs[ob..]), renormalises,
+ * and resets to uniform-then-observation on underflow. Returns true on reset. Exported for unit tests.
+ */
+export function bayesUpdate(probs: Float32Array, base: number, obs: Float32Array, ob: number, classCount: number, underflow: number): boolean {
+  let sum = 0;
+  for (let c = 0; c < classCount; c++) { const v = probs[base + c] * obs[ob + c]; probs[base + c] = v; sum += v; }
+  if (sum > underflow && Number.isFinite(sum)) {
+    const inv = 1 / sum;
+    for (let c = 0; c < classCount; c++) probs[base + c] *= inv;
+    return false;
+  }
+  // Uniform prior × observation = the normalised observation (uniform if the observation itself is all zero).
+  let os = 0;
+  for (let c = 0; c < classCount; c++) os += obs[ob + c];
+  if (os > underflow && Number.isFinite(os)) for (let c = 0; c < classCount; c++) probs[base + c] = obs[ob + c] / os;
+  else probs.fill(1 / classCount, base, base + classCount);
+  return true;
+}
+
+export interface LabelUpdateResult {
+  /** Surfels whose distribution was updated. */
+  updated: number;
+  /** Updates that underflowed and were reset. */
+  resets: number;
+}
+
+export class LabelFusion {
+  readonly options: LabelFusionOptions;
+  private readonly renderList = new SlotList();
+  private renderDepth = new Float32Array(0);
+  private readonly T_camera_world = new Float64Array(16);
+
+  constructor(options: Partial<LabelFusionOptions> = {}) {
+    this.options = { ...DEFAULT_LABEL_FUSION_OPTIONS, ...options };
+  }
+
+  /**
+   * Updates the surfels of `visible` (camera-frame depths and pixels filled for this frame's pose) that agree with
+   * the measured depth, plus the surfels created this frame (`newSlots` from pixels `newPixels`).
+   * classProbs is pixel-major H·W·C.
+   */
+  update(map: SurfelMap, visible: SlotList, depth: Float32Array, width: number, height: number,
+    newSlots: Int32Array, newPixels: Int32Array, newCount: number, classProbs: Float32Array, frame: number): LabelUpdateResult {
+    const C = map.classCount;
+    if (classProbs.length !== width * height * C) {
+      throw new RangeError(`classProbs has ${classProbs.length} values, expected ${width}·${height}·${C}`);
+    }
+    const probs = map.probs, last = map.lastUpdate, alive = map.alive;
+    const uf = this.options.underflow;
+    let updated = 0, resets = 0;
+    for (let j = 0; j < visible.count; j++) {
+      const s = visible.slots[j];
+      if (!alive[s]) continue;
+      const x = Math.round(visible.u[j]), y = Math.round(visible.v[j]);
+      if (x < 0 || y < 0 || x >= width || y >= height) continue;
+      const i = y * width + x;
+      const d = depth[i];
+      if (d === 0) continue;
+      const z = visible.z[j];
+      const gate = Math.max(this.options.visibilityDepthThreshold, 3 * depthSigma(z));
+      if (d - z > gate || z - d > gate) continue;
+      if (bayesUpdate(probs, s * C, classProbs, i * C, C, uf)) resets++;
+      map.updateLabel(s);
+      last[s] = frame;
+      updated++;
+    }
+    for (let q = 0; q < newCount; q++) {
+      const s = newSlots[q];
+      if (!alive[s]) continue;
+      if (bayesUpdate(probs, s * C, classProbs, newPixels[q] * C, C, uf)) resets++;
+      map.updateLabel(s);
+      updated++;
+    }
+    return { updated, resets };
+  }
+
+  /**
+   * Renders the fused labels (1..C, 0 = no labelled surfel) seen from T_world_camera with the given intrinsics
+   * into out (width·height), by splatting every labelled surfel in the frustum with a z-buffer.
+   */
+  render(map: SurfelMap, T_world_camera: Mat4, k: Intrinsics, out: Uint8Array): void {
+    const n = k.width * k.height;
+    if (out.length < n) throw new RangeError(`label image has ${out.length} pixels, expected ${n}`);
+    if (this.renderDepth.length < n) this.renderDepth = new Float32Array(n);
+    const zb = this.renderDepth;
+    zb.fill(Infinity, 0, n);
+    out.fill(0, 0, n);
+    const maxR = this.options.maxSplatRadiusPx;
+    const list = this.renderList;
+    map.collectInFrustum(invertRigid(this.T_camera_world, T_world_camera), k, {
+      minLastUpdate: -Infinity, minConfidence: 0, frontFacing: true, minDepth: this.options.minDepth,
+      maxDepth: this.options.maxDepth, borderPx: maxR,
+    }, list);
+    const rad = map.radius, label = map.label;
+    const w = k.width, h = k.height;
+    for (let j = 0; j < list.count; j++) {
+      const s = list.slots[j];
+      // Unlabelled surfels still occlude: they write 0.
+      const lab = label[s];
+      const z = list.z[j];
+      let rp = (rad[s] * k.fx) / z;
+      if (rp > maxR) rp = maxR;
+      const uc = list.u[j], vc = list.v[j];
+      const x0 = Math.max(0, Math.round(uc - rp)), x1 = Math.min(w - 1, Math.round(uc + rp));
+      const y0 = Math.max(0, Math.round(vc - rp)), y1 = Math.min(h - 1, Math.round(vc + rp));
+      for (let y = y0; y <= y1; y++) {
+        for (let x = x0; x <= x1; x++) {
+          const i = y * w + x;
+          if (zb[i] <= z) continue;
+          zb[i] = z;
+          out[i] = lab;
+        }
+      }
+    }
+  }
+}

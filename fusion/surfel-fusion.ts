@@ -1,0 +1,183 @@
+/**
+ * The session: a thin composition of the pipeline steps, one call per frame.
+ *   Preprocessor → ModelPredictor (at the last pose) → IcpTracker → SurfelFuser → LabelFusion
+ * A lost frame is reported in its FrameResult and is not fused, so tracking failures cannot corrupt the map.
+ */
+import type { Intrinsics } from './camera.js';
+import type { Mat4 } from './pose.js';
+import { identityPose } from './pose.js';
+import type { FusionConfig } from './config.js';
+import { resolveFusionConfig } from './config.js';
+import { Preprocessor } from './preprocessor.js';
+import { ModelPredictor } from './model-predictor.js';
+import type { TrackingResult } from './icp-tracker.js';
+import { IcpTracker } from './icp-tracker.js';
+import { SurfelMap } from './surfel-map.js';
+import type { SurfelFilter } from './surfel-map.js';
+import { SurfelFuser } from './surfel-fuser.js';
+import { LabelFusion } from './label-fusion.js';
+import type { FrameInput, FrameResult, MapSnapshot, PredictedView } from './types.js';
+
+const now = (): number => performance.now();
+
+export class SurfelFusion {
+  readonly config: FusionConfig;
+  readonly intrinsics: Intrinsics;
+  readonly map: SurfelMap;
+  readonly preprocessor: Preprocessor;
+  readonly predictor: ModelPredictor;
+  readonly tracker: IcpTracker;
+  readonly fuser: SurfelFuser;
+  readonly labels: LabelFusion;
+  private readonly pose = identityPose();
+  private frameCount = 0;
+
+  constructor(intrinsics: Intrinsics, config: Partial<FusionConfig> = {}) {
+    const c = resolveFusionConfig(config);
+    this.config = c;
+    this.intrinsics = intrinsics;
+    const levels = c.icpIterations.length;
+    this.map = new SurfelMap({ classCount: c.classCount, chunkSize: c.chunkSize, initialCapacity: c.initialCapacity });
+    this.preprocessor = new Preprocessor(intrinsics, {
+      minDepth: c.minDepth, maxDepth: c.maxDepth, bilateralRadius: c.bilateralRadius,
+      bilateralSigmaSpace: c.bilateralSigmaSpace, bilateralSigmaRange: c.bilateralSigmaRange, levels,
+    });
+    this.predictor = new ModelPredictor(intrinsics, levels, c.maxSplatRadiusPx);
+    this.tracker = new IcpTracker({
+      method: c.trackingMethod === 'none' ? 'pointToPlane' : c.trackingMethod, iterations: c.icpIterations,
+      rgbWeight: c.rgbWeight, maxDistance: c.icpMaxDistance, maxNormalAngleDeg: c.icpMaxNormalAngleDeg,
+      icpHuber: c.icpHuber, rgbHuber: c.rgbHuber, rgbMinGradient: c.rgbMinGradient, minInlierRatio: c.minInlierRatio,
+      maxInlierRmse: c.maxInlierRmse, maxTranslationJump: c.maxTranslationJump, maxRotationJumpDeg: c.maxRotationJumpDeg,
+      convergenceEpsilon: c.convergenceEpsilon,
+    });
+    this.fuser = new SurfelFuser(intrinsics, {
+      minDepth: c.minDepth, maxDepth: c.maxDepth, indexSupersample: c.indexSupersample,
+      fuseDepthThreshold: c.fuseDepthThreshold, fuseMaxNormalAngleDeg: c.fuseMaxNormalAngleDeg,
+      confidenceSigma: c.confidenceSigma, stableConfidence: c.stableConfidence, unstableWindow: c.unstableWindow,
+      activeWindow: c.activeWindow, freeSpaceMargin: c.freeSpaceMargin, maxRadiusFactor: c.maxRadiusFactor,
+    });
+    this.labels = new LabelFusion({ maxSplatRadiusPx: c.maxSplatRadiusPx });
+  }
+
+  get surfelCount(): number { return this.map.liveCount; }
+
+  /** Current camera-to-world pose (a copy). */
+  get T_world_camera(): Mat4 { return Float64Array.from(this.pose); }
+
+  /** Frames processed so far. */
+  get frameIndex(): number { return this.frameCount - 1; }
+
+  processFrame(input: FrameInput): FrameResult {
+    const c = this.config;
+    const t0 = now();
+    const frameIndex = this.frameCount++;
+    this.preprocessor.run(input.depth, input.rgb);
+    const t1 = now();
+    let tracking: TrackingResult;
+    let t2 = t1;
+    let activeSurfels = 0;
+    const hint = input.T_world_camera_hint;
+    if (this.map.liveCount === 0 || c.trackingMethod === 'none') {
+      // Nothing to track against (first frame) or told to take the given pose.
+      if (hint) this.pose.set(hint);
+      tracking = {
+        ok: true, lost: false, reason: '', T_world_camera: Float64Array.from(this.pose), inlierRmse: 0, inlierRatio: 1,
+        photometricRmse: 0, iterations: 0, deltaTranslation: 0, deltaRotationDeg: 0,
+      };
+    } else {
+      activeSurfels = this.predictor.predict(this.map, this.pose, this.predictionFilter(frameIndex));
+      t2 = now();
+      tracking = this.tracker.track(this.preprocessor.levels, this.predictor.levels, this.pose, hint ?? this.pose);
+      if (tracking.ok) this.pose.set(tracking.T_world_camera);
+    }
+    const t3 = now();
+    let added = 0, removed = 0, fusedCount = 0, labelled = 0;
+    let t4 = t3;
+    if (tracking.ok) {
+      const L0 = this.preprocessor.levels[0];
+      const f = this.fuser.fuse(this.map, { depth: this.preprocessor.rawDepth, normal: L0.normal, rgb: input.rgb }, this.pose, frameIndex);
+      added = f.added; removed = f.removedFreeSpace + f.removedUnstable; fusedCount = f.fused;
+      t4 = now();
+      if (input.classProbs) {
+        const fu = this.fuser;
+        labelled = this.labels.update(this.map, fu.candidates, this.preprocessor.rawDepth, this.intrinsics.width,
+          this.intrinsics.height, fu.newSlots, fu.newPixels, fu.newCount, input.classProbs, frameIndex).updated;
+      }
+    }
+    const t5 = now();
+    return {
+      frameIndex, T_world_camera: Float64Array.from(this.pose), tracking, fused: tracking.ok,
+      stats: { surfels: this.map.liveCount, activeSurfels, visibleSurfels: fusedCount, added, removed, labelled },
+      ms: { preprocess: t1 - t0, predict: t2 - t1, track: t3 - t2, fuse: t4 - t3, labels: t5 - t4, total: t5 - t0 },
+    };
+  }
+
+  private predictionFilter(frameIndex: number): SurfelFilter {
+    const c = this.config;
+    return {
+      minLastUpdate: c.activeWindow > 0 ? frameIndex - c.activeWindow : -Infinity, minConfidence: c.trackingMinConfidence,
+      frontFacing: true, minDepth: c.minDepth, maxDepth: c.maxDepth * 1.2, borderPx: 0,
+    };
+  }
+
+  /** Renders the active map from a pose at the session's intrinsics; returns copies. */
+  predict(T_world_camera: Mat4): PredictedView {
+    this.predictor.predict(this.map, T_world_camera, this.predictionFilter(this.frameCount));
+    const L0 = this.predictor.levels[0];
+    const surfelId = new Uint32Array(L0.width * L0.height);
+    for (let i = 0; i < surfelId.length; i++) { const s = L0.slot[i]; surfelId[i] = s >= 0 ? this.map.uid[s] : 0; }
+    return {
+      intrinsics: this.intrinsics, T_world_camera: Float64Array.from(T_world_camera), depth: L0.depth.slice(),
+      vertex: L0.vertex.slice(), normal: L0.normal.slice(), color: this.predictor.color.slice(), surfelId,
+    };
+  }
+
+  /** Fused labels (1..C, 0 = none) seen from any camera, into out (width·height). */
+  renderLabels(T_world_camera: Mat4, intrinsics: Intrinsics, out: Uint8Array): void {
+    this.labels.render(this.map, T_world_camera, intrinsics, out);
+  }
+
+  snapshot(): MapSnapshot {
+    return this.collect(-Infinity, false);
+  }
+
+  /** Surfels updated (created, fused or relabelled) after frameIndex, and ids removed after it. */
+  changedSince(frameIndex: number): MapSnapshot {
+    return this.collect(frameIndex, true);
+  }
+
+  private collect(after: number, withRemoved: boolean): MapSnapshot {
+    const m = this.map;
+    let n = 0;
+    for (let s = 0; s < m.highWater; s++) if (m.alive[s] && m.lastUpdate[s] > after) n++;
+    const snap: MapSnapshot = {
+      count: n, ids: new Uint32Array(n), positions: new Float32Array(3 * n), normals: new Float32Array(3 * n),
+      colors: new Uint8Array(3 * n), radii: new Float32Array(n), confidence: new Float32Array(n), labels: new Uint8Array(n),
+      labelProb: new Float32Array(n), stable: new Uint8Array(n), removedIds: new Uint32Array(0), frameIndex: this.frameIndex,
+    };
+    const stable = this.config.stableConfidence;
+    let k = 0;
+    for (let s = 0; s < m.highWater; s++) {
+      if (!m.alive[s] || !(m.lastUpdate[s] > after)) continue;
+      snap.ids[k] = m.uid[s];
+      for (let a = 0; a < 3; a++) {
+        snap.positions[3 * k + a] = m.position[3 * s + a];
+        snap.normals[3 * k + a] = m.normal[3 * s + a];
+        snap.colors[3 * k + a] = m.color[3 * s + a];
+      }
+      snap.radii[k] = m.radius[s];
+      snap.confidence[k] = m.confidence[s];
+      snap.labels[k] = m.label[s];
+      snap.labelProb[k] = m.labelProb[s];
+      snap.stable[k] = m.confidence[s] >= stable ? 1 : 0;
+      k++;
+    }
+    if (withRemoved) {
+      // The log is in frame order: find the first entry after `after` by binary search.
+      let lo = 0, hi = m.removedCount;
+      while (lo < hi) { const mid = (lo + hi) >> 1; if (m.removedFrames[mid] > after) hi = mid; else lo = mid + 1; }
+      snap.removedIds = m.removedUids.slice(lo, m.removedCount);
+    }
+    return snap;
+  }
+}

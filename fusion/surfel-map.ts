@@ -1,0 +1,280 @@
+/**
+ * The surfel store: structure-of-arrays typed buffers that grow by doubling, plus a coarse chunk index (a hash
+ * of chunkSize-metre cubes, each listing its surfel slots) so that per-frame work touches only the chunks in the
+ * camera frustum — millions of surfels elsewhere cost nothing per frame.
+ *
+ * Slots are reused through a free list; each surfel also carries a never-reused `uid` (≥ 1) for streaming.
+ * Fields are public for the pipeline stages (allocation-free hot loops); after add()/reserve() a stage must
+ * re-read the array fields because growth replaces them.
+ */
+import type { Intrinsics } from './camera.js';
+import type { Mat4 } from './pose.js';
+
+export interface SurfelMapOptions {
+  classCount: number;
+  chunkSize: number;
+  initialCapacity: number;
+}
+
+export const DEFAULT_SURFEL_MAP_OPTIONS: Readonly<SurfelMapOptions> = Object.freeze({
+  classCount: 13, chunkSize: 1, initialCapacity: 1 << 16,
+});
+
+/** Growable list of slots with their camera-frame depth and projected pixel, filled by collectInFrustum. */
+export class SlotList {
+  count = 0;
+  slots = new Int32Array(1024);
+  /** Camera-frame coordinates of each listed surfel. */
+  x = new Float32Array(1024);
+  y = new Float32Array(1024);
+  z = new Float32Array(1024);
+  /** Projected pixel (continuous, pixel centres at integers). */
+  u = new Float32Array(1024);
+  v = new Float32Array(1024);
+
+  clear(): void { this.count = 0; }
+
+  ensure(n: number): void {
+    if (n <= this.slots.length) return;
+    let cap = this.slots.length;
+    while (cap < n) cap *= 2;
+    const grow = <T extends Int32Array | Float32Array>(a: T, make: (n: number) => T): T => { const b = make(cap); b.set(a.subarray(0, this.count)); return b; };
+    this.slots = grow(this.slots, (k) => new Int32Array(k));
+    this.x = grow(this.x, (k) => new Float32Array(k));
+    this.y = grow(this.y, (k) => new Float32Array(k));
+    this.z = grow(this.z, (k) => new Float32Array(k));
+    this.u = grow(this.u, (k) => new Float32Array(k));
+    this.v = grow(this.v, (k) => new Float32Array(k));
+  }
+}
+
+/** Which surfels collectInFrustum lists, besides being in the image and depth range. */
+export interface SurfelFilter {
+  /** Only surfels with lastUpdate ≥ this frame (−∞ = all). */
+  minLastUpdate: number;
+  /** Only surfels with confidence ≥ this. */
+  minConfidence: number;
+  /** Only surfels whose normal faces the camera. */
+  frontFacing: boolean;
+  minDepth: number;
+  maxDepth: number;
+  /** Extra pixels around the image border that still count as inside. */
+  borderPx: number;
+}
+
+interface Chunk {
+  /** Centre in world coordinates. */
+  cx: number; cy: number; cz: number;
+  slots: Int32Array;
+  count: number;
+}
+
+const KEY_OFFSET = 1 << 20;
+const KEY_SPAN = 1 << 21;
+
+export class SurfelMap {
+  readonly options: SurfelMapOptions;
+  readonly classCount: number;
+  capacity = 0;
+  /** Slots in use are < highWater; some below may be free (alive = 0). */
+  highWater = 0;
+  /** Number of live surfels. */
+  liveCount = 0;
+  position = new Float32Array(0);
+  normal = new Float32Array(0);
+  radius = new Float32Array(0);
+  color = new Uint8Array(0);
+  confidence = new Float32Array(0);
+  /** Frame index of creation and of the last fusion/observation. */
+  created = new Int32Array(0);
+  lastUpdate = new Int32Array(0);
+  uid = new Uint32Array(0);
+  alive = new Uint8Array(0);
+  /** Class probabilities, classCount per slot. */
+  probs = new Float32Array(0);
+  /** argmax class id (1..classCount), 0 = never labelled, and its probability. */
+  label = new Uint8Array(0);
+  labelProb = new Float32Array(0);
+  private chunkOf = new Int32Array(0);
+  private chunkPos = new Int32Array(0);
+  private freeSlots = new Int32Array(1024);
+  private freeCount = 0;
+  private nextUid = 1;
+  private readonly chunkByKey = new Map<number, number>();
+  readonly chunks: Chunk[] = [];
+  /** Removal log (uid, frame), for changedSince consumers. */
+  removedUids = new Uint32Array(1024);
+  removedFrames = new Int32Array(1024);
+  removedCount = 0;
+
+  constructor(options: Partial<SurfelMapOptions> = {}) {
+    this.options = { ...DEFAULT_SURFEL_MAP_OPTIONS, ...options };
+    this.classCount = this.options.classCount;
+    this.grow(this.options.initialCapacity);
+  }
+
+  /** Makes room for n more surfels without further growth. */
+  reserve(extra: number): void {
+    const need = this.highWater + extra;
+    if (need <= this.capacity) return;
+    let cap = this.capacity;
+    while (cap < need) cap *= 2;
+    this.grow(cap);
+  }
+
+  private grow(cap: number): void {
+    const c = this.classCount;
+    const copy = <T extends Float32Array | Uint8Array | Int32Array | Uint32Array>(a: T, b: T): T => { b.set(a); return b; };
+    this.position = copy(this.position, new Float32Array(3 * cap));
+    this.normal = copy(this.normal, new Float32Array(3 * cap));
+    this.radius = copy(this.radius, new Float32Array(cap));
+    this.color = copy(this.color, new Uint8Array(3 * cap));
+    this.confidence = copy(this.confidence, new Float32Array(cap));
+    this.created = copy(this.created, new Int32Array(cap));
+    this.lastUpdate = copy(this.lastUpdate, new Int32Array(cap));
+    this.uid = copy(this.uid, new Uint32Array(cap));
+    this.alive = copy(this.alive, new Uint8Array(cap));
+    this.probs = copy(this.probs, new Float32Array(c * cap));
+    this.label = copy(this.label, new Uint8Array(cap));
+    this.labelProb = copy(this.labelProb, new Float32Array(cap));
+    this.chunkOf = copy(this.chunkOf, new Int32Array(cap));
+    this.chunkPos = copy(this.chunkPos, new Int32Array(cap));
+    this.capacity = cap;
+  }
+
+  /**
+   * Adds one surfel and returns its slot. Class probabilities start uniform with label 0 (never labelled).
+   * May grow the buffers: re-read array fields afterwards (or reserve() first).
+   */
+  add(px: number, py: number, pz: number, nx: number, ny: number, nz: number, radius: number,
+    r: number, g: number, b: number, confidence: number, frame: number): number {
+    let s: number;
+    if (this.freeCount > 0) s = this.freeSlots[--this.freeCount];
+    else {
+      if (this.highWater >= this.capacity) this.grow(this.capacity * 2);
+      s = this.highWater++;
+    }
+    const p = this.position, n = this.normal, col = this.color;
+    p[3 * s] = px; p[3 * s + 1] = py; p[3 * s + 2] = pz;
+    n[3 * s] = nx; n[3 * s + 1] = ny; n[3 * s + 2] = nz;
+    col[3 * s] = r; col[3 * s + 1] = g; col[3 * s + 2] = b;
+    this.radius[s] = radius;
+    this.confidence[s] = confidence;
+    this.created[s] = frame;
+    this.lastUpdate[s] = frame;
+    this.uid[s] = this.nextUid++;
+    this.alive[s] = 1;
+    const c = this.classCount;
+    this.probs.fill(1 / c, s * c, s * c + c);
+    this.label[s] = 0;
+    this.labelProb[s] = 0;
+    this.insertInChunk(s, px, py, pz);
+    this.liveCount++;
+    return s;
+  }
+
+  remove(s: number, frame: number): void {
+    if (!this.alive[s]) return;
+    this.alive[s] = 0;
+    this.liveCount--;
+    // Swap-remove from its chunk list, keeping the moved slot's back-pointer right.
+    const ch = this.chunks[this.chunkOf[s]];
+    const at = this.chunkPos[s];
+    const last = ch.slots[--ch.count];
+    ch.slots[at] = last;
+    this.chunkPos[last] = at;
+    if (this.freeCount >= this.freeSlots.length) {
+      const f = new Int32Array(this.freeSlots.length * 2); f.set(this.freeSlots); this.freeSlots = f;
+    }
+    this.freeSlots[this.freeCount++] = s;
+    if (this.removedCount >= this.removedUids.length) {
+      const u = new Uint32Array(this.removedUids.length * 2); u.set(this.removedUids); this.removedUids = u;
+      const f = new Int32Array(this.removedFrames.length * 2); f.set(this.removedFrames); this.removedFrames = f;
+    }
+    this.removedUids[this.removedCount] = this.uid[s];
+    this.removedFrames[this.removedCount++] = frame;
+  }
+
+  private insertInChunk(s: number, px: number, py: number, pz: number): void {
+    const cs = this.options.chunkSize;
+    const ix = Math.floor(px / cs), iy = Math.floor(py / cs), iz = Math.floor(pz / cs);
+    const key = ((ix + KEY_OFFSET) * KEY_SPAN + (iy + KEY_OFFSET)) * KEY_SPAN + (iz + KEY_OFFSET);
+    let ci = this.chunkByKey.get(key);
+    if (ci === undefined) {
+      ci = this.chunks.length;
+      this.chunks.push({ cx: (ix + 0.5) * cs, cy: (iy + 0.5) * cs, cz: (iz + 0.5) * cs, slots: new Int32Array(256), count: 0 });
+      this.chunkByKey.set(key, ci);
+    }
+    const ch = this.chunks[ci];
+    if (ch.count >= ch.slots.length) { const a = new Int32Array(ch.slots.length * 2); a.set(ch.slots); ch.slots = a; }
+    this.chunkOf[s] = ci;
+    this.chunkPos[s] = ch.count;
+    ch.slots[ch.count++] = s;
+  }
+
+  /**
+   * Lists the surfels that project into the image of a camera at T_camera_world, culling whole chunks against
+   * the frustum first. Fills `out` with slots, camera coordinates and pixel positions. Returns out.count.
+   */
+  collectInFrustum(T_camera_world: Mat4, k: Intrinsics, filter: SurfelFilter, out: SlotList): number {
+    out.clear();
+    const m = T_camera_world;
+    const r00 = m[0], r10 = m[1], r20 = m[2], r01 = m[4], r11 = m[5], r21 = m[6], r02 = m[8], r12 = m[9], r22 = m[10];
+    const tx = m[12], ty = m[13], tz = m[14];
+    const { fx, fy, cx, cy, width, height } = k;
+    const b = filter.borderPx;
+    const uMin = -0.5 - b, uMax = width - 0.5 + b, vMin = -0.5 - b, vMax = height - 0.5 + b;
+    // Side planes through the optical centre, as unit normals (inside ⇒ positive signed distance).
+    const aL = (uMin - cx) / fx, aR = (uMax - cx) / fx, aT = (vMin - cy) / fy, aB = (vMax - cy) / fy;
+    const nL = 1 / Math.hypot(1, aL), nR = 1 / Math.hypot(1, aR), nT = 1 / Math.hypot(1, aT), nB = 1 / Math.hypot(1, aB);
+    // Surfels drift a little from the chunk they were filed in as they are averaged: pad the bound.
+    const R = this.options.chunkSize * 0.8660254 + 0.25;
+    const { minLastUpdate, minConfidence, frontFacing, minDepth, maxDepth } = filter;
+    const pos = this.position, nrm = this.normal, conf = this.confidence, last = this.lastUpdate;
+    for (let c = 0; c < this.chunks.length; c++) {
+      const ch = this.chunks[c];
+      if (ch.count === 0) continue;
+      const zc = r20 * ch.cx + r21 * ch.cy + r22 * ch.cz + tz;
+      if (zc + R < minDepth || zc - R > maxDepth) continue;
+      const xc = r00 * ch.cx + r01 * ch.cy + r02 * ch.cz + tx;
+      const yc = r10 * ch.cx + r11 * ch.cy + r12 * ch.cz + ty;
+      if ((xc - aL * zc) * nL < -R || (aR * zc - xc) * nR < -R || (yc - aT * zc) * nT < -R || (aB * zc - yc) * nB < -R) continue;
+      out.ensure(out.count + ch.count);
+      const slots = ch.slots;
+      const os = out.slots, ox = out.x, oy = out.y, oz = out.z, ou = out.u, ov = out.v;
+      let n = out.count;
+      for (let j = 0; j < ch.count; j++) {
+        const s = slots[j];
+        if (last[s] < minLastUpdate || conf[s] < minConfidence) continue;
+        const px = pos[3 * s], py = pos[3 * s + 1], pz = pos[3 * s + 2];
+        const z = r20 * px + r21 * py + r22 * pz + tz;
+        if (z < minDepth || z > maxDepth) continue;
+        const x = r00 * px + r01 * py + r02 * pz + tx;
+        const y = r10 * px + r11 * py + r12 * pz + ty;
+        const u = fx * x / z + cx;
+        if (u < uMin || u >= uMax) continue;
+        const v = fy * y / z + cy;
+        if (v < vMin || v >= vMax) continue;
+        if (frontFacing) {
+          const qx = nrm[3 * s], qy = nrm[3 * s + 1], qz = nrm[3 * s + 2];
+          const ncx = r00 * qx + r01 * qy + r02 * qz, ncy = r10 * qx + r11 * qy + r12 * qz, ncz = r20 * qx + r21 * qy + r22 * qz;
+          if (ncx * x + ncy * y + ncz * z > 0) continue;
+        }
+        os[n] = s; ox[n] = x; oy[n] = y; oz[n] = z; ou[n] = u; ov[n] = v;
+        n++;
+      }
+      out.count = n;
+    }
+    return out.count;
+  }
+
+  /** Recomputes argmax label and its probability for one slot. */
+  updateLabel(s: number): void {
+    const c = this.classCount;
+    const p = this.probs;
+    let best = 0, bp = p[s * c];
+    for (let k = 1; k < c; k++) { const q = p[s * c + k]; if (q > bp) { bp = q; best = k; } }
+    this.label[s] = best + 1;
+    this.labelProb[s] = bp;
+  }
+}
