@@ -1,0 +1,288 @@
+import { scaleIntrinsics, type Intrinsics } from '../../fusion/camera.js';
+import { NYU13_CLASS_COUNT, remapLabels40to13 } from '../../fusion/classes.js';
+import type { FusionConfig, TrackingMethod } from '../../fusion/config.js';
+import type { Mat4 } from '../../fusion/pose.js';
+import { SurfelFusion } from '../../fusion/surfel-fusion.js';
+import type { FrameResult } from '../../fusion/types.js';
+import { ateRmse, rpe } from '../../fusion/metrics/trajectory.js';
+import { ConfusionMatrix } from '../../fusion/metrics/segmentation.js';
+import { percentile } from '../../fusion/metrics/stats.js';
+import { InputError } from '../errors.js';
+import { NoisyLabelSimulator, argmax13, type NoisyLabelOptions } from '../eval/noisyLabels.js';
+import { groundTruthProbabilities } from '../eval/gtLabels.js';
+import type { Frame, SequenceReader } from '../sources/frame.js';
+import { FrameResizer } from './frameResizer.js';
+
+/**
+ * Headless mapping of a whole sequence: sources → (resize) → labels → SurfelFusion, then the field's metrics.
+ * The caller owns the reader; this composes the steps and measures. Used by `semslam map` and the tests.
+ */
+
+/** Where per-frame class probabilities come from. */
+export type LabelMode = 'none' | 'gt' | 'gt-noisy';
+
+export interface MapSequenceOptions {
+  /** Stop after this many frames. */
+  readonly maxFrames: number;
+  /** Resize frames (and intrinsics) before fusion; undefined = native size. */
+  readonly size?: { readonly width: number; readonly height: number };
+  readonly labels: LabelMode;
+  /** Feed labels on every K-th frame only (SemanticFusion ran its CNN on a subset of frames). */
+  readonly labelEvery: number;
+  /** Fusion configuration overrides (tracking method, depth range, …). */
+  readonly fusion: Partial<FusionConfig>;
+  /** Seed the first frame's pose with ground truth, so the map and the estimate share the gt world frame. */
+  readonly anchorToGroundTruth: boolean;
+  /** Options of the gt-noisy simulator (seed, noise levels). */
+  readonly noise: Partial<NoisyLabelOptions>;
+  /**
+   * Most frames kept for the fused-label evaluation (each keeps two label images); labelled frames are
+   * sampled evenly when a sequence has more.
+   */
+  readonly maxEvaluatedFrames: number;
+}
+
+export const DEFAULT_MAP_SEQUENCE_OPTIONS: MapSequenceOptions = {
+  maxFrames: Infinity,
+  labels: 'none',
+  labelEvery: 1,
+  fusion: {},
+  anchorToGroundTruth: true,
+  noise: {},
+  maxEvaluatedFrames: 200,
+};
+
+export interface StageMs {
+  preprocess: number;
+  predict: number;
+  track: number;
+  fuse: number;
+  labels: number;
+}
+
+export interface LabelScores {
+  /** Frames whose labels were fed to fusion and scored. */
+  readonly frames: number;
+  /** Mean IoU / pixel accuracy of the per-frame input's argmax against the frame's 13-class ground truth. */
+  readonly singleFrameMIoU: number;
+  readonly singleFramePixelAcc: number;
+  /**
+   * The final map's labels rendered into each scored frame at its estimated pose (fusion.renderLabels).
+   * Pixels the map does not cover keep the frame's own argmax, so both scores are over the same pixels.
+   */
+  readonly fusedMIoU: number;
+  readonly fusedPixelAcc: number;
+  /** Fraction of scored pixels where the map rendered a label. Higher is better. */
+  readonly fusedCoverage: number;
+}
+
+export interface RpeSummary {
+  /** RPE RMSE over Δ = 1 frame: metres and degrees per frame. Lower is better. */
+  readonly perFrame: { readonly translationRmseM: number; readonly rotationRmseDeg: number; readonly pairs: number };
+  /** RPE RMSE over Δ = 1 s (TUM's default): m/s and deg/s; absent for sequences shorter than a second. */
+  readonly perSecond?: { readonly translationRmseM: number; readonly rotationRmseDeg: number; readonly pairs: number };
+}
+
+export interface MapSummary {
+  readonly sequence: string;
+  readonly format: string;
+  readonly width: number;
+  readonly height: number;
+  readonly frames: number;
+  /** End-to-end frames per second: decoding, resizing, label simulation and fusion. Higher is better. */
+  readonly fps: number;
+  /** Fusion time per frame (SurfelFusion.processFrame), ms. */
+  readonly msPerFrame: { readonly p50: number; readonly p95: number };
+  /** Mean ms per fusion stage. */
+  readonly msPerStage: StageMs;
+  /** Mean ms per frame spent outside fusion: reading, resizing, making labels. */
+  readonly msInputPerFrame: number;
+  readonly surfels: number;
+  /** ATE RMSE (m) after rigid Horn alignment; only when the sequence has ground-truth poses. Lower is better. */
+  readonly ateRmseM?: number;
+  readonly rpe?: RpeSummary;
+  /** Frames where tracking was lost (not fused; the pose stays at the last good one). */
+  readonly trackingFailures: number;
+  readonly trackingMethod: TrackingMethod;
+  readonly labels?: LabelScores;
+}
+
+export interface MapProgress {
+  readonly frame: number;
+  readonly total: number;
+  readonly fps: number;
+  readonly result: FrameResult;
+}
+
+export interface MapRun {
+  readonly summary: MapSummary;
+  readonly fusion: SurfelFusion;
+  /** Estimated T_world_camera per processed frame. */
+  readonly trajectory: readonly Mat4[];
+  readonly timestamps: readonly number[];
+}
+
+interface EvaluatedFrame {
+  readonly T_world_camera: Mat4;
+  readonly gt13: Uint8Array;
+  readonly single13: Uint8Array;
+}
+
+const now = (): number => performance.now();
+
+function mean(values: readonly number[]): number {
+  return values.length ? values.reduce((a, b) => a + b, 0) / values.length : 0;
+}
+
+export async function mapSequence(
+  reader: SequenceReader,
+  options: Partial<MapSequenceOptions> = {},
+  onFrame?: (p: MapProgress) => void,
+): Promise<MapRun> {
+  const o: MapSequenceOptions = { ...DEFAULT_MAP_SEQUENCE_OPTIONS, ...options };
+  const info = reader.info;
+  if (o.labels !== 'none' && !info.hasLabels) {
+    throw new InputError(info.path, `has no ground-truth labels, so --labels ${o.labels} cannot be used (use --labels none)`);
+  }
+  if (!(Number.isInteger(o.labelEvery) && o.labelEvery >= 1)) throw new RangeError(`labelEvery must be a positive integer (got ${o.labelEvery})`);
+  const total = Math.min(info.frames, o.maxFrames);
+  const width = o.size?.width ?? info.width;
+  const height = o.size?.height ?? info.height;
+  const n = width * height;
+  const intrinsics: Intrinsics = o.size ? scaleIntrinsics(info.intrinsics, width, height) : info.intrinsics;
+  const fusion = new SurfelFusion(intrinsics, o.fusion);
+  const resizer = new FrameResizer(info.width, info.height, width, height);
+  const simulator = o.labels === 'gt-noisy' ? new NoisyLabelSimulator(width, height, o.noise) : undefined;
+  const probs = o.labels !== 'none' ? new Float32Array(n * NYU13_CLASS_COUNT) : undefined;
+  const labelledFrames = Math.ceil(total / o.labelEvery);
+  const evalStride = Math.max(1, Math.ceil(labelledFrames / o.maxEvaluatedFrames));
+
+  const estimated: Mat4[] = [], groundTruth: Mat4[] = [], gtTimestamps: number[] = [], timestamps: number[] = [];
+  const trajectory: Mat4[] = [];
+  const frameMs: number[] = [];
+  const stages: Record<keyof StageMs, number[]> = { preprocess: [], predict: [], track: [], fuse: [], labels: [] };
+  const evaluated: EvaluatedFrame[] = [];
+  let inputMs = 0, failures = 0, processed = 0, labelledCount = 0;
+  const gt13 = new Uint8Array(n), single13 = new Uint8Array(n);
+  const t0 = now();
+  let tInput = now();
+
+  for await (const frame of reader.frames({ maxFrames: total })) {
+    checkFrameSize(info.path, frame, info.width, info.height);
+    const rgb = resizer.identity ? frame.rgb : resizer.resizeRgb(frame.rgb);
+    const depth = resizer.identity ? frame.depth : resizer.resizeDepth(frame.depth);
+    const i = processed;
+    let classProbs: Float32Array | undefined;
+    let labels40: Uint8Array | undefined;
+    if (probs && frame.labels40 && i % o.labelEvery === 0) {
+      labels40 = resizer.identity ? frame.labels40 : resizer.resizeLabels(frame.labels40);
+      classProbs = simulator ? simulator.simulate(labels40, frame.index, probs) : groundTruthProbabilities(labels40, probs);
+    }
+    const hint = o.anchorToGroundTruth && i === 0 ? frame.groundTruthPose : undefined;
+    inputMs += now() - tInput;
+
+    const result = fusion.processFrame({ rgb, depth, timestamp: frame.timestamp, classProbs, T_world_camera_hint: hint });
+
+    tInput = now();
+    processed++;
+    frameMs.push(result.ms.total);
+    for (const k of Object.keys(stages) as (keyof StageMs)[]) stages[k].push(result.ms[k]);
+    if (result.tracking.lost) failures++;
+    trajectory.push(result.T_world_camera);
+    timestamps.push(frame.timestamp);
+    if (frame.groundTruthPose) {
+      estimated.push(result.T_world_camera);
+      groundTruth.push(frame.groundTruthPose);
+      gtTimestamps.push(frame.timestamp);
+    }
+    if (classProbs && labels40) {
+      remapLabels40to13(labels40, gt13);
+      argmax13(classProbs, n, single13);
+      if (labelledCount % evalStride === 0) {
+        evaluated.push({ T_world_camera: result.T_world_camera, gt13: gt13.slice(), single13: single13.slice() });
+      }
+      labelledCount++;
+    }
+    onFrame?.({ frame: processed, total, fps: processed / ((now() - t0) / 1000), result });
+  }
+  const wallS = (now() - t0) / 1000;
+  if (processed === 0) throw new InputError(info.path, 'no frames to map');
+
+  let ateRmseM: number | undefined;
+  let rpeSummary: RpeSummary | undefined;
+  if (estimated.length >= 2) {
+    ateRmseM = ateRmse(estimated, groundTruth).rmse;
+    const perFrame = rpe(estimated, groundTruth, { delta: 1, deltaUnit: 'frames' });
+    const span = gtTimestamps[gtTimestamps.length - 1] - gtTimestamps[0];
+    const perSecond = span >= 1 ? rpe(estimated, groundTruth, { delta: 1, deltaUnit: 'seconds', timestamps: gtTimestamps }) : undefined;
+    rpeSummary = {
+      perFrame: { translationRmseM: perFrame.translation.rmse, rotationRmseDeg: perFrame.rotationDeg.rmse, pairs: perFrame.pairs },
+      ...(perSecond && perSecond.pairs > 0
+        ? { perSecond: { translationRmseM: perSecond.translation.rmse, rotationRmseDeg: perSecond.rotationDeg.rmse, pairs: perSecond.pairs } }
+        : {}),
+    };
+  }
+
+  const labels = evaluated.length > 0 ? scoreLabels(fusion, intrinsics, evaluated) : undefined;
+  const stageMeans: StageMs = {
+    preprocess: mean(stages.preprocess), predict: mean(stages.predict), track: mean(stages.track),
+    fuse: mean(stages.fuse), labels: mean(stages.labels),
+  };
+  const summary: MapSummary = {
+    sequence: info.path,
+    format: info.format,
+    width,
+    height,
+    frames: processed,
+    fps: processed / wallS,
+    msPerFrame: { p50: percentile(frameMs, 50), p95: percentile(frameMs, 95) },
+    msPerStage: stageMeans,
+    msInputPerFrame: inputMs / processed,
+    surfels: fusion.surfelCount,
+    ...(ateRmseM !== undefined ? { ateRmseM } : {}),
+    ...(rpeSummary ? { rpe: rpeSummary } : {}),
+    trackingFailures: failures,
+    trackingMethod: fusion.config.trackingMethod,
+    ...(labels ? { labels } : {}),
+  };
+  return { summary, fusion, trajectory, timestamps };
+}
+
+function checkFrameSize(path: string, frame: Frame, width: number, height: number): void {
+  if (frame.width !== width || frame.height !== height) {
+    throw new InputError(path, `frame ${frame.index} is ${frame.width}×${frame.height}, the sequence is ${width}×${height}`);
+  }
+}
+
+/** Renders the final map's labels into every kept frame and scores them against that frame's ground truth. */
+function scoreLabels(
+  fusion: SurfelFusion, intrinsics: Intrinsics, evaluated: readonly EvaluatedFrame[],
+): LabelScores {
+  const n = intrinsics.width * intrinsics.height;
+  const rendered = new Uint8Array(n);
+  const fused = new ConfusionMatrix({ classes: NYU13_CLASS_COUNT, firstLabel: 1 });
+  // Single-frame scores over the same kept frames and pixels as the fused ones.
+  const singleKept = new ConfusionMatrix({ classes: NYU13_CLASS_COUNT, firstLabel: 1 });
+  let covered = 0, scored = 0;
+  for (const e of evaluated) {
+    fusion.renderLabels(e.T_world_camera, intrinsics, rendered);
+    for (let p = 0; p < n; p++) {
+      if (e.gt13[p] === 0) continue;
+      scored++;
+      if (rendered[p] !== 0) covered++;
+      else rendered[p] = e.single13[p];
+    }
+    fused.update(e.gt13, rendered);
+    singleKept.update(e.gt13, e.single13);
+  }
+  const s = singleKept.compute();
+  const f = fused.compute();
+  return {
+    frames: evaluated.length,
+    singleFrameMIoU: s.mIoU,
+    singleFramePixelAcc: s.pixelAccuracy,
+    fusedMIoU: f.mIoU,
+    fusedPixelAcc: f.pixelAccuracy,
+    fusedCoverage: scored > 0 ? covered / scored : 0,
+  };
+}
