@@ -1,0 +1,216 @@
+/**
+ * Web mode: the renderer bundle over HTTP and the contract over one WebSocket, on 127.0.0.1 only.
+ * A random token is the first path segment of every URL (http://127.0.0.1:PORT/TOKEN/ and
+ * ws://127.0.0.1:PORT/TOKEN/ws); any request without it gets 403. Host and Origin are checked so a web
+ * page elsewhere cannot reach the server through DNS rebinding.
+ */
+import { createServer } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer } from 'ws';
+import type { WebSocket, RawData } from 'ws';
+import type { AppBackend } from '../contract/backend.js';
+import { invokeBackend } from '../contract/backend.js';
+import { isRequestChannel } from '../contract/channels.js';
+import type { AppEvent } from '../contract/channels.js';
+import { decodeWire, encodeWire } from '../contract/wire.js';
+import type { WireMessage } from '../contract/wire.js';
+
+export interface WebServerOptions {
+  /** 0 picks a free port. */
+  readonly port: number;
+  /** Folder with index.html, app.js, style.css (dist/renderer). */
+  readonly rendererDir: string;
+  /** Fixed token (tests); a random 128-bit one otherwise. */
+  readonly token?: string;
+  /**
+   * A client whose socket has more than this many bytes queued skips map deltas and gets the whole map
+   * (getMap) once it has drained, instead of the server buffering without bound.
+   */
+  readonly maxBufferedBytes: number;
+  /** Largest message a client may send. */
+  readonly maxMessageBytes: number;
+}
+
+export const DEFAULT_WEB_SERVER_OPTIONS: Omit<WebServerOptions, 'rendererDir'> = {
+  port: 0,
+  maxBufferedBytes: 16 * 1024 * 1024,
+  maxMessageBytes: 1024 * 1024,
+};
+
+export interface WebServer {
+  readonly url: string;
+  readonly port: number;
+  readonly token: string;
+  /** Connected WebSocket clients. */
+  clients(): number;
+  close(): Promise<void>;
+}
+
+/** Files the server hands out, and nothing else. */
+const STATIC_FILES: Record<string, string> = {
+  '': 'text/html; charset=utf-8',
+  'index.html': 'text/html; charset=utf-8',
+  'app.js': 'text/javascript; charset=utf-8',
+  'app.js.map': 'application/json',
+  'style.css': 'text/css; charset=utf-8',
+};
+
+export function contentSecurityPolicy(port: number): string {
+  return [
+    "default-src 'none'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' blob: data:",
+    `connect-src 'self' ws://127.0.0.1:${port}`,
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+    "object-src 'none'",
+  ].join('; ');
+}
+
+function tokenMatches(expected: string, given: string): boolean {
+  const a = Buffer.from(expected);
+  const b = Buffer.from(given);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+interface Client {
+  readonly socket: WebSocket;
+  /** Skipped a map delta: send the whole map when the socket drains. */
+  stale: boolean;
+  resyncing: boolean;
+}
+
+export async function startWebServer(backend: AppBackend, options: Partial<WebServerOptions> & Pick<WebServerOptions, 'rendererDir'>): Promise<WebServer> {
+  const opts: WebServerOptions = { ...DEFAULT_WEB_SERVER_OPTIONS, ...options };
+  const token = opts.token ?? randomBytes(16).toString('hex');
+  let port = 0;
+  const clients = new Set<Client>();
+
+  const hostOk = (req: IncomingMessage): boolean => req.headers.host === `127.0.0.1:${port}` || req.headers.host === `localhost:${port}`;
+  /** '/TOKEN/rest' → 'rest'; null when the token is missing or wrong. */
+  const strip = (url: string | undefined): string | null => {
+    const path = (url ?? '/').split('?')[0];
+    const m = /^\/([^/]+)\/(.*)$/.exec(path);
+    if (!m || !tokenMatches(token, m[1])) return null;
+    return m[2];
+  };
+
+  const deny = (res: ServerResponse, status: number, text: string): void => {
+    res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
+    res.end(text);
+  };
+
+  const server = createServer((req, res) => {
+    if (!hostOk(req)) return deny(res, 403, 'forbidden: wrong Host');
+    const rest = strip(req.url);
+    if (rest === null) return deny(res, 403, 'forbidden: this URL needs the token that `semslam serve` printed');
+    if (req.method !== 'GET' && req.method !== 'HEAD') return deny(res, 405, 'method not allowed');
+    const type = STATIC_FILES[rest];
+    if (type === undefined) return deny(res, 404, 'not found');
+    readFile(join(opts.rendererDir, rest === '' ? 'index.html' : rest)).then(
+      (body) => {
+        res.writeHead(200, {
+          'content-type': type,
+          'content-security-policy': contentSecurityPolicy(port),
+          'x-content-type-options': 'nosniff',
+          'referrer-policy': 'no-referrer',
+          'cache-control': 'no-store',
+          'cross-origin-opener-policy': 'same-origin',
+        });
+        res.end(req.method === 'HEAD' ? undefined : body);
+      },
+      () => deny(res, 404, 'not found (is the renderer built? scripts/build-renderer.mjs)'),
+    );
+  });
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: opts.maxMessageBytes });
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const origin = req.headers.origin;
+    const originOk = origin === undefined || origin === `http://127.0.0.1:${port}` || origin === `http://localhost:${port}`;
+    if (!hostOk(req) || !originOk || strip(req.url) !== 'ws') {
+      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws));
+  });
+
+  const send = (client: Client, frame: string | Uint8Array): void => {
+    if (client.socket.readyState === client.socket.OPEN) client.socket.send(frame);
+  };
+
+  const resync = async (client: Client): Promise<void> => {
+    client.resyncing = true;
+    try {
+      const map = await backend.getMap({});
+      client.stale = false;
+      send(client, encodeWire({ t: 'evt', channel: 'mapDelta', payload: { packet: map.packet } }));
+    } catch {
+      // No session yet: nothing to resend; the next delta will be a reset.
+      client.stale = false;
+    } finally {
+      client.resyncing = false;
+    }
+  };
+
+  const onEvent = (event: AppEvent): void => {
+    const frame = encodeWire({ t: 'evt', channel: event.channel, payload: event.payload });
+    for (const client of clients) {
+      if (event.channel === 'mapDelta') {
+        if (client.socket.bufferedAmount > opts.maxBufferedBytes) {
+          client.stale = true;
+          continue;
+        }
+        if (client.stale) {
+          if (!client.resyncing) void resync(client);
+          continue;
+        }
+      }
+      send(client, frame);
+    }
+  };
+  const unsubscribe = backend.onEvent(onEvent);
+
+  function onConnection(socket: WebSocket): void {
+    const client: Client = { socket, stale: false, resyncing: false };
+    clients.add(client);
+    socket.on('close', () => clients.delete(client));
+    socket.on('message', (data: RawData, isBinary: boolean) => {
+      const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
+      const decoded = decodeWire(isBinary ? new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) : bytes.toString('utf8'));
+      if (!decoded.ok || decoded.value.t !== 'req') return; // Not a request: nothing to answer.
+      const msg = decoded.value;
+      const reply = (result: Extract<WireMessage, { t: 'res' }>['result']): void => send(client, encodeWire({ t: 'res', id: msg.id, result }));
+      if (!isRequestChannel(msg.channel)) {
+        reply({ ok: false, error: { code: 'invalid-request', message: `unknown request channel ${JSON.stringify(msg.channel)}` } });
+        return;
+      }
+      void invokeBackend(backend, msg.channel, msg.payload).then(reply);
+    });
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port, '127.0.0.1', () => resolve());
+  });
+  port = (server.address() as AddressInfo).port;
+
+  return {
+    url: `http://127.0.0.1:${port}/${token}/`,
+    port,
+    token,
+    clients: () => clients.size,
+    close: async () => {
+      unsubscribe();
+      for (const c of clients) c.socket.terminate();
+      wss.close();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,25 @@
+import type { Regl } from 'regl';
+import type { mat4, vec3 } from 'gl-matrix';
+
+/** What every layer gets each frame. Matrices are column-major (gl-matrix). */
+export interface FrameContext {
+  readonly projection: mat4;
+  /** T_view_world: world → OpenGL view (x right, y up, looking down −z). */
+  readonly view: mat4;
+  /** Eye position in world coordinates. */
+  readonly eye: vec3;
+}
+
+/**
+ * One kind of thing in the 3D view (surfels, trajectory, frustum). Layers own their GPU resources;
+ * settings are plain records merged over the layer's DEFAULT_* settings.
+ */
+export interface Layer<S extends object> {
+  readonly name: string;
+  readonly settings: Readonly<S>;
+  setSettings(patch: Partial<S>): void;
+  draw(frame: FrameContext): void;
+  dispose(): void;
+}
+
+export type { Regl };

@@ -1,0 +1,147 @@
+/**
+ * The 3D view: a regl context on a canvas, the layers, navigation, and a redraw-on-demand loop
+ * (nothing is drawn while nothing changed, which matters with a software GL).
+ */
+import createREGL from 'regl';
+import type { Regl } from 'regl';
+import { mat4, vec3 } from 'gl-matrix';
+import { SurfelStore } from './surfelStore.js';
+import { SurfelLayer } from './surfelLayer.js';
+import { TrajectoryLayer } from './trajectoryLayer.js';
+import { FrustumLayer } from './frustumLayer.js';
+import { Navigation } from './navigation.js';
+import type { FrameContext } from './layer.js';
+
+export interface ViewerStats {
+  /** Milliseconds of the last draw (CPU submit; with `finish` also GPU), lower is better. */
+  lastDrawMs: number;
+  draws: number;
+}
+
+export class Viewer {
+  readonly store = new SurfelStore();
+  readonly regl: Regl;
+  readonly surfels: SurfelLayer;
+  readonly trajectory: TrajectoryLayer;
+  readonly frustum: FrustumLayer;
+  readonly navigation = new Navigation();
+  readonly stats: ViewerStats = { lastDrawMs: 0, draws: 0 };
+  private readonly frame: { projection: mat4; view: mat4; eye: vec3 } = { projection: mat4.create(), view: mat4.create(), eye: vec3.create() };
+  private needsDraw = true;
+  private raf = 0;
+  private disposed = false;
+  private framedOnce = false;
+
+  constructor(readonly canvas: HTMLCanvasElement) {
+    this.regl = createREGL({
+      canvas,
+      extensions: ['ANGLE_instanced_arrays'],
+      optionalExtensions: ['OES_element_index_uint'],
+      // Kept so a screenshot (toBlob) reads what is on screen.
+      attributes: { preserveDrawingBuffer: true, antialias: true },
+    });
+    this.surfels = new SurfelLayer(this.regl, this.store);
+    this.trajectory = new TrajectoryLayer(this.regl);
+    this.frustum = new FrustumLayer(this.regl);
+    this.attachInput();
+    const loop = (): void => {
+      if (this.disposed) return;
+      if (this.needsDraw) this.draw();
+      this.raf = requestAnimationFrame(loop);
+    };
+    this.raf = requestAnimationFrame(loop);
+  }
+
+  invalidate(): void {
+    this.needsDraw = true;
+  }
+
+  /** Frames the view on the map once, when the first surfels arrive. */
+  frameOnMapOnce(): void {
+    if (this.framedOnce || this.store.count === 0) return;
+    this.frameOnMap();
+    this.framedOnce = true;
+  }
+
+  frameOnMap(): void {
+    const s = this.store;
+    if (s.count === 0) return;
+    const min = [Infinity, Infinity, Infinity];
+    const max = [-Infinity, -Infinity, -Infinity];
+    for (let i = 0; i < s.count; i++) {
+      for (let c = 0; c < 3; c++) {
+        const v = s.positions[3 * i + c];
+        if (v < min[c]) min[c] = v;
+        if (v > max[c]) max[c] = v;
+      }
+    }
+    this.navigation.frame(min, max);
+    this.invalidate();
+  }
+
+  /** Draws now; with `finish` waits for the GPU so the time is the whole frame. */
+  draw(finish = false): number {
+    const t0 = performance.now();
+    this.needsDraw = false;
+    const w = this.canvas.clientWidth * devicePixelRatio;
+    const h = this.canvas.clientHeight * devicePixelRatio;
+    if (this.canvas.width !== Math.round(w) || this.canvas.height !== Math.round(h)) {
+      this.canvas.width = Math.max(1, Math.round(w));
+      this.canvas.height = Math.max(1, Math.round(h));
+    }
+    this.regl.poll();
+    const f = this.frame;
+    this.navigation.projection(f.projection, this.canvas.width / Math.max(1, this.canvas.height));
+    this.navigation.view(f.view, f.eye);
+    this.regl.clear({ color: [0.08, 0.09, 0.11, 1], depth: 1 });
+    const ctx: FrameContext = f;
+    this.surfels.draw(ctx);
+    this.trajectory.draw(ctx);
+    this.frustum.draw(ctx);
+    if (finish) this.regl._gl.finish();
+    this.stats.lastDrawMs = performance.now() - t0;
+    this.stats.draws++;
+    return this.stats.lastDrawMs;
+  }
+
+  screenshot(): Promise<Blob> {
+    this.draw();
+    return new Promise((resolve, reject) => this.canvas.toBlob((b) => (b ? resolve(b) : reject(new Error('screenshot failed'))), 'image/png'));
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    cancelAnimationFrame(this.raf);
+    this.surfels.dispose();
+    this.trajectory.dispose();
+    this.frustum.dispose();
+    this.regl.destroy();
+  }
+
+  private attachInput(): void {
+    const c = this.canvas;
+    let last: { x: number; y: number } | null = null;
+    c.addEventListener('contextmenu', (e) => e.preventDefault());
+    c.addEventListener('pointerdown', (e) => {
+      last = { x: e.clientX, y: e.clientY };
+      c.setPointerCapture(e.pointerId);
+    });
+    c.addEventListener('pointerup', () => (last = null));
+    c.addEventListener('pointermove', (e) => {
+      if (!last) return;
+      this.navigation.drag(e.clientX - last.x, e.clientY - last.y, e.shiftKey || (e.buttons & 2) !== 0);
+      last = { x: e.clientX, y: e.clientY };
+      this.invalidate();
+    });
+    c.addEventListener('wheel', (e) => {
+      e.preventDefault();
+      this.navigation.wheel(e.deltaY);
+      this.invalidate();
+    }, { passive: false });
+    c.tabIndex = 0;
+    c.addEventListener('keydown', (e) => {
+      if (this.navigation.key(e.key)) this.invalidate();
+    });
+    new ResizeObserver(() => this.invalidate()).observe(c);
+  }
+}

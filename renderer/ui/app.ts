@@ -1,0 +1,235 @@
+/**
+ * The app: wires the AppClient (Electron bridge or WebSocket) to the viewer and the panels.
+ * Events normalised by the client arrive here already validated.
+ */
+import type { AppEvent, PlaybackState, ReplayMode, SessionSummary } from '../../main/contract/channels.js';
+import type { AppClient } from '../../main/contract/client.js';
+import { decodeMapDelta } from '../../main/contract/mapDelta.js';
+import { Viewer } from '../scene/viewer.js';
+import { COLOR_MODES } from '../scene/surfelLayer.js';
+import type { ColorMode } from '../scene/surfelLayer.js';
+import { NAVIGATION_MODES } from '../scene/navigation.js';
+import type { NavigationMode } from '../scene/navigation.js';
+import { byId, el } from './dom.js';
+import { Legend } from './legend.js';
+import { drawPreview } from './previews.js';
+
+export class App {
+  readonly viewer: Viewer;
+  private readonly legend: Legend;
+  private playback: PlaybackState | null = null;
+  private scrubbing = false;
+
+  constructor(private readonly client: AppClient) {
+    this.viewer = new Viewer(byId<HTMLCanvasElement>('view'));
+    this.legend = new Legend(byId('legend'), (k, visible) => {
+      const classVisible = [...this.viewer.surfels.settings.classVisible];
+      classVisible[k] = visible;
+      this.viewer.surfels.setSettings({ classVisible });
+      this.viewer.invalidate();
+    });
+    this.bindControls();
+    client.onEvent((e) => this.onEvent(e));
+    client.onConnection?.((s) => {
+      byId('connection').textContent = s;
+      if (s === 'disconnected') this.showError('Lost the connection to semslam. Restart `semslam serve` and reload this page.');
+    });
+    void this.initialSync();
+  }
+
+  private async initialSync(): Promise<void> {
+    const [pb, sessions, map] = await Promise.all([
+      this.client.request('getPlayback', {}),
+      this.client.request('listSessions', {}),
+      this.client.request('getMap', {}),
+    ]);
+    byId('connection').textContent = 'connected';
+    if (pb.ok) this.setPlayback(pb.value);
+    if (sessions.ok) this.setSessions(sessions.value.sessions);
+    if (map.ok) this.applyPacket(map.value.packet);
+  }
+
+  private async call<T>(promise: Promise<{ ok: true; value: T } | { ok: false; error: { message: string } }>): Promise<T | null> {
+    const r = await promise;
+    if (!r.ok) {
+      this.showError(r.error.message);
+      return null;
+    }
+    return r.value;
+  }
+
+  private bindControls(): void {
+    const mode = (): ReplayMode => byId<HTMLSelectElement>('mode').value as ReplayMode;
+    const realtime = (): boolean => byId<HTMLInputElement>('realtime').checked;
+    const start = async (source: string): Promise<void> => {
+      this.clearErrors();
+      const r = await this.call(this.client.request('startReplay', { source, mode: mode(), realtime: realtime() }));
+      if (r) this.setPlayback(r.playback);
+    };
+    byId('demo').addEventListener('click', () => void start('demo'));
+    byId('replay').addEventListener('click', () => {
+      const path = byId<HTMLInputElement>('source-path').value.trim();
+      if (!path) return this.showError('Type the folder of an NYU raw or TUM sequence first.');
+      void start(path);
+    });
+    byId('camera').addEventListener('click', async () => {
+      const r = await this.call(this.client.request('startCamera', { mode: mode() }));
+      if (r) this.setPlayback(r.playback);
+    });
+    const playbackButton = (id: string, fn: () => Promise<{ ok: true; value: PlaybackState } | { ok: false; error: { message: string } }>): void =>
+      byId(id).addEventListener('click', async () => {
+        const v = await this.call(fn());
+        if (v) this.setPlayback(v);
+      });
+    playbackButton('play', () => this.client.request('play', {}));
+    playbackButton('pause', () => this.client.request('pause', {}));
+    playbackButton('step', () => this.client.request('step', {}));
+    byId<HTMLSelectElement>('speed').addEventListener('change', (e) => {
+      void this.call(this.client.request('setSpeed', { speed: Number((e.target as HTMLSelectElement).value) }));
+    });
+    const timeline = byId<HTMLInputElement>('timeline');
+    timeline.addEventListener('input', () => (this.scrubbing = true));
+    timeline.addEventListener('change', async () => {
+      this.scrubbing = false;
+      const v = await this.call(this.client.request('seek', { frame: Number(timeline.value) }));
+      if (v) this.setPlayback(v);
+    });
+    for (const format of ['ply', 'pcd'] as const) {
+      byId(`export-${format}`).addEventListener('click', async () => {
+        const r = await this.call(this.client.request('exportMap', { format }));
+        if (r) this.showNotice(`Exported ${r.surfels.toLocaleString('en-US')} surfels to ${r.path}`);
+      });
+    }
+
+    const colorMode = byId<HTMLSelectElement>('color-mode');
+    for (const m of COLOR_MODES) colorMode.append(el('option', { value: m, textContent: m }));
+    colorMode.addEventListener('change', () => {
+      this.viewer.surfels.setSettings({ colorMode: colorMode.value as ColorMode });
+      this.viewer.invalidate();
+    });
+    const pointSize = byId<HTMLInputElement>('point-size');
+    pointSize.addEventListener('input', () => {
+      this.viewer.surfels.setSettings({ pointScale: Number(pointSize.value) });
+      this.viewer.invalidate();
+    });
+    const nav = byId<HTMLSelectElement>('navigation');
+    for (const m of NAVIGATION_MODES) nav.append(el('option', { value: m, textContent: m }));
+    nav.addEventListener('change', () => {
+      const eye = new Float32Array(3);
+      this.viewer.navigation.view(new Float32Array(16), eye);
+      this.viewer.navigation.setMode(nav.value as NavigationMode, eye);
+      this.viewer.invalidate();
+    });
+    byId<HTMLInputElement>('show-trajectory').addEventListener('change', (e) => {
+      this.viewer.trajectory.setSettings({ visible: (e.target as HTMLInputElement).checked });
+      this.viewer.invalidate();
+    });
+    byId<HTMLInputElement>('show-frustum').addEventListener('change', (e) => {
+      this.viewer.frustum.setSettings({ visible: (e.target as HTMLInputElement).checked });
+      this.viewer.invalidate();
+    });
+    byId('frame-map').addEventListener('click', () => this.viewer.frameOnMap());
+    byId('screenshot').addEventListener('click', async () => {
+      const blob = await this.viewer.screenshot();
+      const a = el('a', { href: URL.createObjectURL(blob), download: `semslam-${new Date().toISOString().replace(/[:.]/g, '-')}.png` });
+      document.body.append(a);
+      a.click();
+      a.remove();
+      setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+    });
+  }
+
+  private onEvent(e: AppEvent): void {
+    switch (e.channel) {
+      case 'mapDelta':
+        this.applyPacket(e.payload.packet);
+        break;
+      case 'frameStats': {
+        const s = e.payload;
+        byId('status-frame').textContent = String(s.frame);
+        byId('status-fps').textContent = s.fps.toFixed(1);
+        byId('status-tracking').textContent = s.tracking + (s.inlierRmse !== undefined ? ` (rmse ${(s.inlierRmse * 1000).toFixed(1)} mm)` : '');
+        const table = byId('stages');
+        table.replaceChildren(...Object.entries(s.stagesMs).map(([k, ms]) => el('tr', {}, el('td', { textContent: k }), el('td', { textContent: `${ms.toFixed(1)} ms` }))));
+        break;
+      }
+      case 'preview':
+        void drawPreview(byId<HTMLCanvasElement>(`preview-${e.payload.kind}`), e.payload);
+        break;
+      case 'trajectory':
+        this.viewer.trajectory.update(e.payload.from, e.payload.positions);
+        this.viewer.frustum.update(e.payload.T_world_camera, e.payload.intrinsics);
+        this.viewer.navigation.tracked = e.payload.T_world_camera;
+        this.viewer.invalidate();
+        break;
+      case 'playback':
+        this.setPlayback(e.payload);
+        break;
+      case 'sessions':
+        this.setSessions(e.payload.sessions);
+        break;
+      case 'error':
+        this.showError(e.payload.message, e.payload.detail);
+        break;
+    }
+  }
+
+  private applyPacket(packet: Uint8Array): void {
+    const d = decodeMapDelta(packet);
+    if (!d.ok) return this.showError(`Could not read a map update: ${d.message}`);
+    this.viewer.store.apply(d.value);
+    byId('status-surfels').textContent = this.viewer.store.count.toLocaleString('en-US');
+    byId('status-surfels').dataset.count = String(this.viewer.store.count);
+    this.legend.update(this.viewer.store.classCounts);
+    this.viewer.frameOnMapOnce();
+    this.viewer.invalidate();
+  }
+
+  private setPlayback(p: PlaybackState): void {
+    this.playback = p;
+    const timeline = byId<HTMLInputElement>('timeline');
+    timeline.max = String(Math.max(0, p.frames - 1));
+    if (!this.scrubbing) timeline.value = String(Math.max(0, p.frame));
+    const state = byId('playback-state');
+    state.textContent = `${p.state} · frame ${Math.max(0, p.frame + 1)}${p.frames ? ` / ${p.frames}` : ''} · ${p.speed}×`;
+    state.dataset.state = p.state;
+  }
+
+  private setSessions(sessions: SessionSummary[]): void {
+    const list = byId('sessions');
+    list.replaceChildren(...sessions.map((s) => {
+      const name = el('span', { className: 'name', textContent: s.name, title: `${s.source} · ${s.frames} frames · ${s.surfels} surfels` });
+      const open = el('button', { textContent: 'Open' });
+      open.addEventListener('click', () => void this.call(this.client.request('openSession', { id: s.id })));
+      const rename = el('button', { textContent: 'Rename' });
+      rename.addEventListener('click', () => {
+        const n = prompt('Session name', s.name);
+        if (n) void this.call(this.client.request('renameSession', { id: s.id, name: n }));
+      });
+      const del = el('button', { textContent: 'Delete' });
+      del.addEventListener('click', () => {
+        if (confirm(`Delete session "${s.name}"?`)) void this.call(this.client.request('deleteSession', { id: s.id }));
+      });
+      const li = el('li', {}, name, open, rename, del);
+      if (this.playback?.sessionId === s.id) li.className = 'current';
+      return li;
+    }));
+  }
+
+  private showError(message: string, detail?: string): void {
+    const box = byId('errors');
+    box.textContent = message;
+    box.title = detail ?? message;
+    box.dataset.kind = 'error';
+  }
+
+  private showNotice(message: string): void {
+    const box = byId('errors');
+    box.textContent = message;
+    box.dataset.kind = 'notice';
+  }
+
+  private clearErrors(): void {
+    byId('errors').textContent = '';
+  }
+}
