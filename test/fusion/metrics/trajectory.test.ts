@@ -139,3 +139,13 @@ describe('rpe', () => {
     expect(r.rotationDeg.max).toBeLessThan(1e-6);
   });
 });
+
+describe('rpe with slightly non-orthonormal poses', () => {
+  it('does not read a uniform scale of the rotation columns as rotation error', () => {
+    // Columns scaled by 0.99993 (as 7-Scenes' ground truth): trace(RᵀR)/… would give acos((3·0.99986 − 1)/2) ≈ 1.1°.
+    const scaled = (m: Mat4): Mat4 => { const o = Float64Array.from(m); for (const k of [0, 1, 2, 4, 5, 6, 8, 9, 10]) o[k] *= 0.99993; return o; };
+    const gt = [yawAt(0, 0, 0, 0), yawAt(5, 0.1, 0, 0)].map(scaled);
+    const est = [yawAt(0, 0, 0, 0), yawAt(5, 0.1, 0, 0)];
+    expect(rpe(est, gt).rotationDeg.max).toBeLessThan(1e-3);
+  });
+});
