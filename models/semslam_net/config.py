@@ -105,6 +105,8 @@ class TrainConfig:
     ubernet_shared_every: int = 30
     # Freeze BatchNorm running statistics (the paper does; only sensible from a pre-trained encoder).
     freeze_bn: bool = False
+    # Weight init of a network trained from scratch: 'paper' (N(0, 0.01)) or 'kaiming' (see model.py).
+    init: str = 'kaiming'
     batch_size: int = 8
     max_steps: Optional[int] = None
     epochs: Optional[int] = None

@@ -53,6 +53,18 @@ def export_onnx(model: JointNet, out_path: str, training_info: Optional[dict] = 
         torch.onnx.export(_ExportWrapper(model), dummy, out_path, input_names=['image'], output_names=outputs,
                           dynamic_axes=dyn, opset_version=opset, do_constant_folding=True)
     m = onnx.load(out_path)
+    # torch's shape inference leaves the outputs' batch dim symbolic; the contract is batch 1, C static.
+    channels = {'segm': cfg.num_classes, 'depth': 1, 'normals': 3}
+    for o in m.graph.output:
+        dims = o.type.tensor_type.shape.dim
+        dims[0].Clear()
+        dims[0].dim_value = 1
+        dims[1].Clear()
+        dims[1].dim_value = channels[o.name]
+        dims[2].Clear()
+        dims[2].dim_param = 'height_4'
+        dims[3].Clear()
+        dims[3].dim_param = 'width_4'
     meta = {
         'semslam.format': ONNX_FORMAT,
         'num_classes': str(cfg.num_classes),
@@ -87,6 +99,9 @@ def main(argv=None) -> int:
     ap.add_argument('--seed', type=int, default=0, help='seed of --random-init')
     ap.add_argument('--classes', type=int, default=40, help='class count of --random-init')
     ap.add_argument('--normals', action='store_true', help='--random-init with the normals head (three tasks)')
+    ap.add_argument('--init', default='kaiming', choices=('paper', 'kaiming'),
+                    help="weights of --random-init: 'kaiming' (default; outputs ~1e-3, useful for parity tests) or "
+                         "'paper' (N(0, 0.01); outputs ~1e-13 in eval mode)")
     ap.add_argument('--out', required=True, help='output .onnx file')
     ap.add_argument('--opset', type=int, default=ONNX_OPSET)
     args = ap.parse_args(argv)
@@ -105,7 +120,8 @@ def main(argv=None) -> int:
     else:
         torch.manual_seed(args.seed)
         model = JointNet(ModelConfig(num_classes=args.classes, with_normals=args.normals))
-        source = f'random-init seed {args.seed}'
+        model.reset_parameters(args.init)
+        source = f'random-init seed {args.seed} init {args.init}'
         training = {'trained': False}
     meta = export_onnx(model, args.out, training_info=training, source=source, opset=args.opset)
     print(json.dumps({'out': args.out, 'outputs': json.loads(meta['outputs']), 'num_classes': model.config.num_classes,

@@ -19,6 +19,7 @@ MOBILENET_V2_STAGES: Tuple[Tuple[int, int, int, int], ...] = (
     (1, 16, 1, 1), (6, 24, 2, 2), (6, 32, 3, 2), (6, 64, 4, 2), (6, 96, 3, 1), (6, 160, 3, 2), (6, 320, 1, 1),
 )
 STEM_CHANNELS = 32
+INIT_SCHEMES = ('paper', 'kaiming')
 CRP_STAGES = 4
 
 
@@ -153,11 +154,22 @@ class JointNet(nn.Module):
         self.relu = nn.ReLU6(inplace=True)
         self.reset_parameters()
 
-    def reset_parameters(self) -> None:
-        """Init as the authors: conv weights N(0, 0.01), biases 0; BN weight 1, bias 0."""
+    def reset_parameters(self, scheme: str = 'paper') -> None:
+        """'paper': as the authors, conv weights N(0, 0.01), biases 0; BN weight 1, bias 0.
+        'kaiming': He-normal (fan_out) conv weights, as torchvision's MobileNet-v2; the authors start from
+        an ImageNet encoder, we train from scratch (no weights can be fetched here), where N(0, 0.01)
+        through the BN-free decoder starts with vanishing outputs."""
+        if scheme not in INIT_SCHEMES:
+            raise ValueError(f'init scheme must be one of {INIT_SCHEMES}, got {scheme!r}')
         for m in self.modules():
             if isinstance(m, nn.Conv2d):
-                nn.init.normal_(m.weight, 0.0, 0.01)
+                if scheme == 'paper':
+                    nn.init.normal_(m.weight, 0.0, 0.01)
+                elif m.bias is not None:
+                    # Task outputs (the only biased convs) stay small so the first losses are sane.
+                    nn.init.normal_(m.weight, 0.0, 0.01)
+                else:
+                    nn.init.kaiming_normal_(m.weight, mode='fan_out', nonlinearity='relu')
                 if m.bias is not None:
                     nn.init.zeros_(m.bias)
             elif isinstance(m, nn.BatchNorm2d):
