@@ -129,3 +129,28 @@ export async function writePng(path: string, img: Raster8 | Raster16): Promise<v
 }
 
 export { readBytes };
+
+/** Width and height from a PNG's IHDR chunk, reading only the first bytes of the file. */
+export async function readPngSize(path: string): Promise<{ width: number; height: number }> {
+  const { open } = await import('node:fs/promises');
+  let header: Uint8Array;
+  try {
+    const fh = await open(path, 'r');
+    try {
+      header = new Uint8Array(24);
+      const { bytesRead } = await fh.read(header, 0, 24, 0);
+      header = header.subarray(0, bytesRead);
+    } finally {
+      await fh.close();
+    }
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new InputError(path, code === 'ENOENT' ? 'file not found' : `cannot read file (${code ?? String(e)})`);
+  }
+  const sig = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+  if (header.length < 24 || sig.some((b, i) => header[i] !== b) || String.fromCharCode(...header.subarray(12, 16)) !== 'IHDR') {
+    throw new InputError(path, 'unreadable PNG (no PNG signature and IHDR header)');
+  }
+  const view = new DataView(header.buffer, header.byteOffset, 24);
+  return { width: view.getUint32(16), height: view.getUint32(20) };
+}

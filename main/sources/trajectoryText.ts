@@ -102,12 +102,12 @@ export function groundTruthAt(poses: readonly StampedPose[], t: number, options:
   const before = lo > 0 ? poses[lo - 1] : undefined;
   if (after && after.timestamp - t < EXACT_S) return Float64Array.from(after.T_world_camera);
   if (before && t - before.timestamp < EXACT_S) return Float64Array.from(before.T_world_camera);
-  if (before && after && after.timestamp - before.timestamp <= options.maxInterpolationGapS) {
+  if (before && after && after.timestamp - before.timestamp <= options.maxInterpolationGapS + EXACT_S) {
     const a = (t - before.timestamp) / (after.timestamp - before.timestamp);
     return interpolatePose(before.T_world_camera, after.T_world_camera, a);
   }
   const nearest = !after ? before : !before ? after : (t - before.timestamp <= after.timestamp - t ? before : after);
-  if (nearest && Math.abs(nearest.timestamp - t) <= options.maxNearestS) return Float64Array.from(nearest.T_world_camera);
+  if (nearest && Math.abs(nearest.timestamp - t) <= options.maxNearestS + EXACT_S) return Float64Array.from(nearest.T_world_camera);
   return undefined;
 }
 

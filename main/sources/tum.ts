@@ -1,7 +1,8 @@
 import { basename, extname, join } from 'node:path';
 import type { Intrinsics } from '../../fusion/camera.js';
+import { scaleIntrinsics } from '../../fusion/camera.js';
 import { InputError } from '../errors.js';
-import { readPng16, readRgbImage } from '../io/image.js';
+import { readPng16, readPngSize, readRgbImage } from '../io/image.js';
 import { expectFilesExist, pathKind, readTextFile } from '../io/text.js';
 import { readFrameExtras } from './extras.js';
 import type { Frame, SequenceInfo } from './frame.js';
@@ -119,6 +120,12 @@ export class TumReader extends IndexedSequenceReader {
       const cam = tumCameraFromName(dir);
       if (!cam) warnings.push(`${dir}: camera not named in the folder (freiburg1/2/3); fr1 intrinsics assumed`);
       intrinsics = TUM_INTRINSICS[cam ?? 'fr1'];
+      // The benchmark is 640×480; anything else is taken as the same camera rescaled.
+      const size = await readPngSize(pairs[0].depth.path);
+      if (size.width !== intrinsics.width || size.height !== intrinsics.height) {
+        intrinsics = scaleIntrinsics(intrinsics, size.width, size.height);
+        warnings.push(`${dir}: images are ${size.width}×${size.height}; TUM intrinsics rescaled from 640×480`);
+      }
     }
 
     const gtFile = join(dir, 'groundtruth.txt');
