@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { NYU13_CLASS_COUNT } from '../../fusion/classes.js';
 import { InputError } from '../errors.js';
 import { argmax13, NoisyLabelSimulator } from '../eval/noisyLabels.js';
-import { JointNetwork } from '../perception/joint-network.js';
+import type { JointNetwork } from '../perception/joint-network.js';
 import type { Frame } from '../sources/frame.js';
 import type { SessionMode } from '../store/records.js';
 import type { LabelSourceKind } from './options.js';
@@ -119,6 +119,8 @@ function sha256(file: string): string {
 export async function choosePerception(mode: SessionMode, modelFile: string, sequenceHasLabels: boolean,
   segmentEvery: number, seed: number): Promise<PerceptionChoice> {
   if (existsSync(modelFile)) {
+    // Loaded on demand: onnxruntime's native module is only worth its start-up time when there is a model.
+    const { JointNetwork } = await import('../perception/joint-network.js');
     const net = await JointNetwork.load(modelFile, { provider: 'cpu' });
     return { source: new NetworkPerception(net, mode, segmentEvery, modelFile, sha256(modelFile)), warning: null };
   }
