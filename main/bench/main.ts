@@ -6,6 +6,8 @@ type BenchMain = (argv: string[]) => Promise<void>;
 
 const BENCHES: Record<string, () => Promise<{ main: BenchMain }>> = {
   fusion: () => import('./fusion.js'),
+  inference: () => import('./inference.js'),
+  sources: () => import('./sources.js'),
 };
 
 const [name, ...rest] = process.argv.slice(2);

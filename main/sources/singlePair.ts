@@ -2,7 +2,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Intrinsics } from '../../fusion/camera.js';
 import { InputError } from '../errors.js';
-import { readPng16, readRgbImage } from '../io/image.js';
+import { readPng16, readPngSize, readRgbImage } from '../io/image.js';
 import type { Frame, SequenceInfo } from './frame.js';
 import { expectSize, IndexedSequenceReader, scaledDepthToMetres } from './indexedReader.js';
 import { NyuPairDecoder } from './nyuRaw.js';
@@ -57,10 +57,11 @@ export class SinglePairReader extends IndexedSequenceReader {
     let intrinsics: Intrinsics;
     const warnings: string[] = [];
     if (files.kind === 'nyu') {
-      intrinsics = new NyuPairDecoder(undefined).intrinsics;
+      intrinsics = NYU_RGB_INTRINSICS; // registered into the undistorted colour camera
       warnings.push(`${files.depthPath}: raw Kinect depth undistorted and registered to the colour camera (NYU toolbox calibration)`);
     } else {
-      const rgb = await readRgbImage(files.rgbPath);
+      // Size only: the PNG header, or (JPEG) a full decode, which we accept for a single pair.
+      const rgb = /\.png$/i.test(files.rgbPath) ? await readPngSize(files.rgbPath) : await readRgbImage(files.rgbPath);
       if (files.kind === 'tum') {
         intrinsics = scaleIntrinsics(TUM_INTRINSICS.fr1, rgb.width, rgb.height);
         warnings.push(`${dir}: TUM camera unknown for a single pair; fr1 intrinsics assumed`);
