@@ -4,6 +4,11 @@
  * process (electron/ipc.ts) and by web mode (main/web/server.ts), which both expose it to the renderer
  * through the channels declared in channels.ts.
  *
+ * Where it lives: `main/session/appBackend.ts` exporting
+ *     export async function createAppBackend(options?: { database?: string }): Promise<AppBackend>
+ * (database: the sessions SQLite file; default the store's default path). `semslam serve` and the Electron
+ * main process call exactly this (see main/web/backendFactory.ts).
+ *
  * Contract for implementers:
  * - One method per request channel, named after it, taking the parsed request and resolving to the
  *   response (types from channels.ts). Requests arrive already validated by RequestSchemas; responses

@@ -14,7 +14,7 @@
  *   u8    labelProb[count]        probability of the label · 255
  *   u8    stable[count]           1 when the surfel passed the confidence threshold
  *   u32   removedIds[removed]
- * 22 bytes per surfel plus padding (a full float32 record would be 56).
+ * 30 bytes per surfel plus padding (the same record as float32 fields would be 60).
  */
 
 export const MAP_DELTA_MAGIC = 0x31444d53; // 'SMD1' read as little-endian u32

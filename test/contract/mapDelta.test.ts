@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { CONFIDENCE_SCALE, decodeMapDelta, encodeMapDelta } from '../../main/contract/mapDelta.js';
+import type { SurfelRecords } from '../../main/contract/mapDelta.js';
+
+function records(n: number): SurfelRecords {
+  const positions = new Float32Array(3 * n);
+  const normals = new Float32Array(3 * n);
+  const colors = new Uint8Array(3 * n);
+  for (let i = 0; i < n; i++) {
+    positions.set([i * 0.5, -i, 2 + i * 0.25], 3 * i);
+    const a = i * 0.7;
+    normals.set([Math.cos(a), Math.sin(a), 0], 3 * i);
+    colors.set([i * 10, 255 - i, 7], 3 * i);
+  }
+  return {
+    count: n,
+    ids: Uint32Array.from({ length: n }, (_, i) => 1000 + i),
+    positions,
+    normals,
+    colors,
+    radii: Float32Array.from({ length: n }, (_, i) => 0.01 * (i + 1)),
+    confidence: Float32Array.from({ length: n }, (_, i) => i * 3),
+    labels: Uint8Array.from({ length: n }, (_, i) => i % 14),
+    labelProb: Float32Array.from({ length: n }, (_, i) => i / n),
+    stable: Uint8Array.from({ length: n }, (_, i) => i % 2),
+  };
+}
+
+describe('map-delta packets', () => {
+  it('round-trips every field within its quantisation', () => {
+    const r = records(7);
+    const packet = encodeMapDelta(r, { reset: true, frame: 42, total: 99, removedIds: [5, 6] });
+    const d = decodeMapDelta(packet);
+    expect(d.ok).toBe(true);
+    if (!d.ok) return;
+    const m = d.value;
+    expect([m.reset, m.frame, m.count, m.removed, m.total]).toEqual([true, 42, 7, 2, 99]);
+    expect(Array.from(m.ids)).toEqual(Array.from(r.ids));
+    expect(Array.from(m.removedIds)).toEqual([5, 6]);
+    for (let i = 0; i < 7; i++) {
+      for (let k = 0; k < 3; k++) {
+        expect(m.positions[3 * i + k]).toBeCloseTo(r.positions[3 * i + k], 5);
+        expect(m.normals[3 * i + k] / 127).toBeCloseTo(r.normals[3 * i + k], 1);
+        expect(m.colors[3 * i + k]).toBe(r.colors[3 * i + k]);
+      }
+      expect(m.radii[i]).toBeCloseTo(r.radii[i], 6);
+      expect(m.labels[i]).toBe(r.labels[i]);
+      expect(m.stable[i]).toBe(i % 2);
+      expect(m.confidence[i]).toBe(Math.min(255, Math.round((r.confidence[i] / CONFIDENCE_SCALE) * 255)));
+    }
+  });
+
+  it('is compact: 30 bytes per surfel', () => {
+    const packet = encodeMapDelta(records(1000), { reset: false, frame: 1, total: 1000 });
+    expect(packet.byteLength).toBeLessThan(1000 * 30 + 64);
+  });
+
+  it('rejects truncated and foreign packets with a message', () => {
+    const packet = encodeMapDelta(records(3), { reset: false, frame: 1, total: 3 });
+    const cut = decodeMapDelta(packet.subarray(0, packet.length - 4));
+    expect(cut.ok).toBe(false);
+    const bad = packet.slice();
+    bad[0] = 0;
+    const foreign = decodeMapDelta(bad);
+    expect(foreign.ok ? '' : foreign.message).toMatch(/magic/);
+  });
+
+  it('decodes a packet that starts at an unaligned offset', () => {
+    const packet = encodeMapDelta(records(3), { reset: false, frame: 9, total: 3 });
+    const shifted = new Uint8Array(packet.length + 1);
+    shifted.set(packet, 1);
+    const d = decodeMapDelta(shifted.subarray(1));
+    expect(d.ok && d.value.frame).toBe(9);
+  });
+});

@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { APP_CONTENT_SECURITY_POLICY, allowNavigation, isAppUrl, mainWindowOptions, resolveAppFile } from '../../electron/security.js';
+
+describe('Electron window security', () => {
+  it('isolates the renderer: context isolation, sandbox, no Node', () => {
+    const w = mainWindowOptions('/x/preload.cjs').webPreferences!;
+    expect(w.contextIsolation).toBe(true);
+    expect(w.sandbox).toBe(true);
+    expect(w.nodeIntegration).toBe(false);
+    expect(w.nodeIntegrationInWorker).toBe(false);
+    expect(w.nodeIntegrationInSubFrames).toBe(false);
+    expect(w.webSecurity).toBe(true);
+    expect(w.allowRunningInsecureContent).toBe(false);
+    expect(w.webviewTag).toBe(false);
+    expect(w.preload).toBe('/x/preload.cjs');
+  });
+
+  it('has a strict CSP: own scripts only, no eval, no inline', () => {
+    expect(APP_CONTENT_SECURITY_POLICY).toContain("default-src 'none'");
+    expect(APP_CONTENT_SECURITY_POLICY).toContain("script-src 'self'");
+    expect(APP_CONTENT_SECURITY_POLICY).not.toMatch(/unsafe-(eval|inline)/);
+  });
+
+  it('recognises only app://semslam URLs as the app', () => {
+    expect(isAppUrl('app://semslam/index.html')).toBe(true);
+    expect(isAppUrl('app://other/index.html')).toBe(false);
+    expect(isAppUrl('file:///etc/passwd')).toBe(false);
+    expect(isAppUrl('https://semslam/')).toBe(false);
+    expect(isAppUrl(undefined)).toBe(false);
+    expect(isAppUrl('not a url')).toBe(false);
+    expect(allowNavigation('https://example.com')).toBe(false);
+    expect(allowNavigation('app://semslam/index.html')).toBe(true);
+  });
+
+  it('maps app:// URLs to files inside the renderer folder only', () => {
+    expect(resolveAppFile('app://semslam/', '/r')).toEqual({ path: '/r/index.html', mime: 'text/html; charset=utf-8' });
+    expect(resolveAppFile('app://semslam/app.js', '/r')?.path).toBe('/r/app.js');
+    // Dot segments, encoded or not, never lead outside the folder.
+    for (const url of ['app://semslam/%2e%2e/%2e%2e/etc/passwd.js', 'app://semslam/..%2f..%2fsecret.js', 'app://semslam/a/../../../b.js']) {
+      const r = resolveAppFile(url, '/r');
+      expect(r === null || r.path.startsWith('/r/')).toBe(true);
+    }
+    expect(resolveAppFile('app://semslam/data.sqlite', '/r')).toBeNull();
+    expect(resolveAppFile('app://evil/app.js', '/r')).toBeNull();
+  });
+});

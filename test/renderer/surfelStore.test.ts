@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { decodeMapDelta, encodeMapDelta } from '../../main/contract/mapDelta.js';
+import type { MapDelta } from '../../main/contract/mapDelta.js';
+import { SurfelStore } from '../../renderer/scene/surfelStore.js';
+
+function delta(ids: number[], labels: number[], opts: { reset?: boolean; removed?: number[]; x?: number } = {}): MapDelta {
+  const n = ids.length;
+  const packet = encodeMapDelta({
+    count: n,
+    ids,
+    positions: ids.flatMap((id) => [id + (opts.x ?? 0), 0, 1]),
+    normals: ids.flatMap(() => [0, 0, -1]),
+    colors: ids.flatMap((id) => [id, id, id]),
+    radii: ids.map(() => 0.01),
+    confidence: ids.map(() => 10),
+    labels,
+  }, { reset: opts.reset ?? false, frame: 1, total: 0, removedIds: opts.removed });
+  const d = decodeMapDelta(packet);
+  if (!d.ok) throw new Error(d.message);
+  return d.value;
+}
+
+describe('SurfelStore (renderer map mirror)', () => {
+  it('inserts new ids, updates known ids in place, and counts classes', () => {
+    const s = new SurfelStore(4);
+    s.apply(delta([10, 11, 12], [1, 1, 5]));
+    expect(s.count).toBe(3);
+    expect(s.classCounts[1]).toBe(2);
+    expect(s.classCounts[5]).toBe(1);
+    const slot11 = s.slot(11)!;
+    expect(s.takeDirty()).toMatchObject({ from: 0, grew: true });
+    s.apply(delta([11], [5], { x: 100 }));
+    expect(s.count).toBe(3);
+    expect(s.slot(11)).toBe(slot11);
+    expect(s.positions[3 * slot11]).toBe(111);
+    expect([s.classCounts[1], s.classCounts[5]]).toEqual([1, 2]);
+    // Only the updated slot must be re-uploaded.
+    expect(s.takeDirty()).toEqual({ from: slot11, to: slot11 + 1, grew: false });
+    expect(s.takeDirty()).toBeNull();
+  });
+
+  it('grows past its capacity keeping the data', () => {
+    const s = new SurfelStore(2);
+    s.apply(delta([1, 2], [3, 3]));
+    s.takeDirty();
+    s.apply(delta([3, 4, 5], [3, 3, 3]));
+    expect(s.capacity).toBeGreaterThanOrEqual(5);
+    expect(s.takeDirty()?.grew).toBe(true);
+    expect(Array.from(s.ids.subarray(0, 5))).toEqual([1, 2, 3, 4, 5]);
+    expect(s.positions[3 * s.slot(1)!]).toBe(1);
+  });
+
+  it('removes surfels by moving the last slot into the hole', () => {
+    const s = new SurfelStore();
+    s.apply(delta([1, 2, 3], [1, 2, 3]));
+    s.takeDirty();
+    s.apply(delta([], [], { removed: [1] }));
+    expect(s.count).toBe(2);
+    expect(s.has(1)).toBe(false);
+    expect(s.slot(3)).toBe(0);
+    expect(s.positions[0]).toBe(3);
+    expect([s.classCounts[1], s.classCounts[2], s.classCounts[3]]).toEqual([0, 1, 1]);
+    expect(s.takeDirty()).toEqual({ from: 0, to: 1, grew: false });
+  });
+
+  it('starts over on a reset packet', () => {
+    const s = new SurfelStore();
+    s.apply(delta([1, 2, 3], [1, 2, 3]));
+    s.apply(delta([9], [4], { reset: true }));
+    expect(s.count).toBe(1);
+    expect(s.has(1)).toBe(false);
+    expect(Array.from(s.classCounts)).toEqual([0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+  });
+});

@@ -1,0 +1,136 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { request } from 'node:http';
+import WebSocket from 'ws';
+import { memoryBackend } from './memoryBackend.js';
+import { decodeMapDelta, encodeMapDelta } from '../../main/contract/mapDelta.js';
+import { decodeWire, encodeWire } from '../../main/contract/wire.js';
+import type { WireMessage } from '../../main/contract/wire.js';
+import { startWebServer } from '../../main/web/server.js';
+import type { WebServer } from '../../main/web/server.js';
+
+let dir: string;
+let server: WebServer;
+const backend = memoryBackend();
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'semslam-web-'));
+  await writeFile(join(dir, 'index.html'), '<!doctype html><title>t</title>');
+  await writeFile(join(dir, 'app.js'), 'console.log(1)');
+  server = await startWebServer(backend, { rendererDir: dir, port: 0 });
+});
+afterAll(async () => server?.close());
+
+function get(path: string, host = `127.0.0.1:${server.port}`): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port: server.port, path, headers: { host } }, (res) => {
+      let body = '';
+      res.on('data', (c: Buffer) => (body += c.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+function connect(url: string, origin?: string): Promise<WebSocket> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, origin ? { origin } : {});
+    ws.once('open', () => resolve(ws));
+    ws.once('error', reject);
+    ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
+  });
+}
+
+function nextMessage(ws: WebSocket, pred: (m: WireMessage) => boolean): Promise<WireMessage> {
+  return new Promise((resolve) => {
+    const on = (data: Buffer, isBinary: boolean): void => {
+      const d = decodeWire(isBinary ? new Uint8Array(data) : data.toString());
+      if (d.ok && pred(d.value)) {
+        ws.off('message', on);
+        resolve(d.value);
+      }
+    };
+    ws.on('message', on);
+  });
+}
+
+async function call(ws: WebSocket, id: number, channel: string, payload: unknown): Promise<WireMessage> {
+  const reply = nextMessage(ws, (m) => m.t === 'res' && m.id === id);
+  ws.send(encodeWire({ t: 'req', id, channel: channel as never, payload }));
+  return reply;
+}
+
+describe('semslam serve (web mode server)', () => {
+  it('listens on 127.0.0.1 and prints a URL with the token', () => {
+    expect(server.url).toBe(`http://127.0.0.1:${server.port}/${server.token}/`);
+    expect(server.token).toMatch(/^[0-9a-f]{32}$/);
+  });
+
+  it('serves the renderer only with the token, with a strict CSP', async () => {
+    const ok = await get(`/${server.token}/`);
+    expect(ok.status).toBe(200);
+    expect(ok.body).toContain('<!doctype html>');
+    const csp = String(ok.headers['content-security-policy']);
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).not.toContain('unsafe');
+    expect(ok.headers['x-content-type-options']).toBe('nosniff');
+    expect((await get(`/${server.token}/app.js`)).status).toBe(200);
+    expect((await get('/')).status).toBe(403);
+    expect((await get('/index.html')).status).toBe(403);
+    expect((await get(`/${server.token.replace(/.$/, 'x')}/`)).status).toBe(403);
+    expect((await get(`/${server.token}/../../etc/passwd`)).status).toBe(404);
+    expect((await get(`/${server.token}/server.ts`)).status).toBe(404);
+  });
+
+  it('refuses a foreign Host header (DNS rebinding)', async () => {
+    expect((await get(`/${server.token}/`, 'evil.example:80')).status).toBe(403);
+  });
+
+  it('refuses WebSocket connections without the token or from another origin', async () => {
+    await expect(connect(`ws://127.0.0.1:${server.port}/ws`)).rejects.toThrow(/403/);
+    await expect(connect(`ws://127.0.0.1:${server.port}/nottoken/ws`)).rejects.toThrow(/403/);
+    await expect(connect(`ws://127.0.0.1:${server.port}/${server.token}/ws`, 'http://evil.example')).rejects.toThrow(/403/);
+  });
+
+  it('answers requests with Result values: success, validation failure, expected failure, bad backend reply', async () => {
+    const ws = await connect(`ws://127.0.0.1:${server.port}/${server.token}/ws`, `http://127.0.0.1:${server.port}`);
+    try {
+      const played = await call(ws, 1, 'play', {});
+      expect(played.t === 'res' && played.result).toMatchObject({ ok: true, value: { state: 'playing' } });
+      const bad = await call(ws, 2, 'setSpeed', { speed: 'fast' });
+      expect(bad.t === 'res' && bad.result).toMatchObject({ ok: false, error: { code: 'invalid-request' } });
+      const missing = await call(ws, 3, 'openSession', { id: 'x' });
+      expect(missing.t === 'res' && missing.result).toMatchObject({ ok: false, error: { code: 'not-found', message: 'No session x.' } });
+      const unknown = await call(ws, 4, 'rm -rf', {});
+      expect(unknown.t === 'res' && unknown.result).toMatchObject({ ok: false, error: { code: 'invalid-request' } });
+      const wrong = await call(ws, 5, 'exportMap', { format: 'ply' });
+      expect(wrong.t === 'res' && wrong.result).toMatchObject({ ok: false, error: { code: 'failed' } });
+      const map = await call(ws, 6, 'getMap', {});
+      expect(map.t === 'res' && map.result.ok && decodeMapDelta((map.result.value as { packet: Uint8Array }).packet).ok).toBe(true);
+    } finally {
+      ws.close();
+    }
+  });
+
+  it('broadcasts events, map deltas as binary frames', async () => {
+    const ws = await connect(`ws://127.0.0.1:${server.port}/${server.token}/ws`);
+    try {
+      const packet = encodeMapDelta({ count: 1, ids: [7], positions: [1, 2, 3], normals: [0, 0, 1], colors: [9, 8, 7], radii: [0.01], confidence: [5], labels: [4] }, { reset: false, frame: 3, total: 1 });
+      const got = new Promise<{ data: Buffer; isBinary: boolean }>((resolve) => ws.once('message', (data: Buffer, isBinary: boolean) => resolve({ data, isBinary })));
+      backend.emit({ channel: 'mapDelta', payload: { packet } });
+      const { data, isBinary } = await got;
+      expect(isBinary).toBe(true);
+      const m = decodeWire(new Uint8Array(data));
+      expect(m.ok && m.value.t === 'evt' && m.value.channel).toBe('mapDelta');
+      if (!m.ok || m.value.t !== 'evt') return;
+      const d = decodeMapDelta((m.value.payload as { packet: Uint8Array }).packet);
+      expect(d.ok && Array.from(d.value.ids)).toEqual([7]);
+    } finally {
+      ws.close();
+    }
+  });
+});
