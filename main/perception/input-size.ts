@@ -3,7 +3,9 @@
  * 32 internally, so any multiple of 32 runs without padding artefacts.
  * - `frameMultiple`: the frame's own size rounded to the nearest multiple (640×480 runs as is; the
  *   authors run NYUD at native resolution).
- * - `fixed`: always this size (e.g. 320×240 for speed), the frame resampled bilinearly.
+ * - `fixed`: always this size (e.g. 320×240 for speed), the frame resampled bilinearly. Sizes that are not
+ *   multiples of 32 run too (the decoder upsamples to each skip feature's actual, rounded-up size; 320×240
+ *   is the paper's own low-resolution setting), at the cost of slightly misaligned coarse features.
  * Outputs are always upsampled back to the frame's size.
  */
 export type InputSizePolicy =
@@ -33,8 +35,8 @@ export function parseInputSizePolicy(text: string): InputSizePolicy {
   if (!m) throw new Error(`input size must be "native" or WIDTHxHEIGHT (e.g. 320x240), got "${text}"`);
   const width = Number(m[1]);
   const height = Number(m[2]);
-  if (width < 32 || height < 32 || width % 32 !== 0 || height % 32 !== 0) {
-    throw new Error(`input size ${text}: width and height must be multiples of 32 (at least 32)`);
+  if (width < 32 || height < 32) {
+    throw new Error(`input size ${text}: width and height must be at least 32`);
   }
   return { kind: 'fixed', width, height };
 }
