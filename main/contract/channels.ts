@@ -9,7 +9,8 @@
  */
 import { z } from 'zod';
 
-const bytes = z.instanceof(Uint8Array);
+/** Bytes of any backing buffer (Node Buffers, views into a WebSocket frame). */
+const bytes = z.custom<Uint8Array>((v) => v instanceof Uint8Array, { message: 'expected bytes (Uint8Array)' });
 const mat4 = z.array(z.number()).length(16);
 
 export const ReplayModeSchema = z.enum(['rgbd', 'rgb']);
