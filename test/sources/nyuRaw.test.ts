@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InputError } from '../../main/errors.js';
-import { readPnm } from '../../main/io/pnm.js';
-import { nyuMetresToRaw, nyuRawToMetres, NYU_RGB_INTRINSICS } from '../../main/sources/nyuCamera.js';
-import { NyuRawReader, parseNyuName, syncNearest } from '../../main/sources/nyuRaw.js';
+import { encodePnm, readPnm } from '../../main/io/pnm.js';
+import { buildNyuRawToMetresTable, nyuMetresToRaw, nyuRawToMetres, NYU_RGB_INTRINSICS } from '../../main/sources/nyuCamera.js';
+import { nyuRawImageToMetres, NyuRawReader, parseNyuName, readNyuDepthPgm, syncNearest } from '../../main/sources/nyuRaw.js';
 import type { NyuRegistrationVariant } from '../../main/sources/nyuRegistration.js';
 import { NyuRegistration } from '../../main/sources/nyuRegistration.js';
 import { openSequence } from '../../main/sources/open.js';
@@ -27,6 +27,38 @@ describe('NYU raw depth encoding', () => {
     expect(nyuMetresToRaw(0)).toBe(2047);
     expect(nyuMetresToRaw(0.5)).toBe(2047); // nearer than the Kinect sees
     expect(nyuMetresToRaw(50)).toBe(1057); // saturates below the 10 m clamp
+  });
+});
+
+describe('NYU raw depth images', () => {
+  it('drops the image maximum on real dumps only, and maps each code through the table', () => {
+    const table = buildNyuRawToMetresTable();
+    const raw = Uint16Array.from([500, 600, 977, 1040, 2047]);
+    const real = nyuRawImageToMetres(raw, table, new Float32Array(5), true);
+    expect(Array.from(real)).toEqual([0, Math.fround(351.3 / 492.5), Math.fround(351.3 / 115.5), Math.fround(351.3 / 52.5), 0]);
+    const noInvalid = Uint16Array.from([700, 977, 1040]);
+    expect(nyuRawImageToMetres(noInvalid, table, new Float32Array(3), true)[2]).toBe(0); // toolbox rule
+    expect(nyuRawImageToMetres(noInvalid, table, new Float32Array(3), false)[2]).toBe(Math.fround(351.3 / 52.5)); // our files
+  });
+
+  it('reads little-endian dumps, and big-endian conversions by noticing out-of-range samples', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'semslam-nyu-pgm-'));
+    try {
+      const values = Uint16Array.from([600, 977, 1040, 2047]);
+      await writeFile(join(dir, 'le.pgm'), encodePnm({ width: 2, height: 2, channels: 1, data: values }, { byteOrder: 'little' }));
+      await writeFile(join(dir, 'be.pgm'), encodePnm({ width: 2, height: 2, channels: 1, data: values }, { byteOrder: 'big' }));
+      const le = await readNyuDepthPgm(join(dir, 'le.pgm'));
+      const be = await readNyuDepthPgm(join(dir, 'be.pgm'));
+      expect([le.swapped, be.swapped]).toEqual([false, true]);
+      expect(Array.from(le.image.data)).toEqual(Array.from(values));
+      expect(Array.from(be.image.data)).toEqual(Array.from(values));
+      await writeFile(join(dir, 'junk.pgm'), encodePnm({ width: 2, height: 1, channels: 1, data: Uint16Array.from([0x1234, 0x4321]) }));
+      await expect(readNyuDepthPgm(join(dir, 'junk.pgm'))).rejects.toThrow(/exceed the Kinect's 11-bit range in either byte order/);
+      await writeFile(join(dir, 'rgb.pgm'), encodePnm({ width: 1, height: 1, channels: 3, data: Uint8Array.from([1, 2, 3]) }));
+      await expect(readNyuDepthPgm(join(dir, 'rgb.pgm'))).rejects.toThrow(/expected a P5 depth image, found P6/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 

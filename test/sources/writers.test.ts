@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -90,5 +90,32 @@ describe.each(['nyu', 'tum'] as const)('%s writer', (format) => {
       const [a, b] = await Promise.all([readFile(join(first, f)), readFile(join(second, f))]);
       expect(firstDifference(a, b), f).toBe(-1);
     }
+  });
+});
+
+describe('writer misuse and damaged written sequences', () => {
+  let root: string;
+  beforeAll(async () => { root = await mkdtemp(join(tmpdir(), 'semslam-writer-bad-')); });
+  afterAll(async () => { await rm(root, { recursive: true, force: true }); });
+
+  it('rejects frames of the wrong size, time going backwards, and streams that stop', async () => {
+    const w = await createSequenceWriter('tum', join(root, 'x'), { intrinsics: K });
+    await w.write(makeFrame(1));
+    await expect(w.write(makeFrame(0))).rejects.toThrow(/timestamp 1000.000000 does not increase/);
+    await expect(w.write({ ...makeFrame(2), width: 10 })).rejects.toThrow(/is 10×48, writer intrinsics are 64×48/);
+    const { labels40: _drop, ...noLabels } = makeFrame(3);
+    await expect(w.write(noLabels)).rejects.toThrow(/lacks labels40/);
+  });
+
+  it('a missing label file of a written sequence is an InputError naming it', async () => {
+    const dir = join(root, 'y');
+    const w = await createSequenceWriter('nyu', dir, { intrinsics: K });
+    await w.write(makeFrame(0));
+    await w.close();
+    await rm(join(dir, 'labels40', 'd-1000.000000-0.png'));
+    const reader = await openSequence(dir);
+    await expect(reader.read(0)).rejects.toThrow(`${join(dir, 'labels40', 'd-1000.000000-0.png')}: file not found`);
+    await writeFile(join(dir, 'semslam.json'), '{"semslamSequence": 1, "format": "nyu"}');
+    await expect(openSequence(dir)).rejects.toThrow(/semslam\.json: bad sidecar: intrinsics/);
   });
 });
