@@ -3,6 +3,9 @@ import { join, resolve } from 'node:path';
 import { InputError } from '../errors.js';
 import { pathKind } from '../io/text.js';
 import type { SequenceFormat, SequenceReader } from './frame.js';
+
+/** The formats that live in folders (generated in-memory sequences have no folder to detect). */
+export type FolderFormat = Extract<SequenceFormat, 'nyu-raw' | 'tum' | '7scenes' | 'redwood' | 'icl-nuim' | 'single-pair'>;
 import { IclNuimReader } from './iclNuim.js';
 import { NyuRawReader, parseNyuName } from './nyuRaw.js';
 import { RedwoodReader } from './redwood.js';
@@ -26,7 +29,7 @@ const EXPECTED = [
 ].join('; ');
 
 /** Which reader a folder needs, from its files only (nothing decoded). */
-export async function detectFormat(dir: string): Promise<SequenceFormat> {
+export async function detectFormat(dir: string): Promise<FolderFormat> {
   const kind = await pathKind(dir);
   if (kind === 'missing') throw new InputError(dir, 'not found');
   if (kind !== 'dir') throw new InputError(dir, 'expected a sequence folder, found a file');
