@@ -78,6 +78,10 @@ describe('real sample sequences', () => {
     // frame-000150.pose.txt row 0: 7.0352107e-001 3.1905547e-001 -6.3492483e-001 -9.1287065e-001
     expect(Array.from(f.groundTruthPose!.subarray(0, 3))).toEqual([0.70352107, -0.37097296, 0.60605687]);
     expect(f.groundTruthPose![12]).toBe(-0.91287065);
+    const picked: number[] = [];
+    for await (const fr of r.frames({ start: 10, maxFrames: 3, stride: 5 })) picked.push(fr.index);
+    expect(picked).toEqual([10, 15, 20]);
+    await expect(r.read(50)).rejects.toThrow(RangeError);
     const last = await r.read(49);
     expect(last.timestamp).toBeCloseTo(199 / 30, 12);
     // Consecutive Kinect frames through the ground-truth poses agree in depth.
