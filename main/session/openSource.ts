@@ -1,24 +1,17 @@
 import type { SequenceReader } from '../sources/frame.js';
-import { openSequence } from '../sources/open.js';
+import { openMapInput } from '../pipeline/openInput.js';
+import { synthFactory } from '../pipeline/synthInput.js';
 
-/** The source string of a session: 'demo' (the embedded synthetic world) or a sequence folder. */
+/** The source string of a session for the embedded synthetic world ('synth:seed=N,frames=M,...' also works). */
 export const DEMO_SOURCE = 'demo';
 
-export interface DemoSourceOptions {
-  readonly seed: number;
-  readonly frames: number;
-  readonly width: number;
-  readonly height: number;
-}
+/** The embedded demo as `npm run demo` maps it: 200 frames at 320×240 map in under a minute on one core. */
+export const DEMO_SEQUENCE_SPEC = 'synth:seed=1,frames=200,width=320,height=240';
 
-/** The embedded demo: 200 frames at 320×240 maps in well under a minute on one core. */
-export const DEFAULT_DEMO_SOURCE_OPTIONS: Readonly<DemoSourceOptions> = Object.freeze({ seed: 1, frames: 200, width: 320, height: 240 });
-
-export async function openSource(source: string, demo: Partial<DemoSourceOptions> = {}): Promise<SequenceReader> {
-  if (source === DEMO_SOURCE) {
-    const o = { ...DEFAULT_DEMO_SOURCE_OPTIONS, ...demo };
-    const { openDemoSequence } = await import('./demoSequence.js');
-    return openDemoSequence(o);
-  }
-  return openSequence(source);
+/**
+ * A session's source: a sequence folder (anything main/sources opens), or the synthetic world (`demo`,
+ * `synth:...`, as `semslam map` accepts them).
+ */
+export async function openSource(source: string): Promise<SequenceReader> {
+  return openMapInput(source, await synthFactory());
 }

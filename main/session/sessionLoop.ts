@@ -118,7 +118,7 @@ export class SessionLoop {
   /** Opens the source, chooses perception, creates the session row; starts playing unless options.paused. */
   static async create(partial: Partial<SessionOptions>, emit: EmitFn): Promise<SessionLoop> {
     const options = resolveSessionOptions(partial);
-    const reader = await openSource(options.source, { seed: options.seed });
+    const reader = await openSource(options.source);
     const warnings = [...(reader.info.warnings ?? [])];
     const choice = await choosePerception(options.mode, options.modelFile, reader.info.hasLabels, options.segmentEvery, options.seed);
     if (choice.warning) warnings.push(choice.warning);
