@@ -4,8 +4,6 @@ import { register as registerModelInfo } from './model-info.js';
 import { register as registerInfer } from './infer.js';
 import { register as registerConvertCheckpoint } from './convert-checkpoint.js';
 import { register as registerMap } from './map.js';
-import { register as registerGen } from './gen.js';
-import { register as registerPreview } from './preview.js';
 import { register as registerSessions } from './sessions.js';
 import { register as registerExport } from './export.js';
 import { register as registerGen } from './gen.js';
@@ -19,8 +17,6 @@ export function registerCommands(_program: Command): void {
   registerInfer(_program);
   registerConvertCheckpoint(_program);
   registerMap(_program);
-  registerGen(_program);
-  registerPreview(_program);
   registerSessions(_program);
   registerExport(_program);
   registerGen(_program);
