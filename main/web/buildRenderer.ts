@@ -41,11 +41,17 @@ export async function buildRenderer(options: Partial<BuildRendererOptions> = {})
   return { outDir: o.outDir, bytes };
 }
 
-/** Electron main (ESM, Node) and preload (CommonJS: sandboxed preloads cannot be ES modules). */
-export async function buildElectron(outDir = DEFAULT_ELECTRON_DIR): Promise<void> {
+/** The Electron preload, bundled to CommonJS: a sandboxed preload can be neither TypeScript nor an ES module. */
+export async function buildElectronPreload(outDir = DEFAULT_ELECTRON_DIR): Promise<void> {
   await mkdir(outDir, { recursive: true });
-  const common = { bundle: true, platform: 'node' as const, target: 'node20', external: ['electron', 'better-sqlite3', 'onnxruntime-node'], logLevel: 'warning' as const };
-  await build({ ...common, entryPoints: [join(REPO_ROOT, 'electron', 'main.ts')], outfile: join(outDir, 'main.js'), format: 'esm',
-    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" } });
-  await build({ ...common, entryPoints: [join(REPO_ROOT, 'electron', 'preload.ts')], outfile: join(outDir, 'preload.cjs'), format: 'cjs' });
+  await build({
+    entryPoints: [join(REPO_ROOT, 'electron', 'preload.ts')],
+    outfile: join(outDir, 'preload.cjs'),
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: ['electron'],
+    logLevel: 'warning',
+  });
 }
