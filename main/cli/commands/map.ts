@@ -4,7 +4,6 @@ import { InputError } from '../../errors.js';
 import { writePly } from '../../export/ply.js';
 import { mapSequence, type LabelMode, type MapSummary } from '../../pipeline/mapSequence.js';
 import { openMapInput } from '../../pipeline/openInput.js';
-import { synthFactory } from '../../pipeline/synthInput.js';
 import { printJson } from '../output.js';
 
 interface MapOptions {
@@ -57,7 +56,7 @@ export function register(program: Command): void {
   program
     .command('map')
     .description('Map a whole RGB-D sequence headless (sources → surfel fusion) and report speed, trajectory and label accuracy')
-    .argument('<sequence>', 'sequence folder (NYU raw, TUM, 7-Scenes, Redwood, ICL-NUIM, or one written by `semslam gen`), or `demo` / `synth:seed=N,frames=M` for the synthetic world')
+    .argument('<sequence>', 'sequence folder (NYU raw, TUM, 7-Scenes, Redwood, ICL-NUIM, or one written by `semslam gen`), or `demo` / `synth:seed=N,frames=M[,size=WxH,noise=kinect|none]` for the synthetic world')
     .option('--json', 'print one JSON document on stdout')
     .option('--max-frames <n>', 'stop after N frames')
     .option('--size <WxH>', 'resize frames (and intrinsics) before fusion, e.g. 320x240')
@@ -79,7 +78,7 @@ export function register(program: Command): void {
       const noiseSeed = Number(opts.noiseSeed);
       if (!Number.isInteger(noiseSeed)) throw new InputError('--noise-seed', `expected an integer, got "${opts.noiseSeed}"`);
       const size = opts.size !== undefined ? parseSize(opts.size) : undefined;
-      const reader = await openMapInput(sequence, await synthFactory());
+      const reader = await openMapInput(sequence);
       const labels: LabelMode = opts.labels ?? (reader.info.hasLabels ? 'gt-noisy' : 'none');
       const total = Math.min(reader.info.frames, maxFrames);
       const bar = opts.progress
