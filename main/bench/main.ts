@@ -6,6 +6,7 @@ type BenchMain = (argv: string[]) => Promise<void>;
 
 const BENCHES: Record<string, () => Promise<{ main: BenchMain }>> = {
   fusion: () => import('./fusion.js'),
+  gen: () => import('./gen.js'),
   inference: () => import('./inference.js'),
   sources: () => import('./sources.js'),
 };
