@@ -39,7 +39,9 @@ function run(cmd: string, args: readonly string[], env: NodeJS.ProcessEnv): Prom
 export async function pythonFixtures(script: string, args: readonly string[] = []): Promise<string> {
   await requirePythonTorch();
   const hash = createHash('sha256').update(script).update(JSON.stringify(args));
-  hash.update(await readFile(join(REPO_ROOT, 'test/perception/fixtures', script)));
+  // Every fixture script (they import each other) and the training package they build on.
+  const fixtures = join(REPO_ROOT, 'test/perception/fixtures');
+  for (const f of (await readdir(fixtures)).filter((n) => n.endsWith('.py')).sort()) hash.update(await readFile(join(fixtures, f)));
   const pkg = join(REPO_ROOT, 'models/semslam_net');
   for (const f of (await readdir(pkg)).filter((n) => n.endsWith('.py')).sort()) hash.update(await readFile(join(pkg, f)));
   const dir = join(tmpdir(), 'semslam-perception-fixtures', hash.digest('hex').slice(0, 16));

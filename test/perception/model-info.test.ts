@@ -54,7 +54,7 @@ describe('model-info on the random-init export (models/semslam_net.export)', () 
   beforeAll(async () => {
     file = await randomInitModel();
     info = await readModelInfo(file);
-  });
+  }, 400_000);
 
   it('reads the contract: image [1,3,H,W] in, segm/depth at 1/4 out, 40 NYU class names', () => {
     expect(info.inputs).toEqual([{ name: 'image', type: 'float32', shape: [1, 3, 'height', 'width'], shape640x480: [1, 3, 480, 640] }]);
@@ -100,7 +100,7 @@ describe('model-info on the random-init export (models/semslam_net.export)', () 
 });
 
 describe('model-info on an export that keeps BatchNorm nodes', () => {
-  it('gives exactly the fact sheet\'s 3,070,057 parameters plus 31,616 BN statistics', async () => {
+  it('gives exactly the fact sheet\'s 3,070,057 parameters plus 31,616 BN statistics', { timeout: 400_000 }, async () => {
     const dir = await pythonFixtures('make_graph_fixtures.py');
     const info = await readModelInfo(join(dir, 'joint-bn-unfolded.onnx'));
     expect(info.batchNormNodes).toBe(52);
