@@ -1,0 +1,275 @@
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import type { AppBackend } from '../contract/backend.js';
+import { BackendError } from '../contract/backend.js';
+import type { AppEvent, PlaybackState, RequestOf, ResponseOf, SessionSummary } from '../contract/channels.js';
+import { encodeMapDelta } from '../contract/mapDelta.js';
+import { InputError } from '../errors.js';
+import { exportMap } from '../export/exportMap.js';
+import type { StoredMap } from '../store/mapCodec.js';
+import { resolveDatabasePath } from '../store/paths.js';
+import type { SessionRecord } from '../store/records.js';
+import { SessionStore } from '../store/sessionStore.js';
+import { DEMO_SEQUENCE_SPEC } from './openSource.js';
+import { DEFAULT_MODEL_FILE, type SessionOptions } from './options.js';
+import { PipelineSession } from './pipelineSession.js';
+
+export interface AppBackendOptions {
+  /** Sessions database file; the default (~/.local/share/semslam/sessions.db) when absent. */
+  readonly database?: string;
+  /** Overrides for every session this backend starts (tests use a lower resolution). */
+  readonly session?: Partial<SessionOptions>;
+  /** Where exportMap writes when the request has no path (default: `exports/` beside the database). */
+  readonly exportDir?: string;
+}
+
+const EMPTY_PACKET = encodeMapDelta(
+  { count: 0, ids: [], positions: [], normals: [], colors: [], radii: [], confidence: [], labels: [] },
+  { reset: true, frame: 0, total: 0 },
+) as Uint8Array<ArrayBuffer>;
+
+/** What the user sees: a replay in progress, a stored session opened for viewing, or nothing. */
+type Active =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'live'; readonly session: PipelineSession; readonly off: () => void }
+  | { readonly kind: 'stored'; readonly record: SessionRecord; readonly map: StoredMap | null; readonly frame: number };
+
+function toBackendError(e: unknown): never {
+  if (e instanceof BackendError) throw e;
+  if (e instanceof InputError) {
+    const code = /not found|no such|no session/.test(e.problem) ? 'not-found' : 'failed';
+    throw new BackendError(code, e.message);
+  }
+  throw e;
+}
+
+/**
+ * The AppBackend of the app (Electron and web mode): sessions from the SQLite store, replays run by a
+ * PipelineSession in a worker thread, events forwarded as they come. One replay at a time: starting another
+ * (or opening a stored session) stops the current one, which stays in the store.
+ */
+class SessionBackend implements AppBackend {
+  private readonly listeners = new Set<(e: AppEvent) => void>();
+  private active: Active = { kind: 'none' };
+  private readonly database: string;
+
+  constructor(private readonly options: AppBackendOptions) {
+    this.database = resolveDatabasePath(options.database);
+  }
+
+  onEvent(listener: (event: AppEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async dispose(): Promise<void> {
+    await this.stopActive();
+  }
+
+  // ---- sessions
+
+  async listSessions(): Promise<ResponseOf<'listSessions'>> {
+    return { sessions: this.summaries() };
+  }
+
+  async openSession({ id }: RequestOf<'openSession'>): Promise<ResponseOf<'openSession'>> {
+    const { record, latest, frames } = this.withStore('readonly', (s) => {
+      const record = s.resolve(id);
+      return { record, latest: s.loadLatestMap(record.id), frames: s.frames(record.id) };
+    });
+    await this.stopActive();
+    this.active = { kind: 'stored', record, map: latest?.map ?? null, frame: latest?.info.frameIndex ?? -1 };
+    const map = latest?.map;
+    if (map) {
+      const packet = encodeMapDelta({ ...map, ids: map.ids ?? Uint32Array.from({ length: map.count }, (_, i) => i + 1) },
+        { reset: true, frame: Math.max(0, latest.info.frameIndex), total: map.count }) as Uint8Array<ArrayBuffer>;
+      this.send({ channel: 'mapDelta', payload: { packet } });
+    } else {
+      this.send({ channel: 'mapDelta', payload: { packet: EMPTY_PACKET } });
+    }
+    if (frames.length > 0) {
+      const last = frames[frames.length - 1];
+      this.send({ channel: 'trajectory', payload: {
+        from: 0, positions: frames.flatMap((f) => [f.T_world_camera[12], f.T_world_camera[13], f.T_world_camera[14]]),
+        T_world_camera: Array.from(last.T_world_camera), intrinsics: record.intrinsics,
+      } });
+    }
+    this.send({ channel: 'playback', payload: this.storedPlayback() });
+    return { session: this.summary(record, latest?.map.count ?? 0) };
+  }
+
+  async renameSession({ id, name }: RequestOf<'renameSession'>): Promise<ResponseOf<'renameSession'>> {
+    const session = this.withStore('readwrite', (s) => {
+      const r = s.rename(s.resolve(id).id, name);
+      return this.summary(r, s.snapshots(r.id)[0]?.count ?? 0);
+    });
+    this.sendSessions();
+    return { session };
+  }
+
+  async deleteSession({ id }: RequestOf<'deleteSession'>): Promise<ResponseOf<'deleteSession'>> {
+    const target = this.withStore('readonly', (s) => s.resolve(id));
+    if (this.activeId() === target.id) await this.stopActive();
+    this.withStore('readwrite', (s) => s.delete(target.id));
+    this.sendSessions();
+    return { deleted: true };
+  }
+
+  // ---- replay
+
+  async startReplay(r: RequestOf<'startReplay'>): Promise<ResponseOf<'startReplay'>> {
+    const source = r.source === 'demo' ? DEMO_SEQUENCE_SPEC : resolve(r.source);
+    if (r.source !== 'demo' && !existsSync(source)) throw new BackendError('not-found', `No RGB-D sequence at ${source}: the folder does not exist.`);
+    const model = this.options.session?.modelFile ?? DEFAULT_MODEL_FILE;
+    if (r.mode === 'rgb' && !existsSync(model)) {
+      // Checked before stopping the current replay: a request that cannot start must not end what runs.
+      throw new BackendError('unavailable', `RGB-only mode needs the joint network, and ${resolve(model)} does not exist. Use RGB-D mode, or train and export the model.`);
+    }
+    await this.stopActive();
+    let session: PipelineSession;
+    try {
+      session = await PipelineSession.start({
+        ...this.options.session,
+        source, mode: r.mode, pacing: r.realtime ? 'realtime' : 'everyFrame', paused: r.paused ?? false,
+        database: this.database,
+      });
+    } catch (e) {
+      if (e instanceof InputError && /model file not found/.test(e.problem)) throw new BackendError('unavailable', e.message);
+      toBackendError(e);
+    }
+    const off = session.onEvent((e) => this.send(e));
+    this.active = { kind: 'live', session, off };
+    this.sendSessions();
+    const playback = await session.playback();
+    const record = this.withStore('readonly', (s) => s.get(Number(session.info.sessionId)));
+    if (!record) throw new BackendError('failed', 'the session was not recorded in the database');
+    return { session: this.summary(record, 0), playback };
+  }
+
+  async startCamera(_r: RequestOf<'startCamera'>): Promise<ResponseOf<'startCamera'>> {
+    throw new BackendError('unavailable', 'Live cameras are not supported in this build: record a sequence and replay it instead.');
+  }
+
+  async play(): Promise<PlaybackState> { return this.live().play(); }
+  async pause(): Promise<PlaybackState> { return this.live().pause(); }
+  async step({ frames }: RequestOf<'step'>): Promise<PlaybackState> { return this.live().step(frames ?? 1); }
+  async setSpeed({ speed }: RequestOf<'setSpeed'>): Promise<PlaybackState> { return this.live().setSpeed(speed); }
+
+  async seek({ frame }: RequestOf<'seek'>): Promise<PlaybackState> {
+    try {
+      return await this.live().seek(frame);
+    } catch (e) {
+      if (e instanceof RangeError || (e instanceof Error && e.name === 'RangeError')) throw new BackendError('invalid-request', e.message);
+      throw e;
+    }
+  }
+
+  async getPlayback(): Promise<PlaybackState> {
+    if (this.active.kind === 'live') return this.active.session.playback().catch(() => this.idlePlayback());
+    if (this.active.kind === 'stored') return this.storedPlayback();
+    return this.idlePlayback();
+  }
+
+  async getMap(): Promise<ResponseOf<'getMap'>> {
+    if (this.active.kind === 'live') return { packet: (await this.active.session.mapPacket()) as Uint8Array<ArrayBuffer> };
+    const map = await this.currentMap();
+    if (!map) return { packet: EMPTY_PACKET };
+    const ids = map.ids ?? Uint32Array.from({ length: map.count }, (_, i) => i + 1);
+    return { packet: encodeMapDelta({ ...map, ids }, { reset: true, frame: 0, total: map.count }) as Uint8Array<ArrayBuffer> };
+  }
+
+  async exportMap({ format, path }: RequestOf<'exportMap'>): Promise<ResponseOf<'exportMap'>> {
+    const map = await this.currentMap();
+    if (!map || map.count === 0) throw new BackendError('not-found', 'There is no map to export yet: start or open a session first.');
+    const id = this.activeId();
+    const dir = this.options.exportDir ?? join(dirname(this.database), 'exports');
+    const out = path ? resolve(path) : join(dir, `session-${id ?? 'map'}-${Date.now()}.${format}`);
+    await mkdir(dirname(out), { recursive: true });
+    const r = await exportMap(out, map, { format, encoding: 'binary', comments: id !== null ? [`session ${id}`] : [] });
+    return { path: r.path, bytes: r.bytes, surfels: r.surfels };
+  }
+
+  // ---- helpers
+
+  private live(): PipelineSession {
+    if (this.active.kind !== 'live') throw new BackendError('not-found', 'No replay is running: start one first.');
+    return this.active.session;
+  }
+
+  private async currentMap(): Promise<StoredMap | null> {
+    if (this.active.kind === 'live') return this.active.session.snapshot().catch(() => null);
+    if (this.active.kind === 'stored') return this.active.map;
+    return null;
+  }
+
+  private activeId(): number | null {
+    if (this.active.kind === 'live') return this.active.session.info.sessionId;
+    if (this.active.kind === 'stored') return this.active.record.id;
+    return null;
+  }
+
+  private async stopActive(): Promise<void> {
+    const a = this.active;
+    this.active = { kind: 'none' };
+    if (a.kind === 'live') {
+      try {
+        await a.session.stop();
+      } catch {
+        // A session whose worker already ended has nothing left to stop.
+      }
+      a.off();
+    }
+  }
+
+  private idlePlayback(): PlaybackState {
+    return { state: 'idle', sessionId: null, source: null, mode: 'rgbd', frame: -1, frames: 0, speed: 1, realtime: false };
+  }
+
+  private storedPlayback(): PlaybackState {
+    if (this.active.kind !== 'stored') return this.idlePlayback();
+    const r = this.active.record;
+    return { state: 'finished', sessionId: String(r.id), source: r.source, mode: r.mode, frame: this.active.frame, frames: r.frameCount, speed: 1, realtime: false };
+  }
+
+  private summary(r: SessionRecord, surfels: number): SessionSummary {
+    return { id: String(r.id), name: r.name, createdAt: new Date(r.created).toISOString(), source: r.source, mode: r.mode, frames: r.frameCount, surfels };
+  }
+
+  private summaries(): SessionSummary[] {
+    if (!existsSync(this.database)) return [];
+    return this.withStore('readonly', (s) => s.list().map((r) => this.summary(r, s.snapshots(r.id)[0]?.count ?? 0)));
+  }
+
+  private sendSessions(): void {
+    this.send({ channel: 'sessions', payload: { sessions: this.summaries() } });
+  }
+
+  /** Short-lived connections: the worker holds its own while it writes; WAL lets both work at once. */
+  private withStore<T>(access: 'readonly' | 'readwrite', f: (s: SessionStore) => T): T {
+    if (access === 'readonly' && !existsSync(this.database)) throw new BackendError('not-found', 'No sessions have been recorded yet.');
+    let store: SessionStore | undefined;
+    try {
+      store = SessionStore.open(this.database, { access, check: false });
+      return f(store);
+    } catch (e) {
+      return toBackendError(e);
+    } finally {
+      store?.close();
+    }
+  }
+
+  private send(e: AppEvent): void {
+    for (const l of this.listeners) {
+      try {
+        l(e);
+      } catch {
+        // Listeners must not throw (contract); one that does must not stop the others.
+      }
+    }
+  }
+}
+
+export async function createAppBackend(options: AppBackendOptions = {}): Promise<AppBackend> {
+  return new SessionBackend(options);
+}
