@@ -21,6 +21,12 @@ import { FrameResizer } from './frameResizer.js';
 /** Where per-frame class probabilities come from. */
 export type LabelMode = 'none' | 'gt' | 'gt-noisy';
 
+/**
+ * Where camera poses come from: 'track' = the fusion's own tracker (the SLAM system);
+ * 'groundTruth' = the sequence's poses (tracking off), to score label fusion and mapping apart from tracking.
+ */
+export type PoseSource = 'track' | 'groundTruth';
+
 export interface MapSequenceOptions {
   /** Stop after this many frames. */
   readonly maxFrames: number;
@@ -33,6 +39,7 @@ export interface MapSequenceOptions {
   readonly fusion: Partial<FusionConfig>;
   /** Seed the first frame's pose with ground truth, so the map and the estimate share the gt world frame. */
   readonly anchorToGroundTruth: boolean;
+  readonly poses: PoseSource;
   /** Options of the gt-noisy simulator (seed, noise levels). */
   readonly noise: Partial<NoisyLabelOptions>;
   /**
@@ -48,6 +55,7 @@ export const DEFAULT_MAP_SEQUENCE_OPTIONS: MapSequenceOptions = {
   labelEvery: 1,
   fusion: {},
   anchorToGroundTruth: true,
+  poses: 'track',
   noise: {},
   maxEvaluatedFrames: 200,
 };
@@ -144,13 +152,16 @@ export async function mapSequence(
   if (o.labels !== 'none' && !info.hasLabels) {
     throw new InputError(info.path, `has no ground-truth labels, so --labels ${o.labels} cannot be used (use --labels none)`);
   }
+  if (o.poses === 'groundTruth' && !info.hasGroundTruth) {
+    throw new InputError(info.path, 'has no ground-truth poses, so they cannot replace tracking');
+  }
   if (!(Number.isInteger(o.labelEvery) && o.labelEvery >= 1)) throw new RangeError(`labelEvery must be a positive integer (got ${o.labelEvery})`);
   const total = Math.min(info.frames, o.maxFrames);
   const width = o.size?.width ?? info.width;
   const height = o.size?.height ?? info.height;
   const n = width * height;
   const intrinsics: Intrinsics = o.size ? scaleIntrinsics(info.intrinsics, width, height) : info.intrinsics;
-  const fusion = new SurfelFusion(intrinsics, o.fusion);
+  const fusion = new SurfelFusion(intrinsics, o.poses === 'groundTruth' ? { ...o.fusion, trackingMethod: 'none' } : o.fusion);
   const resizer = new FrameResizer(info.width, info.height, width, height);
   const simulator = o.labels === 'gt-noisy' ? new NoisyLabelSimulator(width, height, o.noise) : undefined;
   const probs = o.labels !== 'none' ? new Float32Array(n * NYU13_CLASS_COUNT) : undefined;
@@ -178,7 +189,7 @@ export async function mapSequence(
       labels40 = resizer.identity ? frame.labels40 : resizer.resizeLabels(frame.labels40);
       classProbs = simulator ? simulator.simulate(labels40, frame.index, probs) : groundTruthProbabilities(labels40, probs);
     }
-    const hint = o.anchorToGroundTruth && i === 0 ? frame.groundTruthPose : undefined;
+    const hint = o.poses === 'groundTruth' || (o.anchorToGroundTruth && i === 0) ? frame.groundTruthPose : undefined;
     inputMs += now() - tInput;
 
     const result = fusion.processFrame({ rgb, depth, timestamp: frame.timestamp, classProbs, T_world_camera_hint: hint });

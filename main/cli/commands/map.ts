@@ -14,6 +14,7 @@ interface MapOptions {
   labelEvery: string;
   outPly?: string;
   depthWeightOnly?: boolean;
+  gtPoses?: boolean;
   noiseSeed: string;
   progress: boolean;
 }
@@ -65,6 +66,7 @@ export function register(program: Command): void {
     .option('--noise-seed <n>', 'seed of the gt-noisy label simulator', '1')
     .option('--out-ply <file>', 'write the fused map as binary PLY (x y z nx ny nz red green blue radius confidence label label_prob)')
     .option('--depth-weight-only', 'track with the depth (point-to-plane ICP) term only, no photometric term — for sequences whose colour is not registered to depth (7-Scenes)')
+    .option('--gt-poses', 'use the sequence\'s ground-truth poses instead of tracking (scores label fusion and mapping alone)')
     .option('--no-progress', 'no progress bar on stderr')
     .addHelpText('after', '\nPoses: the first frame is anchored to ground truth when the sequence has it; ATE is reported after a rigid\n'
       + 'Horn alignment (TUM convention), RPE over 1 frame and 1 second. Fused label scores render the final map into\n'
@@ -94,7 +96,7 @@ export function register(program: Command): void {
       let run;
       try {
         run = await mapSequence(reader, {
-          maxFrames, size, labels, labelEvery, noise: { seed: noiseSeed },
+          maxFrames, size, labels, labelEvery, noise: { seed: noiseSeed }, poses: opts.gtPoses ? 'groundTruth' : 'track',
           fusion: opts.depthWeightOnly ? { trackingMethod: 'pointToPlane' } : {},
         }, (p) => bar?.update(p.frame, { fps: p.fps.toFixed(1) }));
       } finally {
