@@ -8,6 +8,7 @@ const BENCHES: Record<string, () => Promise<{ main: BenchMain }>> = {
   fusion: () => import('./fusion.js'),
   gen: () => import('./gen.js'),
   inference: () => import('./inference.js'),
+  peer: () => import('./peer.js'),
   sources: () => import('./sources.js'),
 };
 
