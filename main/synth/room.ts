@@ -415,26 +415,26 @@ function addCeilingLights(L: Layout): void {
 }
 
 function tableWithChairs(L: Layout, minChairs: number, maxChairs: number): void {
-  const table = placeFree(L, 'table', 1.0);
+  const table = placeFree(L, 'table', 1.3, 25) ?? placeFree(L, 'table', 1.0, 10);
   if (!table) return;
   const b = table.bounds;
   const cx = (b.min[0] + b.max[0]) / 2, cy = (b.min[1] + b.max[1]) / 2;
   const hx = (b.max[0] - b.min[0]) / 2, hy = (b.max[1] - b.min[1]) / 2;
   const seats: [number, number, number][] = [];
   const along = hx > hy;
-  const n = Math.max(1, Math.round((along ? hx : hy) * 2 / 0.6) - 1);
+  const n = Math.max(1, Math.floor(((along ? hx : hy) * 2) / 0.58));
   for (let k = 0; k < n; k++) {
-    const f = n === 1 ? 0 : (k / (n - 1) - 0.5) * 2 * ((along ? hx : hy) - 0.35);
+    const f = n === 1 ? 0 : (k / (n - 1) - 0.5) * 2 * ((along ? hx : hy) - 0.3);
     // Chair front (+y local) faces the table: yaw so that local +y points at the table.
-    if (along) { seats.push([cx + f, cy - hy - 0.3, 0], [cx + f, cy + hy + 0.3, Math.PI]); }
-    else { seats.push([cx - hx - 0.3, cy + f, -Math.PI / 2], [cx + hx + 0.3, cy + f, Math.PI / 2]); }
+    if (along) { seats.push([cx + f, cy - hy - 0.33, 0], [cx + f, cy + hy + 0.33, Math.PI]); }
+    else { seats.push([cx - hx - 0.33, cy + f, -Math.PI / 2], [cx + hx + 0.33, cy + f, Math.PI / 2]); }
   }
   L.rng.shuffle(seats);
   const count = L.rng.int(minChairs, maxChairs);
   let placed = 0;
   for (const [x, y, yaw] of seats) {
     if (placed >= count) break;
-    if (placeAt(L, 'chair', x, y, yaw + L.rng.uniform(-0.12, 0.12), 0.0)) placed++;
+    if (placeAt(L, 'chair', x, y, yaw + L.rng.uniform(-0.08, 0.08), 0.0) || placeAt(L, 'chair', x, y, yaw, 0.0)) placed++;
   }
 }
 
@@ -559,9 +559,11 @@ function deskCorner(L: Layout): void {
   }
   if (!best) return;
   const depth = Math.abs(best.normal[0]) > 0.5 ? b.max[0] - b.min[0] : b.max[1] - b.min[1];
-  const x = cx + best.normal[0] * (depth / 2 + 0.25), y = cy + best.normal[1] * (depth / 2 + 0.25);
-  const yaw = Math.atan2(best.normal[0], -best.normal[1]) + L.rng.uniform(-0.4, 0.4);
-  placeAt(L, L.rng.chance(0.7) ? 'officeChair' : 'chair', x, y, yaw, 0.0);
+  const office = L.rng.chance(0.7);
+  const gap = office ? 0.42 : 0.34;
+  const x = cx + best.normal[0] * (depth / 2 + gap), y = cy + best.normal[1] * (depth / 2 + gap);
+  const yaw = Math.atan2(best.normal[0], -best.normal[1]);
+  if (!placeAt(L, office ? 'officeChair' : 'chair', x, y, yaw + L.rng.uniform(-0.3, 0.3), 0.0)) placeAt(L, office ? 'officeChair' : 'chair', x, y, yaw, 0.0);
   wallDecorNear(L, best, desk);
 }
 
@@ -657,6 +659,10 @@ export function generateRoom(seed: number, options: Partial<RoomOptions> = {}): 
   for (let i = 0; i < nWindows; i++) addWindow(L, doorWall);
   addCeilingLights(L);
   furnish(L, kind);
+  // Sparse rooms teach little and make dull demos: top up with small standing things.
+  for (let k = 0; k < 12 && L.items.filter((it) => it.kind === 'floor').length < 5; k++) {
+    placeAgainstWall(L, rng.pick(['plant', 'floorBox', 'bag', 'chair', 'floorLamp', 'bookshelf', 'dresser', 'nightStand'] as const), 8);
+  }
 
   // Sunlight through the first window, else a soft skylight from above.
   const win = L.windows[0];
