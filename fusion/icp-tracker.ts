@@ -117,10 +117,8 @@ export class IcpTracker {
         if (Math.hypot(x[0], x[1], x[2]) < o.convergenceEpsilon && Math.hypot(x[3], x[4], x[5]) < o.convergenceEpsilon) break;
       }
     }
-    // Final statistics at the finest level, at the final pose.
-    this.accIcp.fill(0); this.accRgb.fill(0);
-    if (useIcp) this.accumulateIcp(frame[0], model[0]);
-    if (useRgb) this.accumulateRgb(frame[0], model[0]);
+    // Statistics come from the last finest-level iteration (at the pose before its, by then tiny, update):
+    // a separate pass at the final pose would cost a whole extra iteration.
     const inlierRatio = useIcp ? (this.icpValid > 0 ? this.icpInliers / this.icpValid : 0) : (this.rgbCount > 0 ? 1 : 0);
     const inlierRmse = this.icpInliers > 0 ? Math.sqrt(this.icpSq / this.icpInliers) : (useIcp ? Infinity : 0);
     const photometricRmse = this.rgbCount > 0 ? Math.sqrt(this.rgbSq / this.rgbCount) : 0;
@@ -150,7 +148,7 @@ export class IcpTracker {
     const mx = M[12], my = M[13], mz = M[14];
     const { fx, fy, cx, cy } = model.intrinsics;
     const mw = model.width, mh = model.height;
-    const cv = cur.vertex, cn = cur.normal, cd = cur.depth;
+    const P = cur.valid;
     const mv = model.vertex, mn = model.normal, md = model.depth;
     const maxD2 = o.maxDistance * o.maxDistance;
     const cosMin = Math.cos((o.maxNormalAngleDeg * Math.PI) / 180);
@@ -159,27 +157,27 @@ export class IcpTracker {
     let h00 = 0, h01 = 0, h02 = 0, h03 = 0, h04 = 0, h05 = 0, h11 = 0, h12 = 0, h13 = 0, h14 = 0, h15 = 0;
     let h22 = 0, h23 = 0, h24 = 0, h25 = 0, h33 = 0, h34 = 0, h35 = 0, h44 = 0, h45 = 0, h55 = 0;
     let b0 = 0, b1 = 0, b2 = 0, b3 = 0, b4 = 0, b5 = 0;
-    let valid = 0, inliers = 0, sq = 0, wsq = 0;
-    const n = cur.width * cur.height;
-    for (let i = 0; i < n; i++) {
-      if (cd[i] === 0) continue;
-      const nx0 = cn[3 * i], ny0 = cn[3 * i + 1], nz0 = cn[3 * i + 2];
-      if (nx0 === 0 && ny0 === 0 && nz0 === 0) continue;
-      valid++;
-      const px = cv[3 * i], py = cv[3 * i + 1], pz = cv[3 * i + 2];
+    let inliers = 0, sq = 0, wsq = 0;
+    const valid = cur.validCount;
+    // Bounds in continuous pixel coordinates so that rounding lands inside the image.
+    const uMax = mw - 0.5, vMax = mh - 0.5;
+    for (let p6 = 0; p6 < 6 * valid; p6 += 6) {
+      const px = P[p6], py = P[p6 + 1], pz = P[p6 + 2];
       const qx = r00 * px + r01 * py + r02 * pz + tx;
       const qy = r10 * px + r11 * py + r12 * pz + ty;
       const qz = r20 * px + r21 * py + r22 * pz + tz;
       const sz = m20 * qx + m21 * qy + m22 * qz + mz;
       if (sz <= 0) continue;
-      const u = Math.round((fx * (m00 * qx + m01 * qy + m02 * qz + mx)) / sz + cx);
-      const v = Math.round((fy * (m10 * qx + m11 * qy + m12 * qz + my)) / sz + cy);
-      if (u < 0 || u >= mw || v < 0 || v >= mh) continue;
-      const j = v * mw + u;
+      const isz = 1 / sz;
+      const uf = fx * (m00 * qx + m01 * qy + m02 * qz + mx) * isz + cx;
+      const vf = fy * (m10 * qx + m11 * qy + m12 * qz + my) * isz + cy;
+      if (!(uf >= -0.5 && uf < uMax && vf >= -0.5 && vf < vMax)) continue;
+      const j = ((vf + 0.5) | 0) * mw + ((uf + 0.5) | 0);
       if (md[j] === 0) continue;
       const dx = qx - mv[3 * j], dy = qy - mv[3 * j + 1], dz = qz - mv[3 * j + 2];
       if (dx * dx + dy * dy + dz * dz > maxD2) continue;
       const nx = mn[3 * j], ny = mn[3 * j + 1], nz = mn[3 * j + 2];
+      const nx0 = P[p6 + 3], ny0 = P[p6 + 4], nz0 = P[p6 + 5];
       const nwx = r00 * nx0 + r01 * ny0 + r02 * nz0, nwy = r10 * nx0 + r11 * ny0 + r12 * nz0, nwz = r20 * nx0 + r21 * ny0 + r22 * nz0;
       if (nwx * nx + nwy * ny + nwz * nz < cosMin) continue;
       const e = nx * dx + ny * dy + nz * dz;

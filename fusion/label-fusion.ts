@@ -11,6 +11,7 @@ import { invertRigid } from './se3.js';
 import type { SurfelMap } from './surfel-map.js';
 import { SlotList } from './surfel-map.js';
 import { depthSigma } from './surfel-fuser.js';
+import { splatSurfels } from './splat.js';
 
 export interface LabelFusionOptions {
   /** Depth agreement (m, at least; grows with the sensor noise at depth) for a surfel to count as visible. */
@@ -32,7 +33,8 @@ export const DEFAULT_LABEL_FUSION_OPTIONS: Readonly<LabelFusionOptions> = Object
  */
 export function bayesUpdate(probs: Float32Array, base: number, obs: Float32Array, ob: number, classCount: number, underflow: number): boolean {
   let sum = 0;
-  for (let c = 0; c < classCount; c++) { const v = probs[base + c] * obs[ob + c]; probs[base + c] = v; sum += v; }
+  // Sum what float32 actually stored, so products that underflowed to 0 count as 0.
+  for (let c = 0; c < classCount; c++) { probs[base + c] *= obs[ob + c]; sum += probs[base + c]; }
   if (sum > underflow && Number.isFinite(sum)) {
     const inv = 1 / sum;
     for (let c = 0; c < classCount; c++) probs[base + c] *= inv;
@@ -57,6 +59,8 @@ export class LabelFusion {
   readonly options: LabelFusionOptions;
   private readonly renderList = new SlotList();
   private renderDepth = new Float32Array(0);
+  private renderSlot = new Int32Array(0);
+  private renderKey = new Float32Array(0);
   private readonly T_camera_world = new Float64Array(16);
 
   constructor(options: Partial<LabelFusionOptions> = {}) {
@@ -112,34 +116,19 @@ export class LabelFusion {
     if (out.length < n) throw new RangeError(`label image has ${out.length} pixels, expected ${n}`);
     if (this.renderDepth.length < n) this.renderDepth = new Float32Array(n);
     const zb = this.renderDepth;
-    zb.fill(Infinity, 0, n);
-    out.fill(0, 0, n);
     const maxR = this.options.maxSplatRadiusPx;
     const list = this.renderList;
     map.collectInFrustum(invertRigid(this.T_camera_world, T_world_camera), k, {
       minLastUpdate: -Infinity, minConfidence: 0, frontFacing: true, minDepth: this.options.minDepth,
       maxDepth: this.options.maxDepth, borderPx: maxR,
     }, list);
-    const rad = map.radius, label = map.label;
-    const w = k.width, h = k.height;
-    for (let j = 0; j < list.count; j++) {
-      const s = list.slots[j];
-      // Unlabelled surfels still occlude: they write 0.
-      const lab = label[s];
-      const z = list.z[j];
-      let rp = (rad[s] * k.fx) / z;
-      if (rp > maxR) rp = maxR;
-      const uc = list.u[j], vc = list.v[j];
-      const x0 = Math.max(0, Math.round(uc - rp)), x1 = Math.min(w - 1, Math.round(uc + rp));
-      const y0 = Math.max(0, Math.round(vc - rp)), y1 = Math.min(h - 1, Math.round(vc + rp));
-      for (let y = y0; y <= y1; y++) {
-        for (let x = x0; x <= x1; x++) {
-          const i = y * w + x;
-          if (zb[i] <= z) continue;
-          zb[i] = z;
-          out[i] = lab;
-        }
-      }
-    }
+    const slot = this.renderSlot.length < n ? (this.renderSlot = new Int32Array(n)) : this.renderSlot;
+    zb.fill(0, 0, n);
+    slot.fill(-1, 0, n);
+    if (this.renderKey.length < n) this.renderKey = new Float32Array(n);
+    splatSurfels(map, list, this.T_camera_world, k, maxR, 1, zb, slot, this.renderKey);
+    // Unlabelled surfels still occlude: they write 0.
+    const label = map.label;
+    for (let i = 0; i < n; i++) { const s = slot[i]; out[i] = s >= 0 ? label[s] : 0; }
   }
 }

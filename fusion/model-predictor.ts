@@ -9,6 +9,7 @@ import type { Mat4 } from './pose.js';
 import { invertRigid } from './se3.js';
 import type { SurfelFilter, SurfelMap } from './surfel-map.js';
 import { SlotList } from './surfel-map.js';
+import { splatSurfels } from './splat.js';
 
 /** One level of a predicted view. Pixels with depth 0 are empty. */
 export interface PredictedLevel {
@@ -43,6 +44,7 @@ export class ModelPredictor {
   /** Surfels the last prediction considered (in the frustum and passing the filter). */
   readonly candidates = new SlotList();
   private readonly T_camera_world = new Float64Array(16);
+  private readonly key: Float32Array;
 
   constructor(intrinsics: Intrinsics, levels: number, private readonly maxSplatRadiusPx: number) {
     let k = intrinsics;
@@ -51,6 +53,7 @@ export class ModelPredictor {
       k = scaleIntrinsics(k, k.width >> 1, k.height >> 1);
     }
     this.color = new Uint8Array(3 * intrinsics.width * intrinsics.height);
+    this.key = new Float32Array(intrinsics.width * intrinsics.height);
   }
 
   /** Renders the map from T_world_camera. Returns the number of surfels splatted. */
@@ -61,37 +64,28 @@ export class ModelPredictor {
     const k = L0.intrinsics;
     const list = this.candidates;
     map.collectInFrustum(this.T_camera_world, k, { ...filter, borderPx: this.maxSplatRadiusPx }, list);
-    const { width: w, height: h, depth, vertex, normal, intensity, slot } = L0;
+    const { width: w, depth, vertex, normal, intensity, slot } = L0;
+    const h = L0.height;
     const color = this.color;
     depth.fill(0);
     slot.fill(-1);
-    const pos = map.position, nrm = map.normal, col = map.color, rad = map.radius;
-    const fx = k.fx;
-    const maxR = this.maxSplatRadiusPx;
-    for (let j = 0; j < list.count; j++) {
-      const s = list.slots[j];
-      const z = list.z[j];
-      // Square splat covering the disc's projected radius (at least the own pixel).
-      let rp = (rad[s] * fx) / z;
-      if (rp > maxR) rp = maxR;
-      const uc = list.u[j], vc = list.v[j];
-      const x0 = Math.max(0, Math.round(uc - rp)), x1 = Math.min(w - 1, Math.round(uc + rp));
-      const y0 = Math.max(0, Math.round(vc - rp)), y1 = Math.min(h - 1, Math.round(vc + rp));
-      for (let y = y0; y <= y1; y++) {
-        for (let x = x0; x <= x1; x++) {
-          const i = y * w + x;
-          const d = depth[i];
-          if (d !== 0 && d <= z) continue;
-          depth[i] = z;
-          slot[i] = s;
-        }
-      }
-    }
+    splatSurfels(map, list, this.T_camera_world, k, this.maxSplatRadiusPx, 1, depth, slot, this.key);
+    const nrm = map.normal, col = map.color;
+    const T = T_world_camera;
+    const r00 = T[0], r10 = T[1], r20 = T[2], r01 = T[4], r11 = T[5], r21 = T[6], r02 = T[8], r12 = T[9], r22 = T[10];
+    const tx = T[12], ty = T[13], tz = T[14];
+    const ifx = 1 / k.fx, ify = 1 / k.fy;
     // Fill attributes once per pixel from the winning slot (cheaper than writing them at every z-test).
     for (let i = 0; i < w * h; i++) {
       const s = slot[i];
       if (s < 0) continue;
-      vertex[3 * i] = pos[3 * s]; vertex[3 * i + 1] = pos[3 * s + 1]; vertex[3 * i + 2] = pos[3 * s + 2];
+      // The vertex is where this pixel's ray meets the surfel's disc, in world coordinates.
+      const z = depth[i];
+      const y = (i / w) | 0, x = i - y * w;
+      const cxp = (x - k.cx) * ifx * z, cyp = (y - k.cy) * ify * z;
+      vertex[3 * i] = r00 * cxp + r01 * cyp + r02 * z + tx;
+      vertex[3 * i + 1] = r10 * cxp + r11 * cyp + r12 * z + ty;
+      vertex[3 * i + 2] = r20 * cxp + r21 * cyp + r22 * z + tz;
       normal[3 * i] = nrm[3 * s]; normal[3 * i + 1] = nrm[3 * s + 1]; normal[3 * i + 2] = nrm[3 * s + 2];
       const r = col[3 * s], g = col[3 * s + 1], b = col[3 * s + 2];
       color[3 * i] = r; color[3 * i + 1] = g; color[3 * i + 2] = b;

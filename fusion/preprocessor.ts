@@ -13,10 +13,12 @@ export interface PreprocessOptions {
   bilateralSigmaSpace: number;
   bilateralSigmaRange: number;
   levels: number;
+  /** Level-0 tracking points from the unfiltered depth (normals are always from the filtered depth). */
+  rawTrackingPoints: boolean;
 }
 
 export const DEFAULT_PREPROCESS_OPTIONS: Readonly<PreprocessOptions> = Object.freeze({
-  minDepth: 0.2, maxDepth: 4, bilateralRadius: 2, bilateralSigmaSpace: 4.5, bilateralSigmaRange: 0.03, levels: 3,
+  minDepth: 0.2, maxDepth: 4, bilateralRadius: 2, bilateralSigmaSpace: 4.5, bilateralSigmaRange: 0.03, levels: 3, rawTrackingPoints: true,
 });
 
 /** One pyramid level. Invalid pixels have depth 0 (and a zero vertex / normal). */
@@ -35,6 +37,12 @@ export interface FrameLevel {
   /** Intensity gradients (per pixel at this level), Sobel. */
   readonly gradX: Float32Array;
   readonly gradY: Float32Array;
+  /**
+   * Pixels with depth and a normal, compacted for the tracker: 6 floats each (vertex, normal, camera frame).
+   * Only the first `validCount` entries are meaningful.
+   */
+  readonly valid: Float32Array;
+  validCount: number;
 }
 
 function makeLevel(k: Intrinsics): FrameLevel {
@@ -43,6 +51,7 @@ function makeLevel(k: Intrinsics): FrameLevel {
     intrinsics: k, width: k.width, height: k.height,
     depth: new Float32Array(n), vertex: new Float32Array(3 * n), normal: new Float32Array(3 * n),
     intensity: new Float32Array(n), gradX: new Float32Array(n), gradY: new Float32Array(n),
+    valid: new Float32Array(6 * n), validCount: 0,
   };
 }
 
@@ -53,7 +62,8 @@ export class Preprocessor {
   readonly rawDepth: Float32Array;
   /** Level-0 RGB as given (kept by reference for the current frame only). */
   rgb: Uint8Array = new Uint8Array(0);
-  private readonly spatialWeights: Float32Array;
+  private readonly spatialWeights1d: Float32Array;
+  private tmp = new Float32Array(0);
   private readonly rangeLut: Float32Array;
   private readonly rangeLutScale: number;
 
@@ -67,10 +77,8 @@ export class Preprocessor {
     this.rawDepth = new Float32Array(intrinsics.width * intrinsics.height);
     const r = this.options.bilateralRadius;
     const s = this.options.bilateralSigmaSpace;
-    this.spatialWeights = new Float32Array((2 * r + 1) * (2 * r + 1));
-    for (let dy = -r; dy <= r; dy++) for (let dx = -r; dx <= r; dx++) {
-      this.spatialWeights[(dy + r) * (2 * r + 1) + dx + r] = Math.exp(-(dx * dx + dy * dy) / (2 * s * s));
-    }
+    this.spatialWeights1d = new Float32Array(2 * r + 1);
+    for (let a = -r; a <= r; a++) this.spatialWeights1d[a + r] = Math.exp(-(a * a) / (2 * s * s));
     // Range weights tabulated in 0.25 mm steps out to 3σ, beyond which a sample is ignored: no exp() per sample.
     const sr = this.options.bilateralSigmaRange;
     this.rangeLutScale = 4000;
@@ -96,39 +104,49 @@ export class Preprocessor {
     const I0 = L0.intensity;
     for (let i = 0, j = 0; i < n; i++, j += 3) I0[i] = (0.299 * rgb[j] + 0.587 * rgb[j + 1] + 0.114 * rgb[j + 2]) / 255;
     for (let l = 1; l < this.levels.length; l++) this.downsample(this.levels[l - 1], this.levels[l]);
-    for (const level of this.levels) {
+    for (let l = 0; l < this.levels.length; l++) {
+      const level = this.levels[l];
       computeVertices(level);
       computeNormals(level);
+      // Level-0 tracking points from the unfiltered depth: smoothing biases points at creases, and the tracker
+      // averages sensor noise over hundreds of thousands of points anyway. Normals stay filtered.
+      compactValid(level, l === 0 && this.options.rawTrackingPoints ? this.rawDepth : null);
       sobel(level.intensity, level.gradX, level.gradY, level.width, level.height);
     }
   }
 
+  /**
+   * Bilateral filter, separable approximation (a horizontal then a vertical pass, each weighting samples by
+   * spatial distance and by depth difference to the pass's centre sample): 2(2r+1) instead of (2r+1)² samples.
+   */
   private bilateral(src: Float32Array, dst: Float32Array, w: number, h: number): void {
+    if (this.tmp.length !== src.length) this.tmp = new Float32Array(src.length);
+    this.bilateralPass(src, this.tmp, w, h, 1, w);
+    this.bilateralPass(this.tmp, dst, w, h, w, h);
+  }
+
+  /** One 1-D pass along rows (step 1, length w) or columns (step w, length h). */
+  private bilateralPass(src: Float32Array, dst: Float32Array, w: number, h: number, step: number, len: number): void {
     const r = this.options.bilateralRadius;
-    const sw = this.spatialWeights;
+    const sw = this.spatialWeights1d;
     const lut = this.rangeLut;
     const lutN = lut.length;
     const scale = this.rangeLutScale;
-    const span = 2 * r + 1;
     for (let y = 0; y < h; y++) {
-      const y0 = Math.max(0, y - r), y1 = Math.min(h - 1, y + r);
       for (let x = 0; x < w; x++) {
         const i = y * w + x;
         const d0 = src[i];
         if (d0 === 0) { dst[i] = 0; continue; }
-        const x0 = Math.max(0, x - r), x1 = Math.min(w - 1, x + r);
+        const pos = step === 1 ? x : y;
+        const a0 = pos - r < 0 ? -pos : -r, a1 = pos + r >= len ? len - 1 - pos : r;
         let sum = 0, wsum = 0;
-        for (let yy = y0; yy <= y1; yy++) {
-          const row = yy * w;
-          const wrow = (yy - y + r) * span - x + r;
-          for (let xx = x0; xx <= x1; xx++) {
-            const d = src[row + xx];
-            if (d === 0) continue;
-            const k = ((d > d0 ? d - d0 : d0 - d) * scale + 0.5) | 0;
-            if (k >= lutN) continue;
-            const wt = sw[wrow + xx] * lut[k];
-            sum += wt * d; wsum += wt;
-          }
+        for (let a = a0; a <= a1; a++) {
+          const d = src[i + a * step];
+          if (d === 0) continue;
+          const k = ((d > d0 ? d - d0 : d0 - d) * scale + 0.5) | 0;
+          if (k >= lutN) continue;
+          const wt = sw[a + r] * lut[k];
+          sum += wt * d; wsum += wt;
         }
         dst[i] = sum / wsum;
       }
@@ -207,6 +225,29 @@ export function computeNormals(level: FrameLevel): void {
       normal[3 * i] = nx; normal[3 * i + 1] = ny; normal[3 * i + 2] = nz;
     }
   }
+}
+
+/** Packs the pixels with depth and normal into level.valid (vertex, normal). */
+export function compactValid(level: FrameLevel, rawDepth: Float32Array | null): void {
+  const { depth, vertex, normal, valid } = level;
+  let n = 0;
+  for (let i = 0; i < depth.length; i++) {
+    if (depth[i] === 0) continue;
+    const nx = normal[3 * i], ny = normal[3 * i + 1], nz = normal[3 * i + 2];
+    if (nx === 0 && ny === 0 && nz === 0) continue;
+    const o = 6 * n;
+    if (rawDepth) {
+      const r = rawDepth[i];
+      if (r === 0) continue;
+      const s = r / depth[i];
+      valid[o] = vertex[3 * i] * s; valid[o + 1] = vertex[3 * i + 1] * s; valid[o + 2] = r;
+    } else {
+      valid[o] = vertex[3 * i]; valid[o + 1] = vertex[3 * i + 1]; valid[o + 2] = vertex[3 * i + 2];
+    }
+    n++;
+    valid[o + 3] = nx; valid[o + 4] = ny; valid[o + 5] = nz;
+  }
+  level.validCount = n;
 }
 
 /** Sobel gradients scaled by 1/8 so they are per-pixel intensity differences; zero on the border. */

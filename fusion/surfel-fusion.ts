@@ -36,15 +36,17 @@ export class SurfelFusion {
     const c = resolveFusionConfig(config);
     this.config = c;
     this.intrinsics = intrinsics;
-    const levels = c.icpIterations.length;
+    let levels = 1;
+    while (levels < c.icpIterations.length && (intrinsics.width >> levels) >= c.minLevelWidth) levels++;
     this.map = new SurfelMap({ classCount: c.classCount, chunkSize: c.chunkSize, initialCapacity: c.initialCapacity });
     this.preprocessor = new Preprocessor(intrinsics, {
       minDepth: c.minDepth, maxDepth: c.maxDepth, bilateralRadius: c.bilateralRadius,
       bilateralSigmaSpace: c.bilateralSigmaSpace, bilateralSigmaRange: c.bilateralSigmaRange, levels,
+      rawTrackingPoints: c.rawTrackingPoints,
     });
     this.predictor = new ModelPredictor(intrinsics, levels, c.maxSplatRadiusPx);
     this.tracker = new IcpTracker({
-      method: c.trackingMethod === 'none' ? 'pointToPlane' : c.trackingMethod, iterations: c.icpIterations,
+      method: c.trackingMethod === 'none' ? 'pointToPlane' : c.trackingMethod, iterations: c.icpIterations.slice(0, levels),
       rgbWeight: c.rgbWeight, maxDistance: c.icpMaxDistance, maxNormalAngleDeg: c.icpMaxNormalAngleDeg,
       icpHuber: c.icpHuber, rgbHuber: c.rgbHuber, rgbMinGradient: c.rgbMinGradient, minInlierRatio: c.minInlierRatio,
       maxInlierRmse: c.maxInlierRmse, maxTranslationJump: c.maxTranslationJump, maxRotationJumpDeg: c.maxRotationJumpDeg,
