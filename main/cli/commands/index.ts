@@ -6,6 +6,7 @@ import { register as registerConvertCheckpoint } from './convert-checkpoint.js';
 import { register as registerMap } from './map.js';
 import { register as registerSessions } from './sessions.js';
 import { register as registerExport } from './export.js';
+import { register as registerDemo } from './demo.js';
 import { register as registerGen } from './gen.js';
 import { register as registerPreview } from './preview.js';
 import { register as registerServe } from './serve.js';
@@ -19,6 +20,7 @@ export function registerCommands(_program: Command): void {
   registerMap(_program);
   registerSessions(_program);
   registerExport(_program);
+  registerDemo(_program);
   registerGen(_program);
   registerPreview(_program);
   registerServe(_program);
