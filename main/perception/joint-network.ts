@@ -86,6 +86,8 @@ interface FrameScratch {
   readonly net: NetworkInputSize;
   readonly input: Float32Array;
   readonly inputTensor: ort.Tensor;
+  /** session.run feeds, built once per size (the tensor wraps `input`, refilled every frame). */
+  readonly feeds: Record<string, ort.Tensor>;
   /** Frame → network resampling; null when the frame is already the network's size. */
   readonly inputPlan: BilinearPlan | null;
   /** Network output size; known after the first run at this size. */
@@ -129,13 +131,17 @@ function sessionOptions(o: JointNetworkOptions): ort.InferenceSession.SessionOpt
 export class JointNetwork {
   private scratch: FrameScratch | null = null;
   private queue: Promise<unknown> = Promise.resolve();
+  /** Only the outputs used (a three-task file's normals are not computed). */
+  private readonly fetches: readonly string[];
 
   private constructor(
     readonly file: string,
     readonly description: JointModelDescription,
     readonly options: JointNetworkOptions,
     private readonly session: ort.InferenceSession,
-  ) {}
+  ) {
+    this.fetches = [description.segmOutput, description.depthOutput];
+  }
 
   static async load(file: string, options: Partial<JointNetworkOptions> = {}): Promise<JointNetwork> {
     const o: JointNetworkOptions = { ...DEFAULT_JOINT_NETWORK_OPTIONS, ...options };
@@ -196,12 +202,14 @@ export class JointNetwork {
     if (s && s.frameWidth === width && s.frameHeight === height) return s;
     const net = this.inputSizeFor(width, height);
     const input = new Float32Array(3 * net.width * net.height);
+    const inputTensor = new ort.Tensor('float32', input, [1, 3, net.height, net.width]);
     this.scratch = {
       frameWidth: width,
       frameHeight: height,
       net,
       input,
-      inputTensor: new ort.Tensor('float32', input, [1, 3, net.height, net.width]),
+      inputTensor,
+      feeds: { [this.description.inputName]: inputTensor },
       inputPlan: net.width === width && net.height === height ? null : bilinearPlan(width, height, net.width, net.height, 3),
       low: null,
       buffers: allocatePerceptionBuffers(width, height, this.options.keepProbs40),
@@ -241,7 +249,7 @@ export class JointNetwork {
     preprocessRgbToChw(s.input, rgb, width, height, this.description.normalisation, s.inputPlan);
     const t1 = now();
     const d = this.description;
-    const outputs = await this.session.run({ [d.inputName]: s.inputTensor }, [d.segmOutput, d.depthOutput]);
+    const outputs = await this.session.run(s.feeds, this.fetches);
     const t2 = now();
     const segm = outputs[d.segmOutput];
     const depth = outputs[d.depthOutput];

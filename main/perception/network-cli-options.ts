@@ -27,3 +27,12 @@ export function networkOptionsFromFlags(flags: NetworkCliFlags): Partial<JointNe
     inputSize: parseInputSizePolicy(flags.inputSize ?? 'native'),
   };
 }
+
+/**
+ * A bad option or an unavailable provider/tool: one clean line on stderr and exit status 2 (like
+ * InputError in main/cli/main.ts), without the usage text commander's own errors print.
+ */
+export function failUsage(message: string): void {
+  process.stderr.write(`semslam: error: ${message}\n`);
+  process.exitCode = 2;
+}

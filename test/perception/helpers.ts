@@ -15,9 +15,9 @@ export const NYUD_DEPTH_GT = join(NYUD_DIR, 'depth_gt_000464.png');
 export interface CliResult { code: number; stdout: string; stderr: string }
 
 /** Runs the real CLI (node bin/semslam.js) in a child process. */
-export function runCli(args: readonly string[]): Promise<CliResult> {
+export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<CliResult> {
   return new Promise((res) => {
-    execFile(process.execPath, [join(REPO_ROOT, 'bin/semslam.js'), ...args], { cwd: REPO_ROOT, maxBuffer: 64 << 20 },
+    execFile(process.execPath, [join(REPO_ROOT, 'bin/semslam.js'), ...args], { cwd: REPO_ROOT, env, maxBuffer: 64 << 20 },
       (error, stdout, stderr) => res({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }));
   });
 }

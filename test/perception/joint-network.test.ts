@@ -195,3 +195,13 @@ describe('semslam infer', () => {
     expect(r.stderr).toContain('/nonexistent/frame.png: file not found');
   });
 });
+
+describe('semslam convert-checkpoint without PyTorch', () => {
+  it('says exactly what to install when the interpreter is missing', async () => {
+    const r = await runCli(['convert-checkpoint', 'any.ckpt', '--out', join(tmpdir(), 'never.onnx')],
+      { ...process.env, SEMSLAM_PYTHON: '/nonexistent/python3' });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('/nonexistent/python3 not found');
+    expect(r.stderr).toContain('apt-get install -y python3-torch python3-onnx');
+  });
+});

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { readModelInfo } from '../../perception/model-info.js';
 import { convertCheckpoint, PythonUnavailableError } from '../../perception/python-tools.js';
+import { failUsage } from '../../perception/network-cli-options.js';
 import { printJson } from '../output.js';
 
 export function register(program: Command): void {
@@ -13,13 +14,13 @@ export function register(program: Command): void {
     .addHelpText('after', '\nRuns models/semslam_net (PyTorch) with /usr/bin/python3 (override: SEMSLAM_PYTHON).\n'
       + 'Needs Debian\'s python3-torch and python3-onnx.\n\n'
       + 'Example:\n  semslam convert-checkpoint ExpNYUD_joint.ckpt --out nyud-joint.onnx')
-    .action(async function (this: Command, checkpoint: string, opts: { out: string; json?: boolean }) {
+    .action(async (checkpoint: string, opts: { out: string; json?: boolean }) => {
       const t0 = performance.now();
       let converted: Record<string, unknown>;
       try {
         converted = await convertCheckpoint(checkpoint, opts.out);
       } catch (e) {
-        if (e instanceof PythonUnavailableError) this.error(`error: ${e.message}`, { exitCode: 3 });
+        if (e instanceof PythonUnavailableError) return failUsage(e.message);
         throw e;
       }
       const info = await readModelInfo(opts.out);

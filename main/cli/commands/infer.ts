@@ -10,7 +10,7 @@ import { colorizeDepth, colorizeLabels40, DEFAULT_DEPTH_COLOUR_RANGE } from '../
 import { resolveModelPath } from '../../perception/default-model.js';
 import { ProviderUnavailableError } from '../../perception/execution-provider.js';
 import { JointNetwork } from '../../perception/joint-network.js';
-import { addNetworkOptions, networkOptionsFromFlags, type NetworkCliFlags } from '../../perception/network-cli-options.js';
+import { addNetworkOptions, failUsage, networkOptionsFromFlags, type NetworkCliFlags } from '../../perception/network-cli-options.js';
 import { printJson } from '../output.js';
 
 /** NYUDv2 depth PNGs store metres × 5000 (network.md). */
@@ -69,14 +69,14 @@ export function register(program: Command): void {
       + 'Example:\n  semslam infer ../shared/data/real/nyud-labelled/ExpNYUD_joint/000464.png \\\n'
       + '    --gt-seg ../shared/data/real/nyud-labelled/ExpNYUD_joint/segm_gt_000464.png \\\n'
       + '    --gt-depth ../shared/data/real/nyud-labelled/ExpNYUD_joint/depth_gt_000464.png --model joint.onnx --out-dir out --json')
-    .action(async function (this: Command, image: string, flags: InferFlags) {
+    .action(async (image: string, flags: InferFlags) => {
       const depthScale = Number(flags.gtDepthScale);
-      if (!(depthScale > 0)) this.error(`error: --gt-depth-scale must be a positive number, got "${flags.gtDepthScale}"`, { exitCode: 2 });
+      if (!(depthScale > 0)) return failUsage(`--gt-depth-scale must be a positive number, got "${flags.gtDepthScale}"`);
       let options;
       try {
         options = networkOptionsFromFlags(flags);
       } catch (e) {
-        this.error(`error: ${(e as Error).message}`, { exitCode: 2 });
+        return failUsage((e as Error).message);
       }
       const modelPath = await resolveModelPath(flags.model);
       const rgb = await readRgbImage(image);
@@ -90,7 +90,7 @@ export function register(program: Command): void {
       try {
         net = await JointNetwork.load(modelPath, options);
       } catch (e) {
-        if (e instanceof ProviderUnavailableError) this.error(`error: ${e.message}`, { exitCode: 2 });
+        if (e instanceof ProviderUnavailableError) return failUsage(e.message);
         throw e;
       }
       const loadMs = performance.now() - t0;
