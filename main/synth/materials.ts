@@ -154,7 +154,7 @@ export function evaluateAlbedo(t: MaterialTable, m: number, u: number, v: number
   let s = 1; // brightness multiplier
   switch (t.kind[m]) {
     case MaterialKind.Paint:
-      s = 1 + 0.05 * (noise2(u * 2.5 + seed, v * 2.5) - 0.5) + 0.03 * (noise2(u * 45, v * 45) - 0.5);
+      s = 1 + 0.06 * (noise2(u * 2.5 + seed, v * 2.5) - 0.5);
       break;
     case MaterialKind.Wood: {
       const sc = t.scale[m];

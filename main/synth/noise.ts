@@ -49,10 +49,14 @@ export const DEFAULT_KINECT_NOISE: KinectNoiseOptions = {
   projectorShadow: true,
 };
 
-/** Approximately standard normal from one 32-bit hash (Irwin–Hall of its four bytes). */
-function gauss(h: number): number {
-  return (((h & 255) + ((h >>> 8) & 255) + ((h >>> 16) & 255) + (h >>> 24)) / 255 - 2) * 1.7320508;
+/** 64 Ki standard normals, fixed: per-pixel noise indexes it through a per-frame hash (cheaper than hashing every draw). */
+const GAUSS_TABLE = new Float32Array(65536);
+for (let i = 0; i < 65536; i++) {
+  const u = (hash32(i * 2 + 1) + 0.5) / 4294967296, v = hash32(i * 2 + 2) / 4294967296;
+  GAUSS_TABLE[i] = Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
 }
+const UNIFORM_TABLE = new Float32Array(65536);
+for (let i = 0; i < 65536; i++) UNIFORM_TABLE[i] = hash32(i + 0x3c6ef372) / 4294967296;
 
 /**
  * Writes sensor depth into `out` (metres, 0 = no reading) from exact depth and camera-frame normals.
@@ -69,8 +73,7 @@ export function applyKinectNoise(
   const q = 1 / o.subpixel;
   const cosStart = Math.cos((o.grazingStart * Math.PI) / 180), cosEnd = Math.cos((o.grazingEnd * Math.PI) / 180);
   const base = hash32(seed ^ 0x4b494e45);
-  const dropThreshold = o.randomDropout * 4294967296;
-  const edgeThreshold = o.edgeDropout * 4294967296;
+  const lateral = o.lateralSigma;
   for (let y = 0, i = 0; y < H; y++) {
     const ry = (y - K.cy) / K.fy;
     // Projector shadow: scanning right to left, a pixel whose projector coordinate x - fb/z is not
@@ -84,34 +87,41 @@ export function applyKinectNoise(
       if (p > minP + 0.02) out[y * W + x] = -1;
       else minP = p;
     }
+    // Per-row random walks through the fixed tables: offsets and odd strides from the frame seed.
+    const ha = hash32(base + y * 0x9e3779b1), hb = hash32(ha ^ 0x85ebca6b), hc = hash32(hb + 0x27d4eb2f);
+    let kGauss = ha >>> 16, kU1 = ha & 0xffff, kU2 = hb >>> 16, kLx = hb & 0xffff, kLy = hc >>> 16;
+    const sGauss = (hc & 0xfffe) | 1, sU1 = ((hc >>> 3) & 0xfffe) | 1, sU2 = ((ha >>> 5) & 0xfffe) | 1, sL = ((hb >>> 7) & 0xfffe) | 1;
     for (let x = 0; x < W; x++, i++) {
-      const h1 = hash32(base + i * 0x9e3779b1);
+      kGauss = (kGauss + sGauss) & 0xffff; kU1 = (kU1 + sU1) & 0xffff; kU2 = (kU2 + sU2) & 0xffff;
+      kLx = (kLx + sL) & 0xffff; kLy = (kLy + sGauss) & 0xffff;
       let z = depth[i];
       if (!(z > 0) || out[i] < 0) { out[i] = 0; continue; }
       // Lateral jitter: read the exact depth a fraction of a pixel away (blocky, jagged edges).
-      const h2 = hash32(h1 ^ 0x85ebca6b);
-      const sx = x + Math.round(gauss(h2) * o.lateralSigma), sy = y + Math.round(gauss(hash32(h2 + 1)) * o.lateralSigma);
-      if (sx >= 0 && sx < W && sy >= 0 && sy < H) {
-        const zs = depth[sy * W + sx];
-        if (zs > 0) z = zs;
+      if (lateral > 0) {
+        const sx = x + Math.round(GAUSS_TABLE[kLx] * lateral), sy = y + Math.round(GAUSS_TABLE[kLy] * lateral);
+        if ((sx !== x || sy !== y) && sx >= 0 && sx < W && sy >= 0 && sy < H) {
+          const zs = depth[sy * W + sx];
+          if (zs > 0) z = zs;
+        }
       }
-      if (z < o.minDepth || z > o.maxDepth || h1 < dropThreshold) { out[i] = 0; continue; }
+      const u1 = UNIFORM_TABLE[kU1];
+      if (z < o.minDepth || z > o.maxDepth || u1 < o.randomDropout) { out[i] = 0; continue; }
       // Discontinuity: the largest relative jump to a 4-neighbour.
       const zl = x > 0 ? depth[i - 1] : z, zr = x < W - 1 ? depth[i + 1] : z;
       const zu = y > 0 ? depth[i - W] : z, zd = y < H - 1 ? depth[i + W] : z;
       const jump = Math.max(Math.abs(zl - z), Math.abs(zr - z), Math.abs(zu - z), Math.abs(zd - z));
-      const h3 = hash32(h1 + 0x27d4eb2f);
-      if (jump > o.edgeJump * z && h3 < edgeThreshold) { out[i] = 0; continue; }
+      const u2 = UNIFORM_TABLE[kU2];
+      if (jump > o.edgeJump * z && u2 < o.edgeDropout) { out[i] = 0; continue; }
       // Grazing incidence: cosine between the surface normal and the viewing ray.
       const rx = (x - K.cx) / K.fx;
       const nx = normals[i * 3], ny = normals[i * 3 + 1], nz = normals[i * 3 + 2];
       const c = -(nx * rx + ny * ry + nz) / Math.sqrt(rx * rx + ry * ry + 1);
       if (c < cosStart) {
         const pDrop = c <= cosEnd ? 1 : (cosStart - c) / (cosStart - cosEnd);
-        if ((h3 & 0xffff) / 65536 < pDrop) { out[i] = 0; continue; }
+        if (UNIFORM_TABLE[(kU2 + 0x5555) & 0xffff] < pDrop) { out[i] = 0; continue; }
       }
       // Disparity with Gaussian noise, quantised to the sub-pixel step.
-      const d = Math.round((fb / z + gauss(hash32(h1 ^ 0x165667b1)) * o.disparitySigma) * q) / q;
+      const d = Math.round((fb / z + GAUSS_TABLE[kGauss] * o.disparitySigma) * q) / q;
       out[i] = d > 0 ? fb / d : 0;
     }
   }
@@ -121,9 +131,16 @@ export function applyKinectNoise(
 /** Adds mild sensor noise to an RGB image in place (σ in grey levels), deterministic in seed. */
 export function applyRgbNoise(rgb: Uint8Array, seed: number, sigma = 2): Uint8Array {
   const base = hash32(seed ^ 0x52474221);
-  for (let i = 0; i < rgb.length; i++) {
-    const v = rgb[i] + gauss(hash32(base + i * 0x9e3779b1)) * sigma;
-    rgb[i] = v < 0 ? 0 : v > 255 ? 255 : Math.round(v);
+  const row = 4096;
+  for (let start = 0; start < rgb.length; start += row) {
+    // Each block of samples reads the table from a hashed offset with a hashed odd stride.
+    const h = hash32(base + start);
+    const off = h >>> 16, stride = (h & 0xfffe) | 1;
+    const end = Math.min(rgb.length, start + row);
+    for (let i = start, k = off; i < end; i++, k = (k + stride) & 0xffff) {
+      const v = rgb[i] + GAUSS_TABLE[k] * sigma + 0.5;
+      rgb[i] = v < 0 ? 0 : v > 255 ? 255 : v;
+    }
   }
   return rgb;
 }
