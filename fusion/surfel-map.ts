@@ -69,8 +69,9 @@ interface Chunk {
   count: number;
 }
 
-const KEY_OFFSET = 1 << 20;
-const KEY_SPAN = 1 << 21;
+// Chunk keys pack three 11-bit chunk coordinates (±1024 chunks per axis) exactly into a double (33 bits).
+const KEY_OFFSET = 1 << 10;
+const KEY_SPAN = 1 << 11;
 
 export class SurfelMap {
   readonly options: SurfelMapOptions;
@@ -197,7 +198,8 @@ export class SurfelMap {
 
   private insertInChunk(s: number, px: number, py: number, pz: number): void {
     const cs = this.options.chunkSize;
-    const ix = Math.floor(px / cs), iy = Math.floor(py / cs), iz = Math.floor(pz / cs);
+    const clamp = (v: number): number => Math.max(-KEY_OFFSET, Math.min(KEY_OFFSET - 1, v));
+    const ix = clamp(Math.floor(px / cs)), iy = clamp(Math.floor(py / cs)), iz = clamp(Math.floor(pz / cs));
     const key = ((ix + KEY_OFFSET) * KEY_SPAN + (iy + KEY_OFFSET)) * KEY_SPAN + (iz + KEY_OFFSET);
     let ci = this.chunkByKey.get(key);
     if (ci === undefined) {
