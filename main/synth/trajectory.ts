@@ -94,13 +94,17 @@ function freeCells(room: Room, map: ClearanceMap, clearance: number): [number, n
   return out;
 }
 
-/** Points worth looking at: on furniture and wall pieces, at a height a person would aim. */
+/** Points worth looking at: furniture (mostly) and wall pieces, at a height a person would aim. */
 function interestPoints(room: Room): V3[] {
   const pts: V3[] = [];
+  const skip = new Set(['door swing', 'ceiling light', 'curtain', 'blinds', 'radiator']);
   for (const it of room.items) {
-    if (it.kind === 'mat' || it.name === 'door swing' || it.name === 'ceiling light') continue;
+    if (it.kind === 'mat' || it.kind === 'opening' || skip.has(it.name)) continue;
     const b = it.bounds;
-    pts.push([(b.min[0] + b.max[0]) / 2, (b.min[1] + b.max[1]) / 2, b.min[2] + (b.max[2] - b.min[2]) * 0.6]);
+    const p: V3 = [(b.min[0] + b.max[0]) / 2, (b.min[1] + b.max[1]) / 2, b.min[2] + (b.max[2] - b.min[2]) * 0.6];
+    // Furniture counts twice: a hand-held sweep spends its time on furniture, not on wall decoration.
+    pts.push(p);
+    if (it.kind === 'floor') pts.push(p);
   }
   if (pts.length === 0) pts.push([room.width / 2, room.depth / 2, 0.5]);
   return pts;
