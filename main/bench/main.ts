@@ -10,6 +10,7 @@ const BENCHES: Record<string, () => Promise<{ main: BenchMain }>> = {
   inference: () => import('./inference.js'),
   peer: () => import('./peer.js'),
   sources: () => import('./sources.js'),
+  store: () => import('./store.js'),
 };
 
 const [name, ...rest] = process.argv.slice(2);
