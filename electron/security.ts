@@ -14,7 +14,8 @@ export const APP_INDEX_URL = `${APP_ORIGIN}/index.html`;
 
 export const APP_CONTENT_SECURITY_POLICY = [
   "default-src 'none'",
-  "script-src 'self'",
+  // regl compiles its draw commands with new Function(): the one relaxation; no inline script, no remote code.
+  "script-src 'self' 'unsafe-eval'",
   "style-src 'self'",
   "img-src 'self' blob: data:",
   "connect-src 'self'",

@@ -63,7 +63,8 @@ const STATIC_FILES: Record<string, string> = {
 export function contentSecurityPolicy(port: number): string {
   return [
     "default-src 'none'",
-    "script-src 'self'",
+    // regl compiles its draw commands with new Function(): the one relaxation; no inline script, no remote code.
+    "script-src 'self' 'unsafe-eval'",
     "style-src 'self'",
     "img-src 'self' blob: data:",
     `connect-src 'self' ws://127.0.0.1:${port}`,

@@ -2,6 +2,7 @@
 import type { Buffer, DrawCommand, Regl } from 'regl';
 import type { Intrinsics } from '../../fusion/camera.js';
 import type { FrameContext, Layer } from './layer.js';
+import { dynamicUniforms } from './layer.js';
 
 export interface FrustumLayerSettings {
   visible: boolean;
@@ -11,6 +12,8 @@ export interface FrustumLayerSettings {
 }
 
 export const DEFAULT_FRUSTUM_LAYER_SETTINGS: FrustumLayerSettings = { visible: true, depth: 0.25, color: [1, 0.3, 0.2] };
+
+const UNIFORM_NAMES = ['projection', 'view', 'color'];
 
 const VERT = `
 precision highp float;
@@ -70,7 +73,7 @@ export class FrustumLayer implements Layer<FrustumLayerSettings> {
 
   constructor(regl: Regl) {
     this.buffer = regl.buffer({ data: this.vertices, usage: 'dynamic' });
-    this.command = regl({ vert: VERT, frag: FRAG, primitive: 'lines', count: 16, attributes: { position: this.buffer }, uniforms: this.uniforms as never });
+    this.command = regl({ vert: VERT, frag: FRAG, primitive: 'lines', count: 16, attributes: { position: this.buffer }, uniforms: dynamicUniforms(this.uniforms, UNIFORM_NAMES) as never });
   }
 
   update(T_world_camera: number[], intrinsics: Intrinsics): void {

@@ -23,3 +23,13 @@ export interface Layer<S extends object> {
 }
 
 export type { Regl };
+
+/**
+ * regl reads a plain uniforms object once, when the command is built; these getters make each uniform
+ * read `values[name]` at draw time, so layers update uniforms by assigning to one record.
+ */
+export function dynamicUniforms(values: Record<string, unknown>, names: readonly string[]): Record<string, () => unknown> {
+  const out: Record<string, () => unknown> = {};
+  for (const n of names) out[n] = () => values[n];
+  return out;
+}

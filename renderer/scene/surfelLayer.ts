@@ -6,6 +6,7 @@
 import type { Buffer, DrawCommand, Regl } from 'regl';
 import { PALETTE13 } from '../../fusion/classes.js';
 import type { FrameContext, Layer } from './layer.js';
+import { dynamicUniforms } from './layer.js';
 import type { SurfelStore } from './surfelStore.js';
 import { CLASS_SLOTS } from './surfelStore.js';
 
@@ -83,6 +84,12 @@ void main() {
   gl_FragColor = vec4(vColor, 1.0);
 }`;
 
+const UNIFORM_NAMES = [
+  'projection', 'view', 'eye', 'pointScale', 'minConfidence', 'colorMode', 'heightMin', 'heightMax',
+  ...Array.from({ length: CLASS_SLOTS }, (_, k) => `palette[${k}]`),
+  ...Array.from({ length: CLASS_SLOTS }, (_, k) => `visible[${k}]`),
+];
+
 const COLOR_MODE_INDEX: Record<ColorMode, number> = { semantic: 0, rgb: 1, confidence: 2, normal: 3, height: 4 };
 
 interface Buffers {
@@ -121,7 +128,7 @@ export class SurfelLayer implements Layer<SurfelLayerSettings> {
         label: () => ({ buffer: b().label, divisor: 1, type: 'uint8', size: 1 }),
         confidence: () => ({ buffer: b().confidence, divisor: 1, normalized: true, type: 'uint8', size: 1 }),
       },
-      uniforms: this.uniforms as never,
+      uniforms: dynamicUniforms(this.uniforms, UNIFORM_NAMES) as never,
     });
     this.updateUniforms();
   }

@@ -1,6 +1,7 @@
 /** The camera path as a line strip of camera centres (world coordinates). */
 import type { Buffer, DrawCommand, Regl } from 'regl';
 import type { FrameContext, Layer } from './layer.js';
+import { dynamicUniforms } from './layer.js';
 
 export interface TrajectoryLayerSettings {
   visible: boolean;
@@ -9,6 +10,8 @@ export interface TrajectoryLayerSettings {
 }
 
 export const DEFAULT_TRAJECTORY_LAYER_SETTINGS: TrajectoryLayerSettings = { visible: true, color: [1, 0.85, 0.1] };
+
+const UNIFORM_NAMES = ['projection', 'view', 'color'];
 
 const VERT = `
 precision highp float;
@@ -38,7 +41,7 @@ export class TrajectoryLayer implements Layer<TrajectoryLayerSettings> {
       primitive: 'line strip',
       attributes: { position: () => this.buffer },
       count: () => this.count,
-      uniforms: this.uniforms as never,
+      uniforms: dynamicUniforms(this.uniforms, UNIFORM_NAMES) as never,
     });
   }
 

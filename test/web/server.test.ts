@@ -75,8 +75,10 @@ describe('semslam serve (web mode server)', () => {
     expect(ok.body).toContain('<!doctype html>');
     const csp = String(ok.headers['content-security-policy']);
     expect(csp).toContain("default-src 'none'");
-    expect(csp).toContain("script-src 'self'");
-    expect(csp).not.toContain('unsafe');
+    // Own scripts only; eval is allowed for regl's generated draw commands, inline script is not.
+    expect(csp).toContain("script-src 'self' 'unsafe-eval';");
+    expect(csp).not.toContain('unsafe-inline');
+    expect(csp).toContain("connect-src 'self' ws://127.0.0.1:");
     expect(ok.headers['x-content-type-options']).toBe('nosniff');
     expect((await get(`/${server.token}/app.js`)).status).toBe(200);
     expect((await get('/')).status).toBe(403);
