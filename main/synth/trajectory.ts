@@ -32,6 +32,10 @@ export const DEFAULT_TRAJECTORY_OPTIONS: TrajectoryOptions = {
 
 type V3 = [number, number, number];
 
+/** View elevation limits of a sweep (radians): down at the furniture, never up at the ceiling. */
+const MIN_PITCH = (-55 * Math.PI) / 180;
+const MAX_PITCH = (8 * Math.PI) / 180;
+
 /** Camera-to-world pose looking from eye at target, world up = +z, with a roll (radians) about the view axis. */
 export function lookAt(eye: V3, target: V3, roll = 0, out: Mat4 = new Float64Array(16)): Mat4 {
   let fx = target[0] - eye[0], fy = target[1] - eye[1], fz = target[2] - eye[2];
@@ -168,8 +172,15 @@ function trySweep(room: Room, map: ClearanceMap, rng: Rng, frames: number, fps: 
         break;
       }
       if (!target) continue;
+      // Store the view direction as (yaw, pitch): splining angles, not target points, keeps the
+      // direction well defined even where the eye passes the line between two targets.
+      let yaw = Math.atan2(target[1] - e[1], target[0] - e[0]);
+      const prevYaw = targets.length > 0 ? targets[targets.length - 1][0] : yaw;
+      while (yaw - prevYaw > Math.PI) yaw -= 2 * Math.PI;
+      while (yaw - prevYaw < -Math.PI) yaw += 2 * Math.PI;
+      const pitch = Math.max(MIN_PITCH, Math.min(MAX_PITCH, Math.atan2(target[2] - e[2], Math.hypot(target[0] - e[0], target[1] - e[1]))));
       eyes.push(e);
-      targets.push(target);
+      targets.push([yaw, pitch, 0]);
       return true;
     }
     return false;
@@ -181,7 +192,7 @@ function trySweep(room: Room, map: ClearanceMap, rng: Rng, frames: number, fps: 
   for (let k = 0; k < 3; k++) if (!addWaypoint()) return null;
 
   const eyeAt = (s: number, out: V3): V3 => spline(eyes, s, out);
-  const targetAt = (s: number, out: V3): V3 => spline(targets, s, out);
+  const anglesAt = (s: number, out: V3): V3 => spline(targets, s, out);
   const dt = 1 / fps;
   const vmax = o.maxSpeed * 0.92 * dt;
   const wmax = (o.maxTurnRate * Math.PI / 180) * 0.92 * dt;
@@ -190,9 +201,11 @@ function trySweep(room: Room, map: ClearanceMap, rng: Rng, frames: number, fps: 
   const rollAmp = rng.uniform(0.01, 0.04);
   const poseAt = (s: number, time: number, out: Mat4): Mat4 => {
     const e = eyeAt(s, [0, 0, 0]);
-    const t = targetAt(s, [0, 0, 0]);
+    const a = anglesAt(s, [0, 0, 0]);
+    const pitch = Math.max(MIN_PITCH, Math.min(MAX_PITCH, a[1]));
     e[2] += 0.004 * Math.sin(2 * Math.PI * 0.7 * time + ph[1]);
     e[0] += 0.003 * Math.sin(2 * Math.PI * 0.45 * time + ph[2]);
+    const t: V3 = [e[0] + Math.cos(pitch) * Math.cos(a[0]), e[1] + Math.cos(pitch) * Math.sin(a[0]), e[2] + Math.sin(pitch)];
     return lookAt(e, t, rollAmp * Math.sin(2 * Math.PI * 0.15 * time + ph[0]), out);
   };
 
