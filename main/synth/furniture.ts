@@ -142,7 +142,7 @@ export function addTableLamp(s: SceneBuilder, rng: Rng, p: Placement, x: number,
   const h = rng.uniform(0.35, 0.55);
   s.mesh.addCylinder(p, x, y, z, z + 0.03, 0.08, 0.08, 12, base);
   s.mesh.addCylinder(p, x, y, z + 0.03, z + h * 0.6, 0.012, 0.012, 6, base);
-  s.mesh.addCylinder(p, x, y, z + h * 0.55, z + h, 0.15, 0.09, 14, shade);
+  s.mesh.addCylinder(p, x, y, z + h * 0.55, z + h, 0.15, 0.09, 14, shade, { top: true, bottom: true });
   const w = transformPoint(p, x, y, z + h * 0.7);
   s.pointLights.push({ position: w, color: [0.5, 0.42, 0.3] });
 }
@@ -432,7 +432,7 @@ export const FURNITURE = {
       const shade = plain(s, MaterialKind.Emissive, vary(rng, [238, 228, 205]), C.lamp, { emissive: 0.9 });
       s.mesh.addCylinder(p, 0, 0, 0, 0.03, 0.16, 0.16, 14, base);
       s.mesh.addCylinder(p, 0, 0, 0.03, z.h - 0.2, 0.014, 0.014, 6, base, { top: false, bottom: false });
-      s.mesh.addCylinder(p, 0, 0, z.h - 0.3, z.h, 0.2, 0.15, 16, shade);
+      s.mesh.addCylinder(p, 0, 0, z.h - 0.3, z.h, 0.2, 0.15, 16, shade, { top: true, bottom: true });
       s.pointLights.push({ position: transformPoint(p, 0, 0, z.h - 0.15), color: [0.6, 0.5, 0.36] });
     },
   },

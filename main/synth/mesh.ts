@@ -107,13 +107,13 @@ export class MeshBuilder {
   }
 
   /** Axis-aligned box in the placement's local frame (metres), all six faces facing out. */
-  addBox(p: Placement, x0: number, y0: number, z0: number, x1: number, y1: number, z1: number, material: number, skipBottom = true, frontMaterial = material): void {
+  addBox(p: Placement, x0: number, y0: number, z0: number, x1: number, y1: number, z1: number, material: number, skipBottom = false, frontMaterial = material): void {
     const corners: Vec3[] = [];
     for (let i = 0; i < 8; i++) {
       corners.push(transformPoint(p, i & 1 ? x1 : x0, i & 2 ? y1 : y0, i & 4 ? z1 : z0));
     }
     for (let f = 0; f < 6; f++) {
-      // Bottoms resting on something are never seen; dropping them saves fill and triangles.
+      // Bottoms resting on the floor are never seen (callers may drop them); raised ones are seen from below.
       if (f === 4 && skipBottom) continue;
       const q = BOX_FACES[f];
       // Face 3 (+y local) is the front: screens, pictures and mirrors put their image there.
@@ -122,7 +122,7 @@ export class MeshBuilder {
   }
 
   /** Box given by centre and size in local coordinates. */
-  addBoxCentered(p: Placement, cx: number, cy: number, z0: number, sx: number, sy: number, height: number, material: number, skipBottom = true): void {
+  addBoxCentered(p: Placement, cx: number, cy: number, z0: number, sx: number, sy: number, height: number, material: number, skipBottom = false): void {
     this.addBox(p, cx - sx / 2, cy - sy / 2, z0, cx + sx / 2, cy + sy / 2, z0 + height, material, skipBottom);
   }
 
