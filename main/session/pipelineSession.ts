@@ -10,6 +10,9 @@ import type { WireError, WorkerCommand, WorkerInit, WorkerMessage, WorkerReplyVa
 import type { SessionInfo, SessionResult } from './sessionLoop.js';
 
 type Listener = (event: AppEvent) => void;
+
+/** Events kept for listeners that attach later (start() buffers from the first message). */
+const MAX_BACKLOG = 256;
 type CommandBody = WorkerCommand extends infer C ? C extends { id: number } ? Omit<C, 'id'> : never : never;
 
 function unwire(e: WireError): Error {
@@ -129,8 +132,8 @@ export class PipelineSession {
   private onMessage(m: WorkerMessage): void {
     if (m.kind === 'event') {
       this.backlog.push(m.event);
-      // Keep the backlog small once someone listens: late listeners need the state, not every packet.
-      if (this.listeners.size > 0 && this.backlog.length > 64) this.backlog.splice(0, this.backlog.length - 64);
+      // Bounded: a late listener needs the recent state, not every packet of a long session.
+      if (this.backlog.length > MAX_BACKLOG) this.backlog.splice(0, this.backlog.length - MAX_BACKLOG);
       for (const l of this.listeners) l(m.event);
     } else if (m.kind === 'reply') {
       const p = this.pending.get(m.id);

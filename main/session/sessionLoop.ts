@@ -95,9 +95,13 @@ export class SessionLoop {
   private lost = 0;
   private readonly stageSums: Record<string, number> = {};
   private busyMs = 0;
-  private finishedResult: SessionResult | null = null;
+  private closedResult: SessionResult | null = null;
+  /** The end of the source was reached (and persisted as 'finished'). */
+  private completed = false;
+  /** Frames were processed after completion (a seek back). */
+  private dirty = false;
   private resolveFinished!: (r: SessionResult) => void;
-  /** Resolves when the session reaches its end, is stopped, or fails. */
+  /** Resolves when the session first reaches its end, is stopped, or fails (call stop() to release files). */
   readonly finished: Promise<SessionResult>;
 
   private constructor(
@@ -214,12 +218,16 @@ export class SessionLoop {
     if (!(Number.isInteger(frame) && frame >= this.options.start && frame < this.end)) {
       throw new RangeError(`frame ${frame} is outside ${this.options.start}..${this.end - 1}`);
     }
+    if (this.stopped) throw new Error('the session has been stopped');
     const wasPlaying = this.state === 'playing';
     if (wasPlaying) this.state = 'paused';
     await this.pumping;
     if (frame !== this.lastFrame + 1) this.resetMap();
     this.cursor = frame;
-    if (this.state === 'finished') this.state = 'paused';
+    if (this.state === 'finished') {
+      this.state = 'paused';
+      this.writer?.resume();
+    }
     if (wasPlaying) {
       this.state = 'playing';
       this.reanchor();
@@ -231,10 +239,10 @@ export class SessionLoop {
 
   /** Stops processing, persists everything, closes files. Idempotent. */
   async stop(): Promise<SessionResult> {
-    if (this.finishedResult) return this.finishedResult;
+    if (this.closedResult) return this.closedResult;
     this.stopped = true;
     await this.pumping;
-    return this.finish(this.cursor >= this.end ? 'finished' : 'paused');
+    return this.close(this.cursor >= this.end ? 'finished' : 'paused');
   }
 
   /** The whole current map (a copy), or an empty one before the first frame. */
@@ -257,7 +265,7 @@ export class SessionLoop {
   // ---- the loop
 
   private kick(): void {
-    if (this.pumping || this.stopped || this.finishedResult) return;
+    if (this.pumping || this.stopped) return;
     this.pumping = this.pump().finally(() => { this.pumping = null; });
   }
 
@@ -271,7 +279,8 @@ export class SessionLoop {
       while (!this.stopped && (this.state === 'playing' || this.pendingSteps > 0)) {
         if (this.cursor >= this.end) {
           this.sendUpdates(true);
-          await this.finish('finished');
+          if (!this.completed || this.dirty) { this.dirty = false; this.complete(); }
+          else { this.state = 'finished'; this.emitPlayback(); }
           return;
         }
         const stepping = this.pendingSteps > 0;
@@ -294,7 +303,7 @@ export class SessionLoop {
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);
       this.emit({ channel: 'error', payload: { message: `Session stopped: ${message}`, detail: e instanceof Error ? e.stack?.split('\n').slice(0, 4).join('\n') : undefined, fatal: true } }, []);
-      await this.finish('failed');
+      await this.close('failed');
     }
   }
 
@@ -357,6 +366,7 @@ export class SessionLoop {
     for (const [k, v] of Object.entries(stagesMs)) this.stageSums[k] = (this.stageSums[k] ?? 0) + v;
     this.busyMs += stagesMs.total;
     this.lastFrame = index;
+    if (this.completed) this.dirty = true;
     const trackingOk = r.tracking.ok;
     if (!trackingOk) this.lost++;
     this.processedFrames.push({
@@ -440,20 +450,38 @@ export class SessionLoop {
     return { frames: n, fps: this.busyMs > 0 ? (1000 * n) / this.busyMs : 0, meanMs };
   }
 
-  private async finish(status: SessionResult['status']): Promise<SessionResult> {
-    if (this.finishedResult) return this.finishedResult;
-    const timings = this.timings();
-    const result: SessionResult = {
-      info: this.info, status, processed: this.processedFrames.length, skipped: this.skipped, lost: this.lost, timings,
-      surfels: this.fusion?.surfelCount ?? 0,
+  private result(status: SessionResult['status']): SessionResult {
+    return {
+      info: this.info, status, processed: this.processedFrames.length, skipped: this.skipped, lost: this.lost,
+      timings: this.timings(), surfels: this.fusion?.surfelCount ?? 0,
     };
-    this.finishedResult = result;
+  }
+
+  /**
+   * The end of the source: everything is persisted (status 'finished', final snapshot) and `finished` resolves,
+   * but files stay open: the user may still seek back and map again, until stop().
+   */
+  private complete(): void {
+    const result = this.result('finished');
+    this.writer?.finish('finished', result.timings, this.lastFrame, this.fusion ? () => this.fusion!.snapshot() : undefined);
+    this.completed = true;
+    this.state = 'finished';
+    this.emitPlayback();
+    this.resolveFinished(result);
+  }
+
+  /** Stop or failure: persists what is not yet, closes the store and the network. */
+  private async close(status: SessionResult['status']): Promise<SessionResult> {
+    if (this.closedResult) return this.closedResult;
+    const result = this.result(status);
+    this.closedResult = result;
     this.stopped = true;
-    if (status !== 'failed') this.state = 'finished';
-    else this.state = 'error';
+    this.state = status === 'failed' ? 'error' : 'finished';
     try {
-      this.writer?.finish(status === 'paused' ? 'paused' : status, timings, this.lastFrame,
-        this.fusion ? () => this.fusion!.snapshot() : undefined);
+      // A completed session has everything on disk already (unless it was sought back into and mapped again).
+      if (!this.completed || this.dirty) {
+        this.writer?.finish(status, result.timings, this.lastFrame, this.fusion ? () => this.fusion!.snapshot() : undefined);
+      }
     } finally {
       this.store?.close();
       await this.perception.dispose();

@@ -69,6 +69,11 @@ export class SessionWriter {
     this.lastFlush = this.now();
   }
 
+  /** Marks a finished session as running again (mapping resumed after a seek). */
+  resume(): void {
+    this.store.setStatus(this.sessionId, 'running');
+  }
+
   /** Commits everything, takes a final snapshot (unless one already covers `lastFrame`), records the outcome. */
   finish(status: SessionStatus, timings: TimingsSummary | undefined, lastFrame: number, map: (() => StoredMap) | undefined): void {
     this.flush();

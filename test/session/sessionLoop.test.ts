@@ -73,6 +73,24 @@ describe('SessionLoop on real 7-Scenes frames', () => {
     expect(map.info.frameIndex).toBe(5);
     expect(map.map.count).toBe(result.surfels);
     store.close();
+
+    // After the end the user may seek back: the map restarts there and the session is running again.
+    await loop.seek(3);
+    await loop.step(1);
+    const reopened = SessionStore.open(db, { access: 'readonly' });
+    expect(reopened.get(session.id)!.status).toBe('running');
+    reopened.close();
+    const stopped = await loop.stop();
+    expect(stopped.processed).toBe(7);
+    const final = SessionStore.open(db, { access: 'readonly' });
+    expect(final.get(session.id)!.status).toBe('paused');
+    // Frame 3's row now holds its re-run (a fresh map: one frame's surfels).
+    const rows = final.frames(session.id);
+    expect(rows.map((f) => f.frameIndex)).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(rows[3].surfels).toBeLessThan(rows[2].surfels);
+    expect(final.loadLatestMap(session.id)!.info.frameIndex).toBe(3);
+    final.close();
+    await expect(loop.seek(0)).rejects.toThrow(/stopped/);
   });
 
   it('seeking restarts the map at the target frame with a reset delta', async () => {
@@ -102,5 +120,6 @@ describe('SessionLoop on real 7-Scenes frames', () => {
     expect(r.status).toBe('finished');
     expect(r.skipped).toBeGreaterThan(0);
     expect(r.processed + r.skipped).toBe(50);
+    await loop.stop();
   });
 });

@@ -109,6 +109,7 @@ export function register(program: Command): void {
       if (result.status === 'failed') throw new Error('the demo session failed (see the message above)');
       const scores = evaluator.scores(loop.processedFrames, (T, out) => loop.renderLabels(T, out));
       const snapshot = loop.snapshot();
+      await loop.stop();
       const ply = resolve(opts.outPly);
       await mkdir(dirname(ply), { recursive: true });
       const exported = snapshot
