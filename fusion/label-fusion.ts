@@ -10,7 +10,6 @@ import type { Mat4 } from './pose.js';
 import { invertRigid } from './se3.js';
 import type { SurfelMap } from './surfel-map.js';
 import { SlotList } from './surfel-map.js';
-import { depthSigma } from './surfel-fuser.js';
 import { splatSurfels } from './splat.js';
 
 export interface LabelFusionOptions {
@@ -81,16 +80,21 @@ export class LabelFusion {
     const probs = map.probs, last = map.lastUpdate, alive = map.alive;
     const uf = this.options.underflow;
     let updated = 0, resets = 0;
+    const vt = this.options.visibilityDepthThreshold;
+    const vs = visible.slots, vu = visible.u, vv = visible.v, vz = visible.z;
     for (let j = 0; j < visible.count; j++) {
-      const s = visible.slots[j];
+      const s = vs[j];
       if (!alive[s]) continue;
-      const x = Math.round(visible.u[j]), y = Math.round(visible.v[j]);
-      if (x < 0 || y < 0 || x >= width || y >= height) continue;
+      // Candidates project inside the image, so rounding by truncation of (x + 0.5) is safe and cheap.
+      const x = (vu[j] + 0.5) | 0, y = (vv[j] + 0.5) | 0;
+      if (x >= width || y >= height) continue;
       const i = y * width + x;
       const d = depth[i];
       if (d === 0) continue;
-      const z = visible.z[j];
-      const gate = Math.max(this.options.visibilityDepthThreshold, 3 * depthSigma(z));
+      const z = vz[j];
+      const e = z - 0.4;
+      const g3 = 3 * (0.0012 + 0.0019 * e * e);
+      const gate = g3 > vt ? g3 : vt;
       if (d - z > gate || z - d > gate) continue;
       if (bayesUpdate(probs, s * C, classProbs, i * C, C, uf)) resets++;
       map.updateLabel(s);

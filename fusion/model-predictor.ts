@@ -46,7 +46,7 @@ export class ModelPredictor {
   private readonly T_camera_world = new Float64Array(16);
   private readonly key: Float32Array;
 
-  constructor(intrinsics: Intrinsics, levels: number, private readonly maxSplatRadiusPx: number) {
+  constructor(intrinsics: Intrinsics, levels: number, private readonly maxSplatRadiusPx: number, private readonly splatScale = 1) {
     let k = intrinsics;
     for (let l = 0; l < levels; l++) {
       this.levels.push(makeLevel(k));
@@ -69,7 +69,7 @@ export class ModelPredictor {
     const color = this.color;
     depth.fill(0);
     slot.fill(-1);
-    splatSurfels(map, list, this.T_camera_world, k, this.maxSplatRadiusPx, 1, depth, slot, this.key);
+    splatSurfels(map, list, this.T_camera_world, k, this.maxSplatRadiusPx, this.splatScale, depth, slot, this.key);
     const nrm = map.normal, col = map.color;
     const T = T_world_camera;
     const r00 = T[0], r10 = T[1], r20 = T[2], r01 = T[4], r11 = T[5], r21 = T[6], r02 = T[8], r12 = T[9], r22 = T[10];

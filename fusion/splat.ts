@@ -21,21 +21,28 @@ export function splatSurfels(map: SurfelMap, list: SlotList, T_camera_world: Mat
   const { width: w, height: h, fx, fy, cx, cy } = k;
   const ifx = 1 / fx, ify = 1 / fy;
   const nrm = map.normal, rad = map.radius;
-  for (let j = 0; j < list.count; j++) {
-    const s = list.slots[j];
-    const px = list.x[j], py = list.y[j], pz = list.z[j];
+  const ls = list.slots, lx = list.x, ly = list.y, lz = list.z, lu = list.u, lv = list.v;
+  const count = list.count;
+  for (let j = 0; j < count; j++) {
+    const s = ls[j];
+    const px = lx[j], py = ly[j], pz = lz[j];
     const r = rad[s] * scale;
     let rp = (r * fx) / pz;
     if (rp > maxRadiusPx) rp = maxRadiusPx;
-    const uc = list.u[j], vc = list.v[j];
-    const x0 = Math.max(0, Math.round(uc - rp)), x1 = Math.min(w - 1, Math.round(uc + rp));
-    const y0 = Math.max(0, Math.round(vc - rp)), y1 = Math.min(h - 1, Math.round(vc + rp));
+    const uc = lu[j], vc = lv[j];
+    // floor(v + 0.5) = round for the values here; clamped to the image.
+    let x0 = Math.floor(uc - rp + 0.5), x1 = Math.floor(uc + rp + 0.5);
+    let y0 = Math.floor(vc - rp + 0.5), y1 = Math.floor(vc + rp + 0.5);
+    if (x0 < 0) x0 = 0;
+    if (y0 < 0) y0 = 0;
+    if (x1 > w - 1) x1 = w - 1;
+    if (y1 > h - 1) y1 = h - 1;
     const qx = nrm[3 * s], qy = nrm[3 * s + 1], qz = nrm[3 * s + 2];
     const nx = r00 * qx + r01 * qy + r02 * qz, ny = r10 * qx + r11 * qy + r12 * qz, nz = r20 * qx + r21 * qy + r22 * qz;
     const np = nx * px + ny * py + nz * pz;
     const r2 = r * r;
     // The surfel's own pixel is always covered (keeps sparse, far surfels visible).
-    const ownX = Math.round(uc), ownY = Math.round(vc);
+    const ownX = Math.floor(uc + 0.5), ownY = Math.floor(vc + 0.5);
     for (let y = y0; y <= y1; y++) {
       const ry = (y - cy) * ify;
       for (let x = x0; x <= x1; x++) {

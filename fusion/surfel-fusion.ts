@@ -44,7 +44,7 @@ export class SurfelFusion {
       bilateralSigmaSpace: c.bilateralSigmaSpace, bilateralSigmaRange: c.bilateralSigmaRange, levels,
       rawTrackingPoints: c.rawTrackingPoints,
     });
-    this.predictor = new ModelPredictor(intrinsics, levels, c.maxSplatRadiusPx);
+    this.predictor = new ModelPredictor(intrinsics, levels, c.maxSplatRadiusPx, c.predictSplatScale);
     this.tracker = new IcpTracker({
       method: c.trackingMethod === 'none' ? 'pointToPlane' : c.trackingMethod, iterations: c.icpIterations.slice(0, levels),
       rgbWeight: c.rgbWeight, maxDistance: c.icpMaxDistance, maxNormalAngleDeg: c.icpMaxNormalAngleDeg,
