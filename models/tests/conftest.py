@@ -12,5 +12,6 @@ REAL_DATA = os.path.join(REPO_ROOT, '..', 'shared', 'data', 'real')
 
 import torch  # noqa: E402
 
-# Tests share 2 cores with other work; keep torch from oversubscribing.
-torch.set_num_threads(2)
+# One thread: the tensors here are tiny, and on a shared, loaded machine OpenMP threads spin-waiting on
+# each other made a 2-thread step ~10x more CPU time than a 1-thread step.
+torch.set_num_threads(1)
