@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm test`: lint, type-check, TypeScript tests (vitest), Python tests (pytest). Stops at the first failure.
+// `npm test`: lint, type-check, TypeScript tests (vitest), Python tests (pytest), end-to-end UI tests. Stops at the first failure.
 import { spawnSync } from 'node:child_process';
 
 const steps = [
@@ -7,6 +7,8 @@ const steps = [
   ['typecheck', 'npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']],
   ['unit + integration (vitest)', 'npx', ['vitest', 'run', ...process.argv.slice(2)]],
   ['python (pytest)', 'node', ['scripts/pytest.mjs']],
+  // Web mode in headless Chromium (needs /usr/bin/chromium: scripts/install-system-deps.sh).
+  ['end-to-end (Playwright + Chromium)', 'npx', ['vitest', 'run', '--config', 'test/e2e/vitest.e2e.config.ts']],
 ];
 
 for (const [name, cmd, args] of steps) {

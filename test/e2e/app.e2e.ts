@@ -1,0 +1,128 @@
+/**
+ * The app end to end, in web mode: `semslam serve` (real session runner, demo scene through the real
+ * fusion core) and the real renderer bundle in headless Chromium (WebGL2 via SwiftShader).
+ * Pictures are compared by pixel statistics; copies are left in .cache/e2e/ for a human to look at.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium, pixelStats, startServe } from './harness.js';
+import type { ServeProcess } from './harness.js';
+
+const ARTIFACTS = join(process.cwd(), '.cache', 'e2e');
+let serve: ServeProcess;
+let browser: Browser;
+let page: Page;
+const pageErrors: string[] = [];
+
+const surfels = (): Promise<number> => page.evaluate(() => Number(document.getElementById('status-surfels')?.dataset.count ?? 0));
+const viewPng = async (name: string): Promise<Uint8Array> => {
+  const png = await page.locator('#view').screenshot();
+  await writeFile(join(ARTIFACTS, `${name}.png`), png);
+  return new Uint8Array(png);
+};
+
+beforeAll(async () => {
+  await mkdir(ARTIFACTS, { recursive: true });
+  const dir = await mkdtemp(join(tmpdir(), 'semslam-e2e-'));
+  // Browser first: a missing Chromium fails fast with the install hint.
+  browser = await launchChromium();
+  serve = await startServe(['--database', join(dir, 'sessions.db')]);
+  page = await browser.newPage({ viewport: { width: 1000, height: 640 }, acceptDownloads: true });
+  page.setDefaultTimeout(90_000);
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  await page.goto(serve.url);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await serve?.stop();
+});
+
+describe('semslam web mode, end to end', () => {
+  it('refuses the page without the token', async () => {
+    const res = await fetch(`http://127.0.0.1:${serve.port}/`);
+    expect(res.status).toBe(403);
+  });
+
+  it('replays the demo: the surfel count grows and the legend lists classes', async () => {
+    await page.waitForSelector('#connection:has-text("connected")');
+    expect(await surfels()).toBe(0);
+    await page.click('#demo');
+    await page.waitForFunction(() => Number(document.getElementById('status-surfels')?.dataset.count ?? 0) > 0, null, { timeout: 120_000 });
+    const first = await surfels();
+    const firstFrame = Number(await page.textContent('#status-frame'));
+    await page.waitForFunction((n) => Number(document.getElementById('status-surfels')?.dataset.count ?? 0) > n, first, { timeout: 120_000 });
+    await page.click('#pause');
+    await page.waitForSelector('#playback-state[data-state="paused"]');
+    const later = await surfels();
+    expect(later).toBeGreaterThan(first);
+    expect(Number(await page.textContent('#status-frame'))).toBeGreaterThan(firstFrame);
+    expect(Number(await page.textContent('#status-fps'))).toBeGreaterThan(0);
+    expect(await page.textContent('#status-tracking')).toMatch(/ok|initialising|relocalised|lost/);
+
+    const classes = await page.$$eval('#legend li:not([hidden])', (rows) =>
+      rows.map((r) => ({ name: r.querySelector('.name')!.textContent, count: Number(r.querySelector('.count')!.textContent!.replace(/,/g, '')) })));
+    expect(classes.length).toBeGreaterThanOrEqual(3);
+    expect(classes.map((c) => c.name)).toEqual(expect.arrayContaining(['floor', 'wall']));
+    // The legend counts are the renderer's own map: they sum to the surfel count.
+    expect(classes.reduce((s, c) => s + c.count, 0)).toBe(later);
+    // The input panels received previews.
+    const previewWidth = await page.$eval('#preview-rgb', (c) => (c as HTMLCanvasElement).width);
+    expect(previewWidth).toBeGreaterThan(0);
+  });
+
+  it('colour modes change the picture', async () => {
+    await page.click('#frame-map');
+    const stats: Record<string, ReturnType<typeof pixelStats>> = {};
+    for (const mode of ['semantic', 'rgb', 'normal', 'height']) {
+      await page.selectOption('#color-mode', mode);
+      await page.waitForTimeout(400);
+      stats[mode] = pixelStats(await viewPng(`color-${mode}`));
+    }
+    for (const s of Object.values(stats)) expect(s.coverage).toBeGreaterThan(0.05);
+    const dist = (a: number[], b: number[]): number => Math.hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2]);
+    const modes = Object.keys(stats);
+    for (let i = 0; i < modes.length; i++) {
+      for (let j = i + 1; j < modes.length; j++) {
+        const a = stats[modes[i]], b = stats[modes[j]];
+        expect(dist(a.mean, b.mean) + Math.abs(a.chroma - b.chroma), `${modes[i]} vs ${modes[j]}`).toBeGreaterThan(8);
+      }
+    }
+    // The demo room is mostly white and wood: RGB is less colourful than the semantic palette.
+    expect(stats.rgb.chroma).toBeLessThan(stats.semantic.chroma);
+  });
+
+  it('hiding classes in the legend removes them from the view', async () => {
+    await page.selectOption('#color-mode', 'semantic');
+    await page.waitForTimeout(300);
+    const before = pixelStats(await viewPng('legend-all'));
+    const ids = await page.$$eval('#legend li:not([hidden])', (rows) => rows.map((r) => r.getAttribute('data-class-id')!));
+    for (const id of ids) await page.uncheck(`#legend input[data-class-id="${id}"]`);
+    await page.waitForTimeout(300);
+    const none = pixelStats(await viewPng('legend-none'));
+    // Only the trajectory and camera lines are left.
+    expect(none.coverage).toBeLessThan(0.01);
+    for (const id of ids) await page.check(`#legend input[data-class-id="${id}"]`);
+    await page.waitForTimeout(300);
+    const again = pixelStats(await viewPng('legend-again'));
+    expect(again.coverage).toBeCloseTo(before.coverage, 2);
+  });
+
+  it('saves a screenshot as PNG', async () => {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#screenshot')]);
+    expect(download.suggestedFilename()).toMatch(/^semslam-.*\.png$/);
+    const path = join(ARTIFACTS, 'screenshot-button.png');
+    await download.saveAs(path);
+    const png = new Uint8Array(await readFile(path));
+    expect(Array.from(png.subarray(0, 8))).toEqual([137, 80, 78, 71, 13, 10, 26, 10]);
+    const s = pixelStats(png);
+    const canvas = await page.$eval('#view', (c) => [(c as HTMLCanvasElement).width, (c as HTMLCanvasElement).height]);
+    expect([s.width, s.height]).toEqual(canvas);
+    expect(s.coverage).toBeGreaterThan(0.05);
+    await page.screenshot({ path: join(ARTIFACTS, 'app.png') });
+    expect(pageErrors).toEqual([]);
+  });
+});
