@@ -4,35 +4,9 @@
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { chromium } from 'playwright-core';
-import type { Browser } from 'playwright-core';
 import { decode } from 'fast-png';
 
-export const CHROMIUM = '/usr/bin/chromium';
-
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  // WebGL2 without a GPU: ANGLE on SwiftShader.
-  '--use-gl=angle',
-  '--use-angle=swiftshader',
-  '--enable-unsafe-swiftshader',
-  '--ignore-gpu-blocklist',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-renderer-backgrounding',
-  '--disable-background-timer-throttling',
-];
-
-export async function launchChromium(): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`${CHROMIUM} not found: the end-to-end tests need Chromium. Install it with \`apt-get install chromium\` (scripts/install-system-deps.sh does).`);
-  }
-  // chromium.launch() gives every browser a fresh temporary profile (user-data-dir) of its own.
-  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-}
+export { CHROMIUM, launchChromium } from '../../main/web/headlessChromium.js';
 
 export interface ServeProcess {
   readonly url: string;

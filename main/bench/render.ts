@@ -1,0 +1,158 @@
+/**
+ * Render benchmark: `npm run bench -- render [--json] [--surfels N] [--draws K] [--frames F]`.
+ * 1. Map-delta traffic: the demo replayed by the real session runner (PipelineSession, every frame) for F
+ *    frames; bytes and packets of the mapDelta events per frame and per second of replay.
+ * 2. Renderer frame time: web mode serving a map of N surfels (default 2,000,000, on the walls, floor and
+ *    ceiling of a 6 × 3 × 5 m room) to the real renderer in headless Chromium (WebGL2 on SwiftShader,
+ *    i.e. a CPU rasteriser: a GPU is far faster); time to receive and upload it, then K full redraws
+ *    (gl.finish each), median and p95 ms. Lower is better for every time.
+ */
+import { parseArgs } from 'node:util';
+import { printJson } from '../cli/output.js';
+import type { AppBackend } from '../contract/backend.js';
+import { BackendError } from '../contract/backend.js';
+import type { AppEvent } from '../contract/channels.js';
+import { encodeMapDelta } from '../contract/mapDelta.js';
+import { PipelineSession } from '../session/pipelineSession.js';
+import { buildRenderer, DEFAULT_RENDERER_DIR } from '../web/buildRenderer.js';
+import { launchChromium } from '../web/headlessChromium.js';
+import { startWebServer } from '../web/server.js';
+
+interface DeltaTraffic {
+  frames: number;
+  packets: number;
+  bytes: number;
+  surfelsSent: number;
+  finalSurfels: number;
+  seconds: number;
+  bytesPerFrame: number;
+  bytesPerSecond: number;
+}
+
+async function measureDeltas(frames: number): Promise<DeltaTraffic> {
+  const session = await PipelineSession.start({ source: 'demo', mode: 'rgbd', pacing: 'everyFrame', paused: true, maxFrames: frames });
+  let packets = 0;
+  let bytes = 0;
+  let surfelsSent = 0;
+  let finalSurfels = 0;
+  session.onEvent((e: AppEvent) => {
+    if (e.channel !== 'mapDelta') return;
+    packets++;
+    bytes += e.payload.packet.byteLength;
+    const view = new DataView(e.payload.packet.buffer, e.payload.packet.byteOffset);
+    surfelsSent += view.getUint32(12, true);
+    finalSurfels = view.getUint32(20, true);
+  });
+  const t0 = performance.now();
+  await session.play();
+  await session.finished;
+  const seconds = (performance.now() - t0) / 1000;
+  return { frames, packets, bytes, surfelsSent, finalSurfels, seconds, bytesPerFrame: bytes / frames, bytesPerSecond: bytes / seconds };
+}
+
+/** N surfels on the six faces of a room, facing inwards, with plausible classes and colours. */
+function roomMap(n: number): Uint8Array {
+  const positions = new Float32Array(3 * n);
+  const normals = new Float32Array(3 * n);
+  const colors = new Uint8Array(3 * n);
+  const labels = new Uint8Array(n);
+  const size = [6, 3, 5];
+  // Face k: axis k>>1, at min (even) or max (odd); OpenCV world: y down, so y max is the floor.
+  const faceLabel = [11, 11, 3, 5, 12, 12]; // wall, wall, ceiling, floor, window, window
+  let seed = 12345;
+  const rand = (): number => ((seed = (seed * 1103515245 + 12345) >>> 0) / 4294967296);
+  for (let i = 0; i < n; i++) {
+    const face = i % 6;
+    const axis = face >> 1;
+    const p = [rand() * size[0] - size[0] / 2, rand() * size[1] - size[1] / 2, rand() * size[2]];
+    p[axis] = axis === 2 ? (face & 1 ? size[2] : 0) : (face & 1 ? 1 : -1) * (size[axis] / 2);
+    positions.set(p, 3 * i);
+    normals[3 * i + axis] = face & 1 ? -1 : 1;
+    const shade = 150 + Math.floor(rand() * 80);
+    colors.set([shade, shade - 10, shade - 30], 3 * i);
+    labels[i] = faceLabel[face];
+  }
+  return encodeMapDelta({
+    count: n, ids: Uint32Array.from({ length: n }, (_, i) => i), positions, normals, colors,
+    radii: new Float32Array(n).fill(0.006), confidence: new Float32Array(n).fill(10), labels,
+  }, { reset: true, frame: 0, total: n });
+}
+
+function staticMapBackend(packet: Uint8Array): AppBackend {
+  const none = async (): Promise<never> => {
+    throw new BackendError('unavailable', 'benchmark backend: map only');
+  };
+  return {
+    onEvent: () => () => undefined,
+    dispose: async () => undefined,
+    listSessions: async () => ({ sessions: [] }),
+    getPlayback: async () => ({ state: 'idle', sessionId: null, source: null, mode: 'rgbd', frame: -1, frames: 0, speed: 1, realtime: false }),
+    getMap: async () => ({ packet }),
+    openSession: none, renameSession: none, deleteSession: none, startReplay: none, startCamera: none,
+    play: none, pause: none, step: none, setSpeed: none, seek: none, exportMap: none,
+  };
+}
+
+interface RenderTiming {
+  surfels: number;
+  packetBytes: number;
+  loadSeconds: number;
+  draws: number;
+  drawMsMedian: number;
+  drawMsP95: number;
+  viewport: string;
+}
+
+async function measureRender(surfels: number, draws: number): Promise<RenderTiming> {
+  await buildRenderer();
+  const packet = roomMap(surfels);
+  const server = await startWebServer(staticMapBackend(packet), { rendererDir: DEFAULT_RENDERER_DIR, port: 0 });
+  const browser = await launchChromium();
+  try {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    page.setDefaultTimeout(300_000);
+    const t0 = performance.now();
+    await page.goto(server.url);
+    await page.waitForFunction((n) => (window as unknown as { semslamDebug?: { surfels(): number } }).semslamDebug?.surfels() === n, surfels);
+    await page.evaluate(() => (window as unknown as { semslamDebug: { drawMs(f: boolean): number } }).semslamDebug.drawMs(true));
+    const loadSeconds = (performance.now() - t0) / 1000;
+    const times: number[] = [];
+    for (let i = 0; i < draws; i++) {
+      times.push(await page.evaluate(() => (window as unknown as { semslamDebug: { drawMs(f: boolean): number } }).semslamDebug.drawMs(true)));
+      process.stderr.write(`\r  draw ${i + 1}/${draws}: ${times[i].toFixed(1)} ms`);
+    }
+    process.stderr.write('\n');
+    const canvas = await page.$eval('#view', (c) => `${(c as HTMLCanvasElement).width}x${(c as HTMLCanvasElement).height}`);
+    times.sort((a, b) => a - b);
+    return {
+      surfels, packetBytes: packet.byteLength, loadSeconds, draws,
+      drawMsMedian: times[Math.floor(times.length / 2)], drawMsP95: times[Math.min(times.length - 1, Math.floor(times.length * 0.95))], viewport: canvas,
+    };
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { json: { type: 'boolean' }, surfels: { type: 'string', default: '2000000' }, draws: { type: 'string', default: '10' }, frames: { type: 'string', default: '30' } },
+  });
+  const frames = Number(values.frames);
+  process.stderr.write(`render bench: map deltas over ${frames} demo frames (real session runner)...\n`);
+  const deltas = await measureDeltas(frames);
+  process.stderr.write(`render bench: ${Number(values.surfels).toLocaleString('en-US')} surfels in headless Chromium (SwiftShader)...\n`);
+  const render = await measureRender(Number(values.surfels), Number(values.draws));
+  if (values.json) return printJson({ deltas, render });
+  const mb = (b: number): string => `${(b / 1e6).toFixed(2)} MB`;
+  process.stdout.write([
+    'map deltas (demo, rgbd, every frame):',
+    `  ${deltas.frames} frames in ${deltas.seconds.toFixed(1)} s, ${deltas.packets} packets, ${mb(deltas.bytes)} total`,
+    `  ${(deltas.bytesPerFrame / 1e3).toFixed(1)} kB/frame, ${mb(deltas.bytesPerSecond)}/s at this replay rate, ${deltas.surfelsSent.toLocaleString('en-US')} surfel records sent for a ${deltas.finalSurfels.toLocaleString('en-US')}-surfel map`,
+    `renderer (${render.surfels.toLocaleString('en-US')} surfels, ${render.viewport} canvas, SwiftShader CPU rasteriser):`,
+    `  map packet ${mb(render.packetBytes)}, page load + transfer + upload ${render.loadSeconds.toFixed(1)} s`,
+    `  draw (gl.finish): median ${render.drawMsMedian.toFixed(1)} ms, p95 ${render.drawMsP95.toFixed(1)} ms over ${render.draws} draws`,
+    '',
+  ].join('\n'));
+}
