@@ -74,11 +74,15 @@ class SessionBackend implements AppBackend {
   }
 
   async openSession({ id }: RequestOf<'openSession'>): Promise<ResponseOf<'openSession'>> {
+    // Resolve first (a bad id must not end the running replay), then stop the replay so that everything it
+    // mapped is on disk (it may be the session being opened), then read.
+    const target = this.withStore('readonly', (s) => s.resolve(id));
+    await this.stopActive();
     const { record, latest, frames } = this.withStore('readonly', (s) => {
-      const record = s.resolve(id);
+      const record = s.get(target.id);
+      if (!record) throw new BackendError('not-found', `Session ${id} no longer exists.`);
       return { record, latest: s.loadLatestMap(record.id), frames: s.frames(record.id) };
     });
-    await this.stopActive();
     this.active = { kind: 'stored', record, map: latest?.map ?? null, frame: latest?.info.frameIndex ?? -1 };
     const map = latest?.map;
     if (map) {
@@ -215,8 +219,11 @@ class SessionBackend implements AppBackend {
     if (a.kind === 'live') {
       try {
         await a.session.stop();
-      } catch {
-        // A session whose worker already ended has nothing left to stop.
+      } catch (e) {
+        // A session whose worker already ended has nothing left to stop; anything else is worth saying.
+        if (!(e instanceof Error && /has ended|worker exited/.test(e.message))) {
+          this.send({ channel: 'error', payload: { message: `Stopping the session failed: ${e instanceof Error ? e.message : String(e)}`, fatal: false } });
+        }
       }
       a.off();
     }
