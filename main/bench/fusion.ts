@@ -15,9 +15,12 @@ import { SurfelFusion } from '../../fusion/surfel-fusion.js';
 import type { FrameResult } from '../../fusion/types.js';
 import { ateRmse } from '../../fusion/metrics/trajectory.js';
 import { openSequence } from '../sources/open.js';
+import type { SequenceReader } from '../sources/frame.js';
+import { createSyntheticSequence, isSynthSpec, parseSynthSpec } from '../synth/sequence.js';
 import { printJson } from '../cli/output.js';
 
 interface BenchFrame { rgb: Uint8Array; depth: Float32Array; gt?: Mat4; probs: Float32Array }
+// --data also takes a synthetic spec, e.g. synth:seed=0,frames=600,size=640x480 (Kinect-noise depth).
 
 const DEFAULT_DATA = '../shared/data/real/7scenes-redkitchen-150-199';
 const CLASSES = 13;
@@ -62,7 +65,7 @@ function prefill(f: SurfelFusion, n: number): void {
 
 interface RunSummary { cpuMsMean: number; cpuFps: number; frames: number; lost: number; msMean: Record<string, number>; fps: number; ateRmse: number | null; surfels: number; msFirstHalf: number; msSecondHalf: number }
 
-function run(frames: BenchFrame[], count: number, k: Intrinsics, cfg: Partial<FusionConfig>, prefillCount: number, log: (s: string) => void): RunSummary {
+async function run(getFrame: (n: number) => Promise<BenchFrame>, count: number, k: Intrinsics, cfg: Partial<FusionConfig>, prefillCount: number, log: (s: string) => void): Promise<RunSummary> {
   const fusion = new SurfelFusion(k, cfg);
   if (prefillCount > 0) prefill(fusion, prefillCount);
   const sums: Record<string, number> = { preprocess: 0, predict: 0, track: 0, fuse: 0, labels: 0, total: 0 };
@@ -70,10 +73,8 @@ function run(frames: BenchFrame[], count: number, k: Intrinsics, cfg: Partial<Fu
   let lost = 0;
   const totals: number[] = [];
   let cpuMicros = 0;
-  const period = Math.max(1, 2 * frames.length - 2);
   for (let n = 0; n < count; n++) {
-    const p = n % period;
-    const fr = frames[p < frames.length ? p : period - p];
+    const fr = await getFrame(n);
     // CPU time of this (single) thread's process beside wall time: the machine is shared, so wall time
     // includes waiting for a core; CPU time is what the frame costs.
     const c0 = process.cpuUsage();
@@ -117,7 +118,7 @@ export async function main(argv: string[]): Promise<void> {
     return;
   }
   const log = (s: string): void => { process.stderr.write(`${s}\n`); };
-  const reader = await openSequence(resolve(values.data));
+  const reader: SequenceReader = isSynthSpec(values.data) ? createSyntheticSequence(parseSynthSpec(values.data)) : await openSequence(resolve(values.data));
   const info = reader.info;
   let k: Intrinsics = info.intrinsics;
   let factor = 1;
@@ -129,25 +130,36 @@ export async function main(argv: string[]): Promise<void> {
     k = scaleIntrinsics(k, Number(m[1]), Number(m[2]));
   }
   log(`loading ${info.frames} frames of ${info.path} (${info.format}) at ${k.width}x${k.height}`);
-  const frames: BenchFrame[] = [];
   const probs: Float32Array[] = [];
-  for await (const f of reader.frames()) {
+  // Two alternating class-probability images are enough to exercise the label stage (and keep memory small).
+  while (probs.length < 2) probs.push(syntheticProbs(k.width, k.height, probs.length * 3));
+  const load = async (i: number): Promise<BenchFrame> => {
+    const f = await reader.read(i);
     const d = factor > 1 ? downscale(f.rgb, f.depth, f.width, f.height, factor) : { rgb: f.rgb, depth: f.depth };
-    // Two alternating class-probability images are enough to exercise the label stage (and keep memory small).
-    while (probs.length < 2) probs.push(syntheticProbs(k.width, k.height, probs.length * 3));
-    frames.push({ ...d, gt: f.groundTruthPose, probs: probs[f.index % 2] });
-  }
-  const count = values.frames ? Number(values.frames) : frames.length;
+    return { ...d, gt: f.groundTruthPose, probs: probs[i % 2] };
+  };
+  // Real sequences are small: decode once, replay forwards then backwards past their end. Synthetic ones are
+  // rendered on demand (rendering is outside the timed processFrame call).
+  const synthetic = isSynthSpec(values.data);
+  const cache: BenchFrame[] = [];
+  if (!synthetic) for (let i = 0; i < info.frames; i++) cache.push(await load(i));
+  const period = Math.max(1, 2 * info.frames - 2);
+  const getFrame = async (n: number): Promise<BenchFrame> => {
+    if (synthetic) return load(Math.min(n, info.frames - 1));
+    const p = n % period;
+    return cache[p < info.frames ? p : period - p];
+  };
+  const count = values.frames ? Number(values.frames) : info.frames;
   // 7-Scenes colour is not registered to depth: track on depth only there.
   const cfg: Partial<FusionConfig> = info.format === '7scenes' ? { trackingMethod: 'pointToPlane' } : {};
   if (values['rgb-weight'] !== undefined) { cfg.rgbWeight = Number(values['rgb-weight']); cfg.trackingMethod = 'hybrid'; }
   log(`run 1: empty map, ${count} frames`);
-  const base = run(frames, count, k, cfg, 0, log);
+  const base = await run(getFrame, count, k, cfg, 0, log);
   const pre = Number(values.prefill);
   let filled: RunSummary | null = null;
   if (pre > 0) {
     log(`run 2: map pre-filled with ${pre} surfels outside the view`);
-    filled = run(frames, count, k, cfg, pre, log);
+    filled = await run(getFrame, count, k, cfg, pre, log);
   }
   const report = { data: info.path, format: info.format, size: `${k.width}x${k.height}`, config: cfg, base, prefilled: filled ? { prefilledSurfels: pre, ...filled } : null };
   if (values.json) { printJson(report); return; }
