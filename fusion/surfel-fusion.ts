@@ -79,8 +79,8 @@ export class SurfelFusion {
     let t2 = t1;
     let activeSurfels = 0;
     const hint = input.T_world_camera_hint;
-    if (this.map.liveCount === 0 || c.trackingMethod === 'none') {
-      // Nothing to track against (first frame) or told to take the given pose.
+    if (frameIndex === 0 || this.map.liveCount === 0 || c.trackingMethod === 'none') {
+      // First frame (anchors the map, even one pre-loaded elsewhere), nothing to track against, or told to take the given pose.
       if (hint) this.pose.set(hint);
       tracking = {
         ok: true, lost: false, reason: '', T_world_camera: Float64Array.from(this.pose), inlierRmse: 0, inlierRatio: 1,
