@@ -24,9 +24,12 @@ from .model import JointNet
 
 
 @torch.no_grad()
-def predict(model: JointNet, image: torch.Tensor, size) -> dict:
-    """Run the network on a normalised [1,3,H,W] image; outputs resized to `size`: segm argmax (bilinear
-    logits), depth abs() in metres."""
+def predict(model: JointNet, image: torch.Tensor, size, scale: float = 1.0) -> dict:
+    """Run the network on a normalised [1,3,H,W] image (resized by `scale` first, as the network was
+    trained); outputs resized to `size`: segm argmax (bilinear logits), depth abs() in metres."""
+    if scale != 1.0:
+        image = torch.nn.functional.interpolate(image, scale_factor=scale, mode='bilinear', align_corners=False,
+                                                antialias=scale < 1.0)
     outs = dict(zip(model.config.tasks(), model(image)))
     res = {}
     if 'segm' in outs:
@@ -37,7 +40,7 @@ def predict(model: JointNet, image: torch.Tensor, size) -> dict:
 
 
 def evaluate(model: JointNet, root: str, config: DataConfig = DEFAULT_DATA, device: str = 'cpu',
-             max_images: Optional[int] = None, progress: bool = True) -> dict:
+             max_images: Optional[int] = None, progress: bool = True, scale: float = 1.0) -> dict:
     """Metrics of `model` on every frame of `root` (ground-truth labels and depth where present)."""
     model = model.eval().to(device)
     ds = LabelledFolder(root, config, train=False, segm_source='gt')
@@ -48,14 +51,14 @@ def evaluate(model: JointNet, root: str, config: DataConfig = DEFAULT_DATA, devi
     for k in range(n):
         t = ds[k]
         size = t['segm'].shape
-        p = predict(model, t['image'][None].to(device), size)
+        p = predict(model, t['image'][None].to(device), size, scale)
         if cm is not None and bool(t['has_segm']):
             cm.update(p['segm'], t['segm'].numpy())
         if de is not None and bool(t['has_depth']):
             de.update(p['depth'], t['depth'].numpy())
         if progress and (k + 1) % 20 == 0:
             print(f'eval {k + 1}/{n} {(k + 1) / (time.time() - t0):.1f} img/s', file=sys.stderr, flush=True)
-    out = {'data': root, 'images': n, 'seconds': round(time.time() - t0, 2)}
+    out = {'data': root, 'images': n, 'scale': scale, 'seconds': round(time.time() - t0, 2)}
     if cm is not None:
         out['segmentation'] = metrics_to_dict(cm.compute(list(class_names_for(model.config.num_classes))))
     if de is not None:
@@ -80,6 +83,7 @@ def main(argv=None) -> int:
     ap.add_argument('--checkpoint', required=True)
     ap.add_argument('--data', required=True, help='labelled folder (NNNNNN.png, depth_gt_*, segm_gt_*)')
     ap.add_argument('--max-images', type=int, default=None)
+    ap.add_argument('--scale', type=float, default=1.0, help='resize frames before the network (as trained)')
     ap.add_argument('--device', default='auto')
     ap.add_argument('--threads', type=int, default=2)
     ap.add_argument('--out', default=None, help='also write the JSON here')
@@ -92,7 +96,7 @@ def main(argv=None) -> int:
     except CheckpointError as e:
         print(f'error: {e}', file=sys.stderr)
         return 2
-    res = evaluate(model, args.data, device=resolve_device(args.device), max_images=args.max_images)
+    res = evaluate(model, args.data, device=resolve_device(args.device), max_images=args.max_images, scale=args.scale)
     res['checkpoint'] = args.checkpoint
     text = json.dumps(res, indent=1)
     if args.out:

@@ -38,7 +38,7 @@ class _ExportWrapper(torch.nn.Module):
 
 
 def export_onnx(model: JointNet, out_path: str, training_info: Optional[dict] = None, source: str = '',
-                sample_hw=(480, 640), opset: int = ONNX_OPSET) -> dict:
+                sample_hw=(96, 128), opset: int = ONNX_OPSET) -> dict:
     """Write `model` as ONNX with dynamic H/W and metadata; returns the metadata written."""
     import onnx
 

@@ -23,7 +23,7 @@ from .model import JointNet
 
 
 def label_folder(model: JointNet, root: str, device: str = 'cpu', out_dir: Optional[str] = None,
-                 log=sys.stderr) -> dict:
+                 log=sys.stderr, scale: float = 1.0) -> dict:
     """Write hard labels for every frame of `root`; returns {'images', 'seconds', 'out_dir'}."""
     if not model.config.with_segm:
         raise ValueError('the labelling network has no segmentation head')
@@ -34,7 +34,7 @@ def label_folder(model: JointNet, root: str, device: str = 'cpu', out_dir: Optio
     t0 = time.time()
     for k, i in enumerate(ds.ids):
         t = ds[k]
-        lab = predict(model, t['image'][None].to(device), t['image'].shape[1:])['segm']
+        lab = predict(model, t['image'][None].to(device), t['image'].shape[1:], scale)['segm']
         path = os.path.join(out_dir, os.path.basename(segm_path(root, i, 'teacher')))
         Image.fromarray(lab.astype(np.uint8), mode='L').save(path)
         if (k + 1) % 20 == 0 or k + 1 == len(ds):
@@ -49,6 +49,7 @@ def main(argv=None) -> int:
     ap.add_argument('--checkpoint', required=True, help='teacher checkpoint')
     ap.add_argument('--data', required=True, help='folder to label (depth-only S1)')
     ap.add_argument('--out-dir', default=None, help=f'default DIR/{TEACHER_DIR}')
+    ap.add_argument('--scale', type=float, default=1.0, help='resize frames before the network (as trained)')
     ap.add_argument('--device', default='auto')
     ap.add_argument('--threads', type=int, default=2)
     a = ap.parse_args(argv)
@@ -60,7 +61,7 @@ def main(argv=None) -> int:
     except CheckpointError as e:
         print(f'error: {e}', file=sys.stderr)
         return 2
-    print(json.dumps(label_folder(model, a.data, resolve_device(a.device), a.out_dir)))
+    print(json.dumps(label_folder(model, a.data, resolve_device(a.device), a.out_dir, scale=a.scale)))
     return 0
 
 

@@ -86,7 +86,8 @@ def write_card(path_stem: str, card: dict) -> None:
     d = card['data']
     lines += ['', f'- S1 (depth only, teacher-labelled): `{d["s1"]}` ({d["s1_frames"]} frames)',
               f'- S2 (segmentation + depth): `{d["s2"]}` ({d["s2_frames"]} frames)',
-              f'- Held-out test: `{d["test"]}` ({d["test_frames"]} frames)',
+              f'- Held-out test: `{d["test"]}` ({d["test_frames"]} frames; evaluated at scale {card["settings"]["scale"]}, '
+              f'metrics at full label resolution; at most {card["settings"]["eval_max_images"] or "all"} frames)',
               f'- Crop {card["settings"]["crop"]}, batch {card["settings"]["batch_size"]}, scale {card["settings"]["scale"]}, '
               f'SGD momentum 0.9, LR 1e-3 encoder / 1e-2 decoder (fine-tune / 10), weight decay 1e-5, poly decay, '
               f'init {card["settings"]["init"]} (trained from scratch: no ImageNet weights available)', '',
@@ -121,7 +122,7 @@ def main(argv=None) -> int:
     ap.add_argument('--teacher-width', type=float, default=DEFAULT_TEACHER.width_mult)
     ap.add_argument('--ablations', default='none', help=f'none | all | comma list of {",".join(ABLATIONS)}')
     ap.add_argument('--ablation-steps', type=int, default=None, help='default: pretrain + finetune steps')
-    ap.add_argument('--eval-max-images', type=int, default=None)
+    ap.add_argument('--eval-max-images', type=int, default=None, help='cap on held-out frames evaluated per model')
     ap.add_argument('--onnx', default=None, help='default OUT/model.onnx')
     ap.add_argument('--card', default=None, help='model card path without extension (default OUT/model-card)')
     ap.add_argument('--name', default='semslam-joint-nyu40')
@@ -160,7 +161,7 @@ def main(argv=None) -> int:
     teacher_ck = phase('teacher', [a.s2], teacher_cfg, a.teacher_steps, ('segm',))
     teacher, _ = load_published(teacher_ck)
     print('[recipe] labelling S1 with the teacher', file=log, flush=True)
-    lab = label_folder(teacher, a.s1, device, log=log)
+    lab = label_folder(teacher, a.s1, device, log=log, scale=a.scale)
     pre_ck = phase('pretrain', [a.s1 + '@teacher'], DEFAULT_MODEL, a.pretrain_steps, ('segm', 'depth'))
     fin_ck = phase('finetune', [a.s2], DEFAULT_MODEL, a.finetune_steps, ('segm', 'depth'), init_from=pre_ck, lr_scale=0.1)
 
@@ -168,11 +169,11 @@ def main(argv=None) -> int:
     table: Dict[str, dict] = {}
     full: Dict[str, dict] = {}
     model, _ = load_published(fin_ck)
-    full['ours'] = evaluate(model, a.test, device=device, max_images=a.eval_max_images)
+    full['ours'] = evaluate(model, a.test, device=device, max_images=a.eval_max_images, scale=a.scale)
     table['ours'] = _summary(full['ours'])
-    full['teacher'] = evaluate(teacher, a.test, device=device, max_images=a.eval_max_images)
+    full['teacher'] = evaluate(teacher, a.test, device=device, max_images=a.eval_max_images, scale=a.scale)
     table['teacher'] = _summary(full['teacher'])
-    full['pretrain_only'] = evaluate(load_published(pre_ck)[0], a.test, device=device, max_images=a.eval_max_images)
+    full['pretrain_only'] = evaluate(load_published(pre_ck)[0], a.test, device=device, max_images=a.eval_max_images, scale=a.scale)
     table['pretrain_only (S1 teacher labels)'] = _summary(full['pretrain_only'])
 
     names = [] if a.ablations == 'none' else list(ABLATIONS) if a.ablations == 'all' else a.ablations.split(',')
@@ -182,7 +183,7 @@ def main(argv=None) -> int:
             raise SystemExit(f'unknown ablation {n!r}; choose from {", ".join(ABLATIONS)}')
         desc, data_fn, losses, scheme = ABLATIONS[n]
         ck = phase(f'ablation_{n}', data_fn(a.s1, a.s2), DEFAULT_MODEL, ab_steps, losses, scheme=scheme)
-        m = evaluate(load_published(ck)[0], a.test, device=device, max_images=a.eval_max_images)
+        m = evaluate(load_published(ck)[0], a.test, device=device, max_images=a.eval_max_images, scale=a.scale)
         full[n] = m
         s = _summary(m)
         # A single-task row reports only its task's metrics (the other head was never trained).
@@ -207,7 +208,7 @@ def main(argv=None) -> int:
         'settings': {'crop': a.crop, 'batch_size': a.batch_size, 'scale': a.scale, 'init': a.init,
                      'teacher_width': a.teacher_width, 'teacher_steps': a.teacher_steps,
                      'pretrain_steps': a.pretrain_steps, 'finetune_steps': a.finetune_steps,
-                     'ablation_steps': ab_steps if names else None},
+                     'ablation_steps': ab_steps if names else None, 'eval_max_images': a.eval_max_images},
         'phases': phases,
         'table': table,
         'metrics': full,

@@ -29,7 +29,9 @@ def toy(tmp_path_factory):
 
 
 def _cfg(**kw):
-    return replace(DEFAULT_TRAIN, batch_size=4, log_every=5, checkpoint_every=1000, threads=1, device='cpu', **kw)
+    base = dict(batch_size=4, log_every=5, checkpoint_every=1000, threads=1, device='cpu')
+    base.update(kw)
+    return replace(DEFAULT_TRAIN, **base)
 
 
 def _init_model(cfg):
@@ -44,7 +46,7 @@ def test_joint_training_reduces_the_loss(toy):
                    train=_cfg(max_steps=30, poly_power=0.0))
     res = train_phase(run, log=open(os.devnull, 'w'))
     assert res.steps == 30 and res.images == 120
-    assert res.final_losses['total'] < 0.7 * res.first_losses['total']
+    assert res.final_losses['total'] < 0.8 * res.first_losses['total']
     assert res.final_losses['segm'] < res.first_losses['segm']
     assert res.final_losses['depth'] < res.first_losses['depth']
     ck = torch.load(res.checkpoint)
