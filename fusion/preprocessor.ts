@@ -15,10 +15,12 @@ export interface PreprocessOptions {
   levels: number;
   /** Level-0 tracking points from the unfiltered depth (normals are always from the filtered depth). */
   rawTrackingPoints: boolean;
+  /** Build the intensity gradients (only the photometric term needs them). */
+  gradients: boolean;
 }
 
 export const DEFAULT_PREPROCESS_OPTIONS: Readonly<PreprocessOptions> = Object.freeze({
-  minDepth: 0.2, maxDepth: 4, bilateralRadius: 2, bilateralSigmaSpace: 4.5, bilateralSigmaRange: 0.03, levels: 3, rawTrackingPoints: true,
+  minDepth: 0.2, maxDepth: 4, bilateralRadius: 2, bilateralSigmaSpace: 4.5, bilateralSigmaRange: 0.03, levels: 3, rawTrackingPoints: true, gradients: true,
 });
 
 /** One pyramid level. Invalid pixels have depth 0 (and a zero vertex / normal). */
@@ -111,7 +113,7 @@ export class Preprocessor {
       // Level-0 tracking points from the unfiltered depth: smoothing biases points at creases, and the tracker
       // averages sensor noise over hundreds of thousands of points anyway. Normals stay filtered.
       compactValid(level, l === 0 && this.options.rawTrackingPoints ? this.rawDepth : null);
-      sobel(level.intensity, level.gradX, level.gradY, level.width, level.height);
+      if (this.options.gradients) sobel(level.intensity, level.gradX, level.gradY, level.width, level.height);
     }
   }
 

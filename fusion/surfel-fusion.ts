@@ -43,6 +43,7 @@ export class SurfelFusion {
       minDepth: c.minDepth, maxDepth: c.maxDepth, bilateralRadius: c.bilateralRadius,
       bilateralSigmaSpace: c.bilateralSigmaSpace, bilateralSigmaRange: c.bilateralSigmaRange, levels,
       rawTrackingPoints: c.rawTrackingPoints,
+      gradients: c.trackingMethod === 'photometric' || (c.trackingMethod === 'hybrid' && c.rgbWeight > 0),
     });
     this.predictor = new ModelPredictor(intrinsics, levels, c.maxSplatRadiusPx, c.predictSplatScale);
     this.tracker = new IcpTracker({
