@@ -32,5 +32,5 @@ describe('7-Scenes redkitchen 150–199 (real Kinect depth)', () => {
     for (let i = 0; i < est.length; i++) sq += (est[i][12] - gt[i][12]) ** 2 + (est[i][13] - gt[i][13]) ** 2 + (est[i][14] - gt[i][14]) ** 2;
     expect(Math.sqrt(sq / est.length)).toBeLessThan(0.03);
     expect(fusion.surfelCount).toBeGreaterThan(100_000);
-  });
+  }, 300_000); // 50 full-resolution frames; generous for a shared, loaded machine
 });
