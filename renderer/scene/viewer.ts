@@ -31,6 +31,7 @@ export class Viewer {
   private raf = 0;
   private disposed = false;
   private framedOnce = false;
+  private readonly syncPixel = new Uint8Array(4);
 
   constructor(readonly canvas: HTMLCanvasElement) {
     this.regl = createREGL({
@@ -79,7 +80,7 @@ export class Viewer {
     this.invalidate();
   }
 
-  /** Draws now; with `finish` waits for the GPU so the time is the whole frame. */
+  /** Draws now; with `finish` waits until the frame is rasterised, so the time is the whole frame. */
   draw(finish = false): number {
     const t0 = performance.now();
     this.needsDraw = false;
@@ -98,7 +99,8 @@ export class Viewer {
     this.surfels.draw(ctx);
     this.trajectory.draw(ctx);
     this.frustum.draw(ctx);
-    if (finish) this.regl._gl.finish();
+    // gl.finish() returns before Chromium's GPU process has drawn; reading a pixel waits for it.
+    if (finish) this.regl.read({ x: 0, y: 0, width: 1, height: 1, data: this.syncPixel });
     this.stats.lastDrawMs = performance.now() - t0;
     this.stats.draws++;
     return this.stats.lastDrawMs;
