@@ -103,7 +103,7 @@ export const DEFAULT_FUSION_CONFIG: Readonly<FusionConfig> = Object.freeze({
   maxInlierRmse: 0.03,
   maxTranslationJump: 0.2,
   maxRotationJumpDeg: 20,
-  convergenceEpsilon: 1e-6,
+  convergenceEpsilon: 1e-5,
   stableConfidence: 10,
   unstableWindow: 30,
   activeWindow: 0,
