@@ -202,9 +202,21 @@ export class App {
       const open = el('button', { textContent: 'Open' });
       open.addEventListener('click', () => void this.call(this.client.request('openSession', { id: s.id })));
       const rename = el('button', { textContent: 'Rename' });
+      // Inline editing: window.prompt() does not exist in Electron.
       rename.addEventListener('click', () => {
-        const n = prompt('Session name', s.name);
-        if (n) void this.call(this.client.request('renameSession', { id: s.id, name: n }));
+        const input = el('input', { value: s.name });
+        name.replaceWith(input);
+        input.focus();
+        const done = (commit: boolean): void => {
+          const n = input.value.trim();
+          input.replaceWith(name);
+          if (commit && n && n !== s.name) void this.call(this.client.request('renameSession', { id: s.id, name: n }));
+        };
+        input.addEventListener('keydown', (e) => {
+          if (e.key === 'Enter') done(true);
+          if (e.key === 'Escape') done(false);
+        });
+        input.addEventListener('blur', () => done(true), { once: true });
       });
       const del = el('button', { textContent: 'Delete' });
       del.addEventListener('click', () => {
