@@ -207,7 +207,10 @@ export class App {
         const input = el('input', { value: s.name });
         name.replaceWith(input);
         input.focus();
+        let finished = false;
         const done = (commit: boolean): void => {
+          if (finished) return; // Enter/Escape, then the blur that removing the input causes
+          finished = true;
           const n = input.value.trim();
           input.replaceWith(name);
           if (commit && n && n !== s.name) void this.call(this.client.request('renameSession', { id: s.id, name: n }));
