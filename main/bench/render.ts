@@ -144,6 +144,7 @@ export async function main(argv: string[]): Promise<void> {
   const frames = Number(values.frames);
   process.stderr.write(`render bench: map deltas over ${frames} demo frames (real session runner)...\n`);
   const deltas = await measureDeltas(frames);
+  process.stderr.write(`  ${deltas.packets} packets, ${deltas.bytes} bytes in ${deltas.seconds.toFixed(1)} s\n`);
   process.stderr.write(`render bench: ${Number(values.surfels).toLocaleString('en-US')} surfels in headless Chromium (SwiftShader)...\n`);
   const render = await measureRender(Number(values.surfels), Number(values.draws));
   if (values.json) return printJson({ deltas, render });
