@@ -9,7 +9,7 @@
 # TEST_DIR: labelled frames of rooms not in S1/S2. Steps and sizes can be overridden through the
 # environment (defaults sized from the throughput measured by `python3 -m semslam_net.bench`):
 #   CROP=160 SCALE=0.5 BATCH=8 TEACHER_STEPS=60 TEACHER_WIDTH=1.0 PRETRAIN_STEPS=140 FINETUNE_STEPS=60
-#   ABLATIONS=s2_joint ABLATION_STEPS=(pretrain+finetune) EVAL_MAX=40 THREADS=2 DEVICE=auto
+#   ABLATIONS=s2_joint ABLATION_STEPS=(pretrain+finetune) EVAL_MAX=40 EVAL_SCALE=(SCALE) THREADS=2 DEVICE=auto
 # Budget estimate (2 uncontended threads, ~0.5 s per 160x160 training image): teacher 4 min, labelling
 # S1 ~0.5 s/frame, pre-train 10 min, fine-tune 4 min, S2-only ablation 14 min, evaluation ~2 min.
 # On a loaded machine use THREADS=1 (OpenMP threads spin-waiting on each other cost ~10x CPU time).
@@ -31,7 +31,7 @@ PYTHONPATH=models "$PY" -m semslam_net.recipe \
   --crop "${CROP:-160}" --scale "${SCALE:-0.5}" --batch-size "${BATCH:-8}" \
   --teacher-steps "${TEACHER_STEPS:-60}" --pretrain-steps "${PRETRAIN_STEPS:-140}" \
   --finetune-steps "${FINETUNE_STEPS:-60}" --teacher-width "${TEACHER_WIDTH:-1.0}" \
-  --eval-max-images "${EVAL_MAX:-40}" \
+  --eval-max-images "${EVAL_MAX:-40}" ${EVAL_SCALE:+--eval-scale "$EVAL_SCALE"} \
   --ablations "${ABLATIONS:-s2_joint}" ${ABLATION_STEPS:+--ablation-steps "$ABLATION_STEPS"} \
   --threads "${THREADS:-2}" --device "${DEVICE:-auto}" --log-every 10 --checkpoint-every 50 \
   2> >(tee -a "$OUT/train.log" >&2) | tee "$OUT/summary.json"

@@ -123,6 +123,9 @@ def main(argv=None) -> int:
     ap.add_argument('--ablations', default='none', help=f'none | all | comma list of {",".join(ABLATIONS)}')
     ap.add_argument('--ablation-steps', type=int, default=None, help='default: pretrain + finetune steps')
     ap.add_argument('--eval-max-images', type=int, default=None, help='cap on held-out frames evaluated per model')
+    ap.add_argument('--eval-scale', type=float, default=None,
+                    help='resize TEST frames by this before the network (default: --scale); e.g. 0.5 runs a network '
+                         'trained on 320x240 frames on 640x480 test frames, scored at 640x480')
     ap.add_argument('--onnx', default=None, help='default OUT/model.onnx')
     ap.add_argument('--card', default=None, help='model card path without extension (default OUT/model-card)')
     ap.add_argument('--name', default='semslam-joint-nyu40')
@@ -131,6 +134,7 @@ def main(argv=None) -> int:
     t_all = time.time()
     os.makedirs(a.out, exist_ok=True)
     data_cfg = data_config_from_args(a)
+    eval_scale = a.scale if a.eval_scale is None else a.eval_scale
     device = resolve_device(a.device)
     torch.set_num_threads(a.threads)
     phases = []
@@ -169,11 +173,11 @@ def main(argv=None) -> int:
     table: Dict[str, dict] = {}
     full: Dict[str, dict] = {}
     model, _ = load_published(fin_ck)
-    full['ours'] = evaluate(model, a.test, device=device, max_images=a.eval_max_images, scale=a.scale)
+    full['ours'] = evaluate(model, a.test, device=device, max_images=a.eval_max_images, scale=eval_scale)
     table['ours'] = _summary(full['ours'])
-    full['teacher'] = evaluate(teacher, a.test, device=device, max_images=a.eval_max_images, scale=a.scale)
+    full['teacher'] = evaluate(teacher, a.test, device=device, max_images=a.eval_max_images, scale=eval_scale)
     table['teacher'] = _summary(full['teacher'])
-    full['pretrain_only'] = evaluate(load_published(pre_ck)[0], a.test, device=device, max_images=a.eval_max_images, scale=a.scale)
+    full['pretrain_only'] = evaluate(load_published(pre_ck)[0], a.test, device=device, max_images=a.eval_max_images, scale=eval_scale)
     table['pretrain_only (S1 teacher labels)'] = _summary(full['pretrain_only'])
 
     names = [] if a.ablations == 'none' else list(ABLATIONS) if a.ablations == 'all' else a.ablations.split(',')
@@ -183,7 +187,7 @@ def main(argv=None) -> int:
             raise SystemExit(f'unknown ablation {n!r}; choose from {", ".join(ABLATIONS)}')
         desc, data_fn, losses, scheme = ABLATIONS[n]
         ck = phase(f'ablation_{n}', data_fn(a.s1, a.s2), DEFAULT_MODEL, ab_steps, losses, scheme=scheme)
-        m = evaluate(load_published(ck)[0], a.test, device=device, max_images=a.eval_max_images, scale=a.scale)
+        m = evaluate(load_published(ck)[0], a.test, device=device, max_images=a.eval_max_images, scale=eval_scale)
         full[n] = m
         s = _summary(m)
         # A single-task row reports only its task's metrics (the other head was never trained).
@@ -206,7 +210,7 @@ def main(argv=None) -> int:
         'data': {'s1': a.s1, 's2': a.s2, 'test': a.test, 's1_frames': _count(a.s1), 's2_frames': _count(a.s2),
                  'test_frames': _count(a.test), 's1_teacher_labels': lab},
         'settings': {'crop': a.crop, 'batch_size': a.batch_size, 'scale': a.scale, 'init': a.init,
-                     'teacher_width': a.teacher_width, 'teacher_steps': a.teacher_steps,
+                     'eval_scale': eval_scale, 'teacher_width': a.teacher_width, 'teacher_steps': a.teacher_steps,
                      'pretrain_steps': a.pretrain_steps, 'finetune_steps': a.finetune_steps,
                      'ablation_steps': ab_steps if names else None, 'eval_max_images': a.eval_max_images},
         'phases': phases,
