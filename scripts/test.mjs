@@ -1,6 +1,10 @@
 #!/usr/bin/env node
 // `npm test`: lint, type-check, TypeScript tests (vitest), Python tests (pytest), end-to-end UI tests. Stops at the first failure.
 import { spawnSync } from 'node:child_process';
+import { ensureNodeModules, ensureSystemPackages } from './ensure-deps.mjs';
+
+ensureNodeModules();
+ensureSystemPackages();
 
 const steps = [
   ['lint', 'npx', ['eslint', '.']],
