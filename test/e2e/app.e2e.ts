@@ -99,13 +99,19 @@ describe('semslam web mode, end to end', () => {
     await page.selectOption('#color-mode', 'semantic');
     await page.waitForTimeout(300);
     const before = pixelStats(await viewPng('legend-all'));
-    const ids = await page.$$eval('#legend li:not([hidden])', (rows) => rows.map((r) => r.getAttribute('data-class-id')!));
-    for (const id of ids) await page.uncheck(`#legend input[data-class-id="${id}"]`);
+    // All toggles in one task: the view redraws once on the next animation frame, not once per class.
+    const setAll = (checked: boolean): Promise<void> => page.$$eval('#legend input[data-class-id]', (boxes, on) => {
+      for (const b of boxes as HTMLInputElement[]) {
+        if (b.checked !== on) b.click();
+      }
+    }, checked);
+    await setAll(false);
+    expect(await page.$$eval('#legend input:checked', (b) => b.length)).toBe(0);
     await page.waitForTimeout(300);
     const none = pixelStats(await viewPng('legend-none'));
     // Only the trajectory and camera lines are left.
     expect(none.coverage).toBeLessThan(0.01);
-    for (const id of ids) await page.check(`#legend input[data-class-id="${id}"]`);
+    await setAll(true);
     await page.waitForTimeout(300);
     const again = pixelStats(await viewPng('legend-again'));
     expect(again.coverage).toBeCloseTo(before.coverage, 2);
