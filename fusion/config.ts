@@ -32,7 +32,11 @@ export interface FusionConfig {
    * so poorly conditioned that one step from the true pose can move it by centimetres.
    */
   minLevelWidth: number;
-  /** Weight of the photometric cost relative to the point-to-plane cost (intensities in [0, 1], depth in m). */
+  /**
+   * Weight of the photometric cost relative to the point-to-plane cost (intensities in [0, 1], depth in m).
+   * Synthetic room, 250 frames at 320×240, Kinect noise: ATE 2.33 cm at 0.01, 1.32 at 0.1, 0.94 at 0.3,
+   * 0.86 at 1, 1.10 at 3.
+   */
   rgbWeight: number;
   /** ICP correspondence gates: max point distance (m) and max normal angle (degrees). */
   icpMaxDistance: number;
@@ -93,7 +97,7 @@ export const DEFAULT_FUSION_CONFIG: Readonly<FusionConfig> = Object.freeze({
   trackingMethod: 'hybrid' as TrackingMethod,
   icpIterations: Object.freeze([4, 5, 10]),
   minLevelWidth: 80,
-  rgbWeight: 0.01,
+  rgbWeight: 1,
   icpMaxDistance: 0.1,
   icpMaxNormalAngleDeg: 30,
   icpHuber: 0.01,
