@@ -34,7 +34,7 @@ export interface IcpOptions {
 }
 
 export const DEFAULT_ICP_OPTIONS: Readonly<IcpOptions> = Object.freeze({
-  method: 'hybrid' as TrackingTerm, iterations: Object.freeze([4, 5, 10]), rgbWeight: 1, maxDistance: 0.1,
+  method: 'hybrid' as TrackingTerm, iterations: Object.freeze([4, 5, 10]), rgbWeight: 0.01, maxDistance: 0.1,
   maxNormalAngleDeg: 30, icpHuber: 0.01, rgbHuber: 0.05, rgbMinGradient: 0.005, minInlierRatio: 0.25,
   maxInlierRmse: 0.03, maxTranslationJump: 0.2, maxRotationJumpDeg: 20, convergenceEpsilon: 1e-5,
 });

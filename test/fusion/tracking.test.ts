@@ -34,14 +34,11 @@ describe('frame-to-model tracking on an analytic box room', () => {
     expect(result.fused).toBe(true);
   });
 
-  it('hybrid ICP + photometric (default weight) recovers the same motion within 2 mm / 0.1°', () => {
-    // On noise-free depth ICP alone is exact; the photometric term adds the bias of resampling the texture
-    // through surfel colours (~1–2 mm here). Its default weight is chosen on Kinect-noise sequences, where it
-    // cuts the ATE (see FusionConfig.rgbWeight).
+  it('hybrid ICP + photometric (default weight) recovers the same motion within 1 mm / 0.1°', () => {
     const { result, error } = trackKnownMotion(DEFAULT_BOX_SCENE, poseA, delta, 'hybrid');
     expect(result.tracking.ok).toBe(true);
     expect(result.tracking.photometricRmse).toBeLessThan(0.05);
-    expect(error.mm).toBeLessThan(2);
+    expect(error.mm).toBeLessThan(1);
     expect(error.deg).toBeLessThan(0.1);
   });
 
