@@ -34,9 +34,11 @@ export interface FusionConfig {
   minLevelWidth: number;
   /**
    * Weight of the photometric cost relative to the point-to-plane cost (intensities in [0, 1], depth in m).
-   * Measured on the synthetic room (Kinect noise): 250 frames at 320×240 give ATE 2.33 cm at 0.01, 0.94 at 0.3,
-   * 0.86 at 1; but 600 frames at 640×480 give 4.44 cm (0 lost) at 0.01 and 37 cm (11 lost) at 1. The default
-   * stays at the setting that never lost tracking; tune per sequence.
+   * Measured on the synthetic rooms (Kinect noise), ATE by weight 0.01 / 0.1 / 0.3:
+   * 24 frames at 240×180 (seed 1): 20.1 / 2.55 / 0.48 cm; 120 frames at 320×240: seed 1 76.7 / 21.5 / 4.97 cm,
+   * seed 3 20.4 / 16.7 / 4.79 cm; 150 frames at 640×480 (seed 0): 0.1 → 0.19 cm, 0.3 → 0.18 cm; none lost.
+   * Weight 1 lost tracking over 600 frames at 640×480 (37 cm), so 0.3 is the default. Sequences whose colour
+   * is not registered to depth (7-Scenes) should track with 'pointToPlane'.
    */
   rgbWeight: number;
   /** ICP correspondence gates: max point distance (m) and max normal angle (degrees). */
@@ -98,7 +100,7 @@ export const DEFAULT_FUSION_CONFIG: Readonly<FusionConfig> = Object.freeze({
   trackingMethod: 'hybrid' as TrackingMethod,
   icpIterations: Object.freeze([4, 5, 10]),
   minLevelWidth: 80,
-  rgbWeight: 0.01,
+  rgbWeight: 0.3,
   icpMaxDistance: 0.1,
   icpMaxNormalAngleDeg: 30,
   icpHuber: 0.01,
