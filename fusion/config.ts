@@ -34,11 +34,14 @@ export interface FusionConfig {
   minLevelWidth: number;
   /**
    * Weight of the photometric cost relative to the point-to-plane cost (intensities in [0, 1], depth in m).
-   * Measured on the synthetic rooms (Kinect noise), ATE by weight 0.01 / 0.1 / 0.3:
-   * 24 frames at 240×180 (seed 1): 20.1 / 2.55 / 0.48 cm; 120 frames at 320×240: seed 1 76.7 / 21.5 / 4.97 cm,
-   * seed 3 20.4 / 16.7 / 4.79 cm; 150 frames at 640×480 (seed 0): 0.1 → 0.19 cm, 0.3 → 0.18 cm; none lost.
-   * Weight 1 lost tracking over 600 frames at 640×480 (37 cm), so 0.3 is the default. Sequences whose colour
-   * is not registered to depth (7-Scenes) should track with 'pointToPlane'.
+   * The best weight depends on the image size, so when the caller leaves it unset it comes from
+   * `defaultRgbWeight(width)`; this record's value (0.3) is the 320×240 one. Measured on the synthetic rooms
+   * (Kinect noise), ATE by weight 0.01 / 0.1 / 0.3, none lost:
+   * - 24 frames at 240×180 (seed 1): 20.1 / 2.55 / 0.48 cm;
+   * - 120 frames at 320×240: seed 1 76.7 / 21.5 / 4.97 cm, seed 3 20.4 / 16.7 / 4.79 cm;
+   * - 600 frames at 640×480 (seed 0): 4.44 / 6.73 / 17.4 cm (150 frames: 0.1 → 0.19 cm, 0.3 → 0.18 cm);
+   *   weight 1 lost tracking there (37 cm).
+   * Sequences whose colour is not registered to depth (7-Scenes) should track with 'pointToPlane'.
    */
   rgbWeight: number;
   /** ICP correspondence gates: max point distance (m) and max normal angle (degrees). */
@@ -127,8 +130,20 @@ export const DEFAULT_FUSION_CONFIG: Readonly<FusionConfig> = Object.freeze({
   initialCapacity: 1 << 16,
 });
 
-export function resolveFusionConfig(partial: Partial<FusionConfig> = {}): FusionConfig {
-  const c: FusionConfig = { ...DEFAULT_FUSION_CONFIG, ...partial };
+/** Measured end points of the photometric weight (see FusionConfig.rgbWeight): image width → weight. */
+const RGB_WEIGHT_SMALL = { width: 320, weight: 0.3 };
+const RGB_WEIGHT_LARGE = { width: 640, weight: 0.01 };
+
+/** Default photometric weight for an image width: the measured end points, log-linear between them. */
+export function defaultRgbWeight(width: number): number {
+  const t = Math.min(1, Math.max(0, (width - RGB_WEIGHT_SMALL.width) / (RGB_WEIGHT_LARGE.width - RGB_WEIGHT_SMALL.width)));
+  return RGB_WEIGHT_SMALL.weight * (RGB_WEIGHT_LARGE.weight / RGB_WEIGHT_SMALL.weight) ** t;
+}
+
+/** Merges `partial` over the defaults and validates; `imageWidth` picks the size-dependent defaults. */
+export function resolveFusionConfig(partial: Partial<FusionConfig> = {}, imageWidth?: number): FusionConfig {
+  const sized: Partial<FusionConfig> = imageWidth === undefined ? {} : { rgbWeight: defaultRgbWeight(imageWidth) };
+  const c: FusionConfig = { ...DEFAULT_FUSION_CONFIG, ...sized, ...partial };
   const positive: (keyof FusionConfig)[] = ['classCount', 'maxDepth', 'stableConfidence', 'chunkSize', 'indexSupersample',
     'icpMaxDistance', 'icpHuber', 'rgbHuber', 'confidenceSigma', 'initialCapacity'];
   for (const k of positive) {

@@ -33,7 +33,7 @@ export class SurfelFusion {
   private frameCount = 0;
 
   constructor(intrinsics: Intrinsics, config: Partial<FusionConfig> = {}) {
-    const c = resolveFusionConfig(config);
+    const c = resolveFusionConfig(config, intrinsics.width);
     this.config = c;
     this.intrinsics = intrinsics;
     let levels = 1;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Intrinsics } from '../../fusion/camera.js';
 import { SurfelFusion } from '../../fusion/surfel-fusion.js';
+import { defaultRgbWeight } from '../../fusion/config.js';
 import { mulPose, se3Exp } from '../../fusion/se3.js';
 import { DEFAULT_BOX_SCENE, lookAt, renderBoxScene } from './helpers/box-scene.js';
 import type { BoxScene } from './helpers/box-scene.js';
@@ -85,5 +86,17 @@ describe('frame-to-model tracking on an analytic box room', () => {
     expect(r.fused).toBe(false);
     expect(fusion.surfelCount).toBe(before);
     expect(poseErrorMmDeg(r.T_world_camera, poseA).mm).toBeLessThan(1e-6);
+  });
+});
+
+describe('size-dependent photometric weight', () => {
+  it('uses the measured weights at 320 and 640 px wide, log-linear between, and an explicit weight wins', () => {
+    expect(defaultRgbWeight(160)).toBeCloseTo(0.3, 12);
+    expect(defaultRgbWeight(320)).toBeCloseTo(0.3, 12);
+    expect(defaultRgbWeight(640)).toBeCloseTo(0.01, 12);
+    expect(defaultRgbWeight(480)).toBeCloseTo(Math.sqrt(0.3 * 0.01), 12);
+    expect(new SurfelFusion({ ...K, width: 640, height: 480 }).config.rgbWeight).toBeCloseTo(0.01, 12);
+    expect(new SurfelFusion(K).config.rgbWeight).toBeCloseTo(0.3, 12);
+    expect(new SurfelFusion(K, { rgbWeight: 0.05 }).config.rgbWeight).toBe(0.05);
   });
 });
