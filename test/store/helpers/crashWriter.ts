@@ -16,5 +16,10 @@ for (let i = 0; ; i++) {
   writer.addFrame(makeFrame(i));
   // A large map snapshot every 20 frames keeps the child inside write transactions much of the time.
   if (writer.maybeSnapshot(i, () => makeMap(20000 + i, i))) process.stdout.write(`snapshot ${i}\n`);
-  if (i % 5 === 4) process.stdout.write(`committed ${i + 1}\n`);
+  // Claim only what is committed: flush first (the writer otherwise commits on its own interval, and a claim made
+  // between two flushes would name frames still in its queue).
+  if (i % 5 === 4) {
+    writer.flush();
+    process.stdout.write(`committed ${i + 1}\n`);
+  }
 }
