@@ -5,11 +5,11 @@ import type { Mat4 } from '../../fusion/pose.js';
 import { SurfelFusion } from '../../fusion/surfel-fusion.js';
 import type { FrameResult } from '../../fusion/types.js';
 import { ateRmse, rpe } from '../../fusion/metrics/trajectory.js';
-import { ConfusionMatrix } from '../../fusion/metrics/segmentation.js';
 import { percentile } from '../../fusion/metrics/stats.js';
 import { InputError } from '../errors.js';
 import { NoisyLabelSimulator, argmax13, type NoisyLabelOptions } from '../eval/noisyLabels.js';
 import { groundTruthProbabilities } from '../eval/gtLabels.js';
+import { scoreFusedLabels, type EvaluatedFrame } from '../eval/fusedLabelScores.js';
 import type { Frame, SequenceReader } from '../sources/frame.js';
 import { FrameResizer } from './frameResizer.js';
 
@@ -130,12 +130,6 @@ export interface MapRun {
   readonly timestamps: readonly number[];
 }
 
-interface EvaluatedFrame {
-  readonly T_world_camera: Mat4;
-  readonly gt13: Uint8Array;
-  readonly single13: Uint8Array;
-}
-
 const now = (): number => performance.now();
 
 function mean(values: readonly number[]): number {
@@ -234,7 +228,8 @@ export async function mapSequence(
     };
   }
 
-  const labels = evaluated.length > 0 ? scoreLabels(fusion, intrinsics, evaluated) : undefined;
+  const labels = evaluated.length > 0 ? scoreFusedLabels(evaluated, intrinsics.width, intrinsics.height,
+    (T, out) => fusion.renderLabels(T, intrinsics, out)) : undefined;
   const stageMeans: StageMs = {
     preprocess: mean(stages.preprocess), predict: mean(stages.predict), track: mean(stages.track),
     fuse: mean(stages.fuse), labels: mean(stages.labels),
@@ -266,34 +261,3 @@ function checkFrameSize(path: string, frame: Frame, width: number, height: numbe
 }
 
 /** Renders the final map's labels into every kept frame and scores them against that frame's ground truth. */
-function scoreLabels(
-  fusion: SurfelFusion, intrinsics: Intrinsics, evaluated: readonly EvaluatedFrame[],
-): LabelScores {
-  const n = intrinsics.width * intrinsics.height;
-  const rendered = new Uint8Array(n);
-  const fused = new ConfusionMatrix({ classes: NYU13_CLASS_COUNT, firstLabel: 1 });
-  // Single-frame scores over the same kept frames and pixels as the fused ones.
-  const singleKept = new ConfusionMatrix({ classes: NYU13_CLASS_COUNT, firstLabel: 1 });
-  let covered = 0, scored = 0;
-  for (const e of evaluated) {
-    fusion.renderLabels(e.T_world_camera, intrinsics, rendered);
-    for (let p = 0; p < n; p++) {
-      if (e.gt13[p] === 0) continue;
-      scored++;
-      if (rendered[p] !== 0) covered++;
-      else rendered[p] = e.single13[p];
-    }
-    fused.update(e.gt13, rendered);
-    singleKept.update(e.gt13, e.single13);
-  }
-  const s = singleKept.compute();
-  const f = fused.compute();
-  return {
-    frames: evaluated.length,
-    singleFrameMIoU: s.mIoU,
-    singleFramePixelAcc: s.pixelAccuracy,
-    fusedMIoU: f.mIoU,
-    fusedPixelAcc: f.pixelAccuracy,
-    fusedCoverage: scored > 0 ? covered / scored : 0,
-  };
-}

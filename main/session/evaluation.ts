@@ -1,9 +1,9 @@
-import { NYU13_CLASS_COUNT, remapLabels40to13 } from '../../fusion/classes.js';
-import { ConfusionMatrix } from '../../fusion/metrics/segmentation.js';
+import { remapLabels40to13 } from '../../fusion/classes.js';
 import { ateRmse, rpe } from '../../fusion/metrics/trajectory.js';
 import type { Mat4 } from '../../fusion/pose.js';
 import type { LabelScores, RpeSummary } from '../pipeline/mapSequence.js';
 import type { Frame } from '../sources/frame.js';
+import { scoreFusedLabels, type EvaluatedFrame } from '../eval/fusedLabelScores.js';
 import type { FramePerception } from './perceptionSource.js';
 import type { ProcessedFrame } from './sessionLoop.js';
 
@@ -29,15 +29,9 @@ export interface SessionScores {
   readonly labels?: LabelScores;
 }
 
-interface Kept {
-  readonly T_world_camera: Mat4;
-  readonly gt13: Uint8Array;
-  readonly single13: Uint8Array;
-}
-
 export class SessionEvaluator {
   private readonly options: SessionEvaluationOptions;
-  private readonly kept: Kept[] = [];
+  private readonly kept: EvaluatedFrame[] = [];
   private labelled = 0;
   private width = 0;
   private height = 0;
@@ -78,32 +72,8 @@ export class SessionEvaluator {
     return {
       ...(ate !== undefined ? { ateRmseM: ate } : {}),
       ...(rpeSummary ? { rpe: rpeSummary } : {}),
-      ...(this.kept.length > 0 ? { labels: this.labelScores(renderLabels) } : {}),
+      ...(this.kept.length > 0 ? { labels: scoreFusedLabels(this.kept, this.width, this.height, renderLabels) } : {}),
     };
   }
 
-  private labelScores(renderLabels: (T: Mat4, out: Uint8Array) => void): LabelScores {
-    const n = this.width * this.height;
-    const rendered = new Uint8Array(n);
-    const fused = new ConfusionMatrix({ classes: NYU13_CLASS_COUNT, firstLabel: 1 });
-    const single = new ConfusionMatrix({ classes: NYU13_CLASS_COUNT, firstLabel: 1 });
-    let covered = 0, scored = 0;
-    for (const e of this.kept) {
-      renderLabels(e.T_world_camera, rendered);
-      for (let p = 0; p < n; p++) {
-        if (e.gt13[p] === 0) continue;
-        scored++;
-        if (rendered[p] !== 0) covered++;
-        else rendered[p] = e.single13[p];
-      }
-      fused.update(e.gt13, rendered);
-      single.update(e.gt13, e.single13);
-    }
-    const s = single.compute();
-    const f = fused.compute();
-    return {
-      frames: this.kept.length, singleFrameMIoU: s.mIoU, singleFramePixelAcc: s.pixelAccuracy,
-      fusedMIoU: f.mIoU, fusedPixelAcc: f.pixelAccuracy, fusedCoverage: scored > 0 ? covered / scored : 0,
-    };
-  }
 }
