@@ -9,10 +9,11 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { AppBackend } from '../main/contract/backend.js';
 import type { ExportFormat, SessionSummary } from '../main/contract/channels.js';
+import { IPC_EVENT_CHANNEL } from '../main/contract/client.js';
 import { createBackend } from '../main/web/backendFactory.js';
 import { registerIpc } from './ipc.js';
 import { buildMenuTemplate } from './menu.js';
-import { allowNavigation, APP_CONTENT_SECURITY_POLICY, APP_INDEX_URL, APP_SCHEME, mainWindowOptions, resolveAppFile } from './security.js';
+import { allowNavigation, allowPermission, APP_CONTENT_SECURITY_POLICY, APP_INDEX_URL, APP_SCHEME, mainWindowOptions, resolveAppFile } from './security.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const RENDERER_DIR = join(here, '..', 'dist', 'renderer');
@@ -40,7 +41,13 @@ async function main(): Promise<void> {
     const res = await net.fetch(pathToFileURL(file.path).toString());
     return new Response(res.body, { headers: { 'content-type': file.mime, 'content-security-policy': APP_CONTENT_SECURITY_POLICY } });
   });
-  session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+  session.defaultSession.setPermissionRequestHandler((_wc, permission, callback, details) => {
+    const mediaTypes = 'mediaTypes' in details ? details.mediaTypes : undefined;
+    callback(allowPermission({ permission, requestingUrl: details.requestingUrl, mediaTypes }));
+  });
+  // Checks (e.g. device labels in enumerateDevices) follow the same rule; video is all a check can be about here.
+  session.defaultSession.setPermissionCheckHandler((_wc, permission, requestingOrigin) =>
+    allowPermission({ permission, requestingUrl: requestingOrigin, mediaTypes: ['video'] }));
 
   const backend = await createBackend();
   const window = new BrowserWindow(mainWindowOptions(PRELOAD));
@@ -73,7 +80,8 @@ function menuActions(backend: AppBackend, window: BrowserWindow, report: (m: str
       if (!r.canceled && r.filePaths[0]) await backend.startReplay({ source: r.filePaths[0], mode: 'rgbd', realtime: true });
     })()),
     runDemo: () => run(backend.startReplay({ source: 'demo', mode: 'rgbd', realtime: true })),
-    startCamera: () => run(backend.startCamera({ mode: 'rgbd' })),
+    // The camera is captured in the window (getUserMedia): the menu opens its panel there.
+    startCamera: () => { if (!window.webContents.isDestroyed()) window.webContents.send(IPC_EVENT_CHANNEL, 'uiCommand', { command: 'openCamera' }); },
     openSession: (id: string) => run(backend.openSession({ id })),
     deleteSession: (id: string) => run((async () => {
       const r = await dialog.showMessageBox(window, { type: 'question', buttons: ['Delete', 'Cancel'], defaultId: 1, message: 'Delete this session and its map?' });

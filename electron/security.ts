@@ -97,3 +97,22 @@ export function resolveAppFile(url: string, rendererDir: string): { path: string
 export function allowNavigation(url: string): boolean {
   return isAppUrl(url);
 }
+
+/** What a permission request tells us (a subset of Electron's details, so tests need no Electron). */
+export interface PermissionQuery {
+  readonly permission: string;
+  /** The URL of the frame asking. */
+  readonly requestingUrl: string | undefined;
+  /** For 'media': the kinds asked for ('video', 'audio'). */
+  readonly mediaTypes?: readonly string[];
+}
+
+/**
+ * The one permission the app grants: the camera ('media', video only) to our own renderer, for live mapping.
+ * Everything else (microphone, notifications, geolocation, other origins) is refused.
+ */
+export function allowPermission(q: PermissionQuery): boolean {
+  if (q.permission !== 'media' || !isAppUrl(q.requestingUrl)) return false;
+  const types = q.mediaTypes ?? [];
+  return types.every((t) => t === 'video');
+}

@@ -90,7 +90,7 @@ function staticMapBackend(packet: Uint8Array): AppBackend {
     listSessions: async () => ({ sessions: [] }),
     getPlayback: async () => ({ state: 'idle', sessionId: null, source: null, mode: 'rgbd', frame: -1, frames: 0, speed: 1, realtime: false }),
     getMap: async () => ({ packet }),
-    openSession: none, renameSession: none, deleteSession: none, startReplay: none, startCamera: none,
+    openSession: none, renameSession: none, deleteSession: none, startReplay: none, startCamera: none, cameraFrame: none, stopCamera: none,
     play: none, pause: none, step: none, setSpeed: none, seek: none, exportMap: none,
   };
 }

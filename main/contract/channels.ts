@@ -53,6 +53,28 @@ export type PlaybackState = z.infer<typeof PlaybackStateSchema>;
 
 const empty = z.object({}).strict();
 
+/** Pinhole intrinsics in pixels of the camera's images (cx, cy: principal point, 0-based pixel centres). */
+export const CameraIntrinsicsSchema = z.object({
+  fx: z.number().positive(), fy: z.number().positive(), cx: z.number(), cy: z.number(),
+});
+
+export const StartCameraSchema = z.object({
+  /** The device's name as the user picked it (session name, error messages). */
+  device: z.string().max(200).optional(),
+  /** A camera has no depth sensor: 'rgb' (the network supplies depth) is the only mode that maps. */
+  mode: ReplayModeSchema,
+  /** Size of the images the renderer will send. */
+  width: z.number().int().min(32).max(1920),
+  height: z.number().int().min(32).max(1440),
+  /** Horizontal field of view in degrees, used when `intrinsics` is absent (default 60°). */
+  fovDeg: z.number().gt(1).lt(179).optional(),
+  /** Calibrated intrinsics at width × height (from a calibration file), overriding fovDeg. */
+  intrinsics: CameraIntrinsicsSchema.optional(),
+  /** Also record the stream (RGB + the network's depth) as a TUM RGB-D sequence for later replay. */
+  record: z.boolean().optional(),
+}).strict();
+export type StartCamera = z.infer<typeof StartCameraSchema>;
+
 /** Request channels: name → request schema and response schema. */
 export const RequestSchemas = {
   listSessions: { request: empty, response: z.object({ sessions: z.array(SessionSummarySchema) }) },
@@ -74,9 +96,28 @@ export const RequestSchemas = {
     }),
     response: z.object({ session: SessionSummarySchema, playback: PlaybackStateSchema }),
   },
+  /** Starts a live camera session; the renderer captures (getUserMedia) and sends images with cameraFrame. */
   startCamera: {
-    request: z.object({ device: z.string().optional(), mode: ReplayModeSchema }),
-    response: z.object({ session: SessionSummarySchema, playback: PlaybackStateSchema }),
+    request: StartCameraSchema,
+    response: z.object({ session: SessionSummarySchema, playback: PlaybackStateSchema, recording: z.string().nullable() }),
+  },
+  /**
+   * One captured image (row-major RGB, width × height × 3 bytes). The pipeline takes the newest: an image that
+   * arrives before the previous one was taken replaces it (counted in `dropped`).
+   */
+  cameraFrame: {
+    request: z.object({
+      timestamp: z.number().nonnegative(),
+      width: z.number().int().min(32).max(1920),
+      height: z.number().int().min(32).max(1440),
+      rgb: bytes,
+    }).strict().refine((f) => f.rgb.length === f.width * f.height * 3, { message: 'rgb must hold width × height × 3 bytes', path: ['rgb'] }),
+    response: z.object({ received: z.number().int().nonnegative(), dropped: z.number().int().nonnegative() }),
+  },
+  /** Ends the live camera session (its map and frames stay in the store; a recording is closed). */
+  stopCamera: {
+    request: empty,
+    response: z.object({ session: SessionSummarySchema, recording: z.string().nullable() }),
   },
   play: { request: empty, response: PlaybackStateSchema },
   pause: { request: empty, response: PlaybackStateSchema },
@@ -170,6 +211,8 @@ export const EventSchemas = {
   playback: PlaybackStateSchema,
   sessions: z.object({ sessions: z.array(SessionSummarySchema) }),
   error: AppErrorSchema,
+  /** From the desktop shell's menus: what the renderer should show (e.g. the camera panel). */
+  uiCommand: z.object({ command: z.enum(['openCamera']) }),
 } as const;
 
 export type EventChannel = keyof typeof EventSchemas;

@@ -143,8 +143,12 @@ export class JointNetwork {
     this.fetches = [description.segmOutput, description.depthOutput];
   }
 
+  /**
+   * Without an explicit `inputSize`, a model that records the frame size it was trained at (metadata
+   * `input_size`) runs at that size: a network trained on 160×120 frames sees objects at the scale it learned.
+   */
   static async load(file: string, options: Partial<JointNetworkOptions> = {}): Promise<JointNetwork> {
-    const o: JointNetworkOptions = { ...DEFAULT_JOINT_NETWORK_OPTIONS, ...options };
+    let o: JointNetworkOptions = { ...DEFAULT_JOINT_NETWORK_OPTIONS, ...options };
     requireProvider(o.provider);
     if (!Number.isInteger(o.intraOpThreads) || o.intraOpThreads < 0) throw new RangeError(`intraOpThreads must be an integer ≥ 0, got ${o.intraOpThreads}`);
     let bytes: Uint8Array;
@@ -155,6 +159,9 @@ export class JointNetwork {
       throw new InputError(file, code === 'ENOENT' ? 'model file not found' : `cannot read model file (${code ?? String(e)})`);
     }
     const description = describeJointModel(parseOnnxModel(bytes, file), file);
+    if (options.inputSize === undefined && description.trainedInputSize && !description.fixedInputSize) {
+      o = { ...o, inputSize: { kind: 'fixed', ...description.trainedInputSize } };
+    }
     if (description.classCount !== NYU40_CLASS_COUNT) {
       throw new InputError(file, `the app fuses NYUDv2 40 → 13 classes; this model predicts ${description.classCount ?? 'an unknown number of'} classes`);
     }

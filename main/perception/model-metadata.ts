@@ -11,6 +11,8 @@ export interface JointModelDescription {
   readonly inputName: string;
   /** Fixed network input size when the file fixes H and W, null when they are dynamic. */
   readonly fixedInputSize: { readonly width: number; readonly height: number } | null;
+  /** The frame size the network was trained at (metadata `input_size`), which the app runs it at by default. */
+  readonly trainedInputSize: { readonly width: number; readonly height: number } | null;
   readonly segmOutput: string;
   readonly depthOutput: string;
   readonly normalsOutput: string | null;
@@ -31,6 +33,14 @@ function parseJson(text: string | undefined): unknown {
   } catch {
     return undefined;
   }
+}
+
+function parseSize(text: string | undefined): { width: number; height: number } | null {
+  const m = text === undefined ? null : /^(\d+)x(\d+)$/.exec(text.trim());
+  if (!m) return null;
+  const width = Number(m[1]);
+  const height = Number(m[2]);
+  return width >= 32 && height >= 32 ? { width, height } : null;
 }
 
 function triple(v: unknown): [number, number, number] | null {
@@ -64,6 +74,7 @@ export function describeJointModel(model: OnnxModel, file: string): JointModelDe
   return {
     inputName: input.name,
     fixedInputSize: typeof s[2] === 'number' && typeof s[3] === 'number' ? { width: s[3], height: s[2] } : null,
+    trainedInputSize: parseSize(model.metadata.input_size),
     segmOutput: segm,
     depthOutput: depth,
     normalsOutput: names.includes('normals') ? 'normals' : null,

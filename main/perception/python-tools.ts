@@ -81,14 +81,17 @@ export interface RandomInitExport {
   readonly seed: number;
   readonly classes: number;
   readonly normals: boolean;
+  /** Recorded as the trained frame size (metadata input_size), 'WxH'; null records none. */
+  readonly inputSize: string | null;
 }
 
-export const DEFAULT_RANDOM_INIT_EXPORT: RandomInitExport = { seed: 0, classes: 40, normals: false };
+export const DEFAULT_RANDOM_INIT_EXPORT: RandomInitExport = { seed: 0, classes: 40, normals: false, inputSize: null };
 
 /** Exports an untrained network (the paper's init) to ONNX; for plumbing tests and benchmarks. */
 export function exportRandomInit(out: string, options: Partial<RandomInitExport> = {}): Promise<Record<string, unknown>> {
   const o = { ...DEFAULT_RANDOM_INIT_EXPORT, ...options };
   const args = ['--random-init', '--seed', String(o.seed), '--classes', String(o.classes), '--out', out];
   if (o.normals) args.push('--normals');
+  if (o.inputSize) args.push('--input-size', o.inputSize);
   return runSemslamNet('export', args, out);
 }

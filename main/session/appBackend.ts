@@ -11,6 +11,7 @@ import type { StoredMap } from '../store/mapCodec.js';
 import { resolveDatabasePath } from '../store/paths.js';
 import type { SessionRecord } from '../store/records.js';
 import { SessionStore } from '../store/sessionStore.js';
+import { intrinsicsFromFov } from '../sources/liveCamera.js';
 import { DEMO_SEQUENCE_SPEC } from './openSource.js';
 import { DEFAULT_MODEL_FILE, type SessionOptions } from './options.js';
 import { PipelineSession } from './pipelineSession.js';
@@ -22,7 +23,12 @@ export interface AppBackendOptions {
   readonly session?: Partial<SessionOptions>;
   /** Where exportMap writes when the request has no path (default: `exports/` beside the database). */
   readonly exportDir?: string;
+  /** Where camera recordings go (default: `recordings/` beside the database). */
+  readonly recordingDir?: string;
 }
+
+/** Field of view assumed for a camera without calibration: typical of webcams (60–70° horizontally). */
+export const DEFAULT_CAMERA_FOV_DEG = 60;
 
 const EMPTY_PACKET = encodeMapDelta(
   { count: 0, ids: [], positions: [], normals: [], colors: [], radii: [], confidence: [], labels: [] },
@@ -32,7 +38,7 @@ const EMPTY_PACKET = encodeMapDelta(
 /** What the user sees: a replay in progress, a stored session opened for viewing, or nothing. */
 type Active =
   | { readonly kind: 'none' }
-  | { readonly kind: 'live'; readonly session: PipelineSession; readonly off: () => void }
+  | { readonly kind: 'live'; readonly session: PipelineSession; readonly off: () => void; readonly camera: boolean }
   | { readonly kind: 'stored'; readonly record: SessionRecord; readonly map: StoredMap | null; readonly frame: number };
 
 function toBackendError(e: unknown): never {
@@ -125,34 +131,83 @@ class SessionBackend implements AppBackend {
   async startReplay(r: RequestOf<'startReplay'>): Promise<ResponseOf<'startReplay'>> {
     const source = r.source === 'demo' ? DEMO_SEQUENCE_SPEC : resolve(r.source);
     if (r.source !== 'demo' && !existsSync(source)) throw new BackendError('not-found', `No RGB-D sequence at ${source}: the folder does not exist.`);
-    const model = this.options.session?.modelFile ?? DEFAULT_MODEL_FILE;
-    if (r.mode === 'rgb' && !existsSync(model)) {
-      // Checked before stopping the current replay: a request that cannot start must not end what runs.
-      throw new BackendError('unavailable', `RGB-only mode needs the joint network, and ${resolve(model)} does not exist. Use RGB-D mode, or train and export the model.`);
+    if (r.mode === 'rgb') this.requireModel('RGB-only mode');
+    return this.startSession({ source, mode: r.mode, pacing: r.realtime ? 'realtime' : 'everyFrame', paused: r.paused ?? false }, false);
+  }
+
+  // ---- live camera
+
+  async startCamera(r: RequestOf<'startCamera'>): Promise<ResponseOf<'startCamera'>> {
+    // Checked before stopping what runs: a request that cannot start must not end the current session.
+    if (r.mode !== 'rgb') {
+      throw new BackendError('invalid-request', 'A camera gives colour only, no depth: live mapping runs in RGB mode, where the network predicts depth. Choose RGB mode.');
     }
+    this.requireModel('Live camera mapping');
+    const intrinsics = r.intrinsics
+      ? { width: r.width, height: r.height, ...r.intrinsics }
+      : intrinsicsFromFov(r.width, r.height, r.fovDeg ?? DEFAULT_CAMERA_FOV_DEG);
+    const label = r.device?.trim() || 'camera';
+    const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
+    const recordDir = r.record
+      ? join(this.options.recordingDir ?? join(dirname(this.database), 'recordings'), `${label.replace(/[^\w.-]+/g, '_').slice(0, 40)}-${stamp}`)
+      : null;
+    const { session, playback } = await this.startSession({
+      source: 'camera', mode: 'rgb', pacing: 'everyFrame', paused: false, camera: { label, intrinsics, recordDir },
+    }, true);
+    return { session, playback, recording: recordDir };
+  }
+
+  async cameraFrame(r: RequestOf<'cameraFrame'>): Promise<ResponseOf<'cameraFrame'>> {
+    const a = this.active;
+    if (a.kind !== 'live' || !a.camera) throw new BackendError('not-found', 'No camera session is running: start the camera first.');
+    // The request's bytes may be a view into a larger message buffer; the worker needs a buffer of its own.
+    const rgb = new Uint8Array(r.rgb);
+    try {
+      return await a.session.pushCameraImage({ timestamp: r.timestamp, width: r.width, height: r.height, rgb });
+    } catch (e) {
+      if (e instanceof InputError) throw new BackendError('invalid-request', e.message);
+      throw e;
+    }
+  }
+
+  async stopCamera(): Promise<ResponseOf<'stopCamera'>> {
+    const a = this.active;
+    if (a.kind !== 'live' || !a.camera) throw new BackendError('not-found', 'No camera session is running.');
+    const id = a.session.info.sessionId;
+    const recording = a.session.info.recording;
+    await this.stopActive();
+    this.sendSessions();
+    const session = this.withStore('readonly', (s) => {
+      const rec = s.get(Number(id));
+      if (!rec) throw new BackendError('failed', 'the camera session was not recorded in the database');
+      return this.summary(rec, s.snapshots(rec.id)[0]?.count ?? 0);
+    });
+    return { session, recording };
+  }
+
+  private requireModel(what: string): void {
+    const model = this.options.session?.modelFile ?? DEFAULT_MODEL_FILE;
+    if (!existsSync(model)) {
+      throw new BackendError('unavailable', `${what} needs the joint network, and ${resolve(model)} does not exist. Use RGB-D mode, or train and export the model.`);
+    }
+  }
+
+  private async startSession(options: Partial<SessionOptions>, camera: boolean): Promise<{ session: SessionSummary; playback: PlaybackState }> {
     await this.stopActive();
     let session: PipelineSession;
     try {
-      session = await PipelineSession.start({
-        ...this.options.session,
-        source, mode: r.mode, pacing: r.realtime ? 'realtime' : 'everyFrame', paused: r.paused ?? false,
-        database: this.database,
-      });
+      session = await PipelineSession.start({ ...this.options.session, ...options, database: this.database });
     } catch (e) {
       if (e instanceof InputError && /model file not found/.test(e.problem)) throw new BackendError('unavailable', e.message);
       toBackendError(e);
     }
     const off = session.onEvent((e) => this.send(e));
-    this.active = { kind: 'live', session, off };
+    this.active = { kind: 'live', session, off, camera };
     this.sendSessions();
     const playback = await session.playback();
     const record = this.withStore('readonly', (s) => s.get(Number(session.info.sessionId)));
     if (!record) throw new BackendError('failed', 'the session was not recorded in the database');
     return { session: this.summary(record, 0), playback };
-  }
-
-  async startCamera(_r: RequestOf<'startCamera'>): Promise<ResponseOf<'startCamera'>> {
-    throw new BackendError('unavailable', 'Live cameras are not supported in this build: record a sequence and replay it instead.');
   }
 
   async play(): Promise<PlaybackState> { return this.live().play(); }

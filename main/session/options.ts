@@ -1,4 +1,6 @@
+import type { Intrinsics } from '../../fusion/camera.js';
 import type { FusionConfig } from '../../fusion/config.js';
+import { SHIPPED_MODEL_PATH } from '../perception/default-model.js';
 import type { SessionMode } from '../store/records.js';
 import type { SessionWriterOptions } from '../store/sessionWriter.js';
 
@@ -8,9 +10,20 @@ export type Pacing = 'everyFrame' | 'realtime';
 /** Where per-pixel class probabilities come from (chosen once per session, see choosePerception). */
 export type LabelSourceKind = 'network' | 'simulated' | 'none';
 
+/** A live camera whose images the caller pushes (PipelineSession.pushCameraImage). */
+export interface CameraOptions {
+  /** The device's name as the user knows it (session name, error messages). */
+  readonly label: string;
+  readonly intrinsics: Intrinsics;
+  /** Also write the stream (RGB + the network's depth) as a TUM RGB-D sequence in this folder. */
+  readonly recordDir: string | null;
+}
+
 export interface SessionOptions {
-  /** A sequence path (anything main/sources opens) or 'demo' for the embedded synthetic world. */
+  /** A sequence path (anything main/sources opens) or 'demo' for the embedded synthetic world; 'camera' with `camera`. */
   readonly source: string;
+  /** Set for live camera sessions (source 'camera', mode 'rgb'). */
+  readonly camera: CameraOptions | null;
   /** 'rgbd': sensor depth is fused, the network segments every `segmentEvery`-th frame; 'rgb': the network's depth and labels every frame. */
   readonly mode: SessionMode;
   readonly pacing: Pacing;
@@ -41,10 +54,12 @@ export interface SessionOptions {
   readonly anchorToGroundTruth: boolean;
 }
 
-export const DEFAULT_MODEL_FILE = 'models/semslam-joint.onnx';
+/** The shipped network (absolute: sessions may start from any working directory). */
+export const DEFAULT_MODEL_FILE = SHIPPED_MODEL_PATH;
 
 export const DEFAULT_SESSION_OPTIONS: Readonly<SessionOptions> = Object.freeze({
   source: 'demo',
+  camera: null,
   mode: 'rgbd' as SessionMode,
   pacing: 'everyFrame' as Pacing,
   speed: 1,
@@ -70,6 +85,7 @@ export function resolveSessionOptions(partial: Partial<SessionOptions>): Session
   if (!(Number.isInteger(o.downscale) && o.downscale >= 1)) throw new RangeError(`downscale must be an integer ≥ 1, got ${o.downscale}`);
   if (!(Number.isInteger(o.start) && o.start >= 0)) throw new RangeError(`start must be an integer ≥ 0, got ${o.start}`);
   if (!(o.maxFrames >= 1)) throw new RangeError(`maxFrames must be ≥ 1, got ${o.maxFrames}`);
+  if (o.camera && o.mode !== 'rgb') throw new RangeError('a live camera has no depth: camera sessions run in rgb mode (the network supplies depth)');
   if (!(o.updateHz > 0)) throw new RangeError(`updateHz must be > 0, got ${o.updateHz}`);
   return o;
 }

@@ -4,6 +4,7 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { MapSnapshot } from '../../fusion/types.js';
 import type { AppEvent, PlaybackState } from '../contract/channels.js';
+import type { CameraImage, PushResult } from '../sources/liveCamera.js';
 import { InputError } from '../errors.js';
 import type { SessionOptions } from './options.js';
 import type { WireError, WorkerCommand, WorkerInit, WorkerMessage, WorkerReplyValue } from './protocol.js';
@@ -112,6 +113,18 @@ export class PipelineSession {
   /** A copy of the whole current map, or null before the first frame. */
   snapshot(): Promise<MapSnapshot | null> { return this.call({ op: 'snapshot' }) as Promise<MapSnapshot | null>; }
 
+  /**
+   * Live camera sessions: the newest image for the pipeline (an unread older one is dropped). The image's
+   * bytes move to the worker: `image.rgb` must own its whole buffer and is unusable here afterwards.
+   */
+  pushCameraImage(image: CameraImage): Promise<PushResult> {
+    const { rgb } = image;
+    if (rgb.byteOffset !== 0 || rgb.byteLength !== rgb.buffer.byteLength) {
+      throw new RangeError('pushCameraImage: rgb must own its whole buffer (copy views before pushing)');
+    }
+    return this.call({ op: 'pushCameraImage', image }, [rgb.buffer as ArrayBuffer]) as Promise<PushResult>;
+  }
+
   /** Stops the pipeline, persists what it has, ends the worker. */
   async stop(): Promise<SessionResult> {
     if (this.exited) return this.finished;
@@ -120,12 +133,12 @@ export class PipelineSession {
     return result;
   }
 
-  private call(body: CommandBody): Promise<WorkerReplyValue> {
+  private call(body: CommandBody, transfer: ArrayBuffer[] = []): Promise<WorkerReplyValue> {
     if (this.exited) return Promise.reject(new Error('the session has ended'));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      this.worker.postMessage({ ...body, id } as WorkerCommand);
+      this.worker.postMessage({ ...body, id } as WorkerCommand, transfer);
     });
   }
 

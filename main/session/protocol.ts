@@ -1,5 +1,6 @@
 import type { MapSnapshot } from '../../fusion/types.js';
 import type { AppEvent, PlaybackState } from '../contract/channels.js';
+import type { CameraImage, PushResult } from '../sources/liveCamera.js';
 import type { SessionOptions } from './options.js';
 import type { SessionInfo, SessionResult } from './sessionLoop.js';
 
@@ -15,7 +16,8 @@ export type WorkerCommand =
   | { readonly id: number; readonly op: 'play' | 'pause' | 'playback' | 'stop' | 'mapPacket' | 'snapshot' }
   | { readonly id: number; readonly op: 'step'; readonly frames: number }
   | { readonly id: number; readonly op: 'seek'; readonly frame: number }
-  | { readonly id: number; readonly op: 'setSpeed'; readonly speed: number };
+  | { readonly id: number; readonly op: 'setSpeed'; readonly speed: number }
+  | { readonly id: number; readonly op: 'pushCameraImage'; readonly image: CameraImage };
 
 /** An error as it crosses the thread boundary; InputError keeps its file and problem. */
 export interface WireError {
@@ -25,7 +27,7 @@ export interface WireError {
   readonly problem?: string;
 }
 
-export type WorkerReplyValue = PlaybackState | SessionResult | Uint8Array | MapSnapshot | null;
+export type WorkerReplyValue = PlaybackState | SessionResult | Uint8Array | MapSnapshot | PushResult | null;
 
 export type WorkerMessage =
   | { readonly kind: 'ready'; readonly info: SessionInfo }

@@ -8,6 +8,8 @@ import type { AppEvent, FrameStats, PlaybackState, Preview, TrackingState } from
 import { encodeMapDelta } from '../contract/mapDelta.js';
 import { colorMapDepth, DEFAULT_PREVIEW_OPTIONS, downsample, overlaySegmentation, previewSize } from '../contract/preview.js';
 import type { Frame, SequenceReader } from '../sources/frame.js';
+import { CameraEndedError, LiveCameraReader, type CameraImage, type PushResult } from '../sources/liveCamera.js';
+import { createSequenceWriter, type SequenceWriter } from '../sources/writers.js';
 import type { FrameRecord, TimingsSummary } from '../store/records.js';
 import { SessionStore } from '../store/sessionStore.js';
 import { SessionWriter } from '../store/sessionWriter.js';
@@ -43,6 +45,8 @@ export interface SessionInfo {
   readonly labels: PerceptionSource['kind'];
   readonly labelsDescription: string;
   readonly warnings: readonly string[];
+  /** Live camera sessions that record: the TUM sequence folder being written. */
+  readonly recording: string | null;
 }
 
 export interface SessionResult {
@@ -96,6 +100,9 @@ export class SessionLoop {
   private readonly stageSums: Record<string, number> = {};
   private busyMs = 0;
   private closedResult: SessionResult | null = null;
+  /** Live camera sessions: the reader images are pushed into, and the optional TUM recorder. */
+  private readonly camera: LiveCameraReader | null;
+  private recorder: SequenceWriter | null = null;
   /** The end of the source was reached (and persisted as 'finished'). */
   private completed = false;
   /** Frames were processed after completion (a seek back). */
@@ -116,7 +123,9 @@ export class SessionLoop {
   ) {
     this.frameIntrinsics = info.intrinsics;
     this.cursor = options.start;
-    this.end = Math.min(reader.info.frames, options.start + options.maxFrames);
+    this.camera = reader instanceof LiveCameraReader ? reader : null;
+    // A camera has no end: the session runs until it is stopped (or maxFrames).
+    this.end = this.camera ? options.start + options.maxFrames : Math.min(reader.info.frames, options.start + options.maxFrames);
     this.speed = options.speed;
     this.realtime = options.pacing === 'realtime';
     this.state = options.paused ? 'paused' : 'playing';
@@ -126,14 +135,15 @@ export class SessionLoop {
   /** Opens the source, chooses perception, creates the session row; starts playing unless options.paused. */
   static async create(partial: Partial<SessionOptions>, emit: EmitFn, observer?: FrameObserver): Promise<SessionLoop> {
     const options = resolveSessionOptions(partial);
-    const reader = await openSource(options.source);
+    const reader = options.camera ? new LiveCameraReader(options.camera.intrinsics, options.camera.label) : await openSource(options.source);
     const warnings = [...(reader.info.warnings ?? [])];
     const choice = await choosePerception(options.mode, options.modelFile, reader.info.hasLabels, options.segmentEvery, options.seed);
     if (choice.warning) warnings.push(choice.warning);
     const s = options.downscale;
     const intrinsics = s === 1 ? reader.info.intrinsics
       : scaleIntrinsics(reader.info.intrinsics, Math.floor(reader.info.width / s), Math.floor(reader.info.height / s));
-    const name = options.name ?? `${options.source === 'demo' ? 'demo' : basename(options.source)} ${new Date().toISOString().slice(0, 16).replace('T', ' ')}`;
+    const sourceName = options.camera ? `camera ${options.camera.label}` : options.source === 'demo' ? 'demo' : basename(options.source);
+    const name = options.name ?? `${sourceName} ${new Date().toISOString().slice(0, 16).replace('T', ' ')}`;
     let store: SessionStore | null = null;
     let writer: SessionWriter | null = null;
     let sessionId: number | null = null;
@@ -146,6 +156,7 @@ export class SessionLoop {
           labels: choice.source.kind, labelsDescription: choice.source.description, fusion: options.fusion,
           downscale: s, segmentEvery: options.segmentEvery, pacing: options.pacing, start: options.start,
           maxFrames: Number.isFinite(options.maxFrames) ? options.maxFrames : null, seed: options.seed,
+          ...(options.camera ? { camera: options.camera.label, recording: options.camera.recordDir } : {}),
         },
       });
       sessionId = row.id;
@@ -155,8 +166,14 @@ export class SessionLoop {
       sessionId, database: options.database, name, source: options.source, mode: options.mode,
       frames: Math.max(0, Math.min(reader.info.frames, options.start + options.maxFrames) - options.start), intrinsics,
       labels: choice.source.kind, labelsDescription: choice.source.description, warnings,
+      recording: options.camera?.recordDir ?? null,
     };
     const loop = new SessionLoop(options, info, reader, choice.source, store, writer, emit, observer);
+    if (options.camera?.recordDir) {
+      loop.recorder = await createSequenceWriter('tum', options.camera.recordDir, {
+        intrinsics, generator: { tool: 'semslam camera', camera: options.camera.label, depth: `predicted by ${choice.source.modelFile ?? 'the network'}` },
+      });
+    }
     for (const w of warnings) emit({ channel: 'error', payload: { message: w, fatal: false } }, []);
     loop.emitPlayback();
     if (loop.state === 'playing') loop.kick();
@@ -168,7 +185,7 @@ export class SessionLoop {
   playback(): PlaybackState {
     return {
       state: this.state, sessionId: this.info.sessionId === null ? null : String(this.info.sessionId),
-      source: this.info.source, mode: this.info.mode, frame: this.lastFrame, frames: this.reader.info.frames,
+      source: this.info.source, mode: this.info.mode, frame: this.lastFrame, frames: this.camera ? 0 : this.reader.info.frames,
       speed: this.speed, realtime: this.realtime,
     };
   }
@@ -211,6 +228,15 @@ export class SessionLoop {
   }
 
   /**
+   * Live camera sessions: hands the newest image to the pipeline (an unread older one is dropped). Images that
+   * arrive while paused are dropped the same way; playing continues from the newest.
+   */
+  pushCameraImage(image: CameraImage): PushResult {
+    if (!this.camera) throw new Error('this session replays a sequence; it takes no camera images');
+    return this.camera.push(image);
+  }
+
+  /**
    * Continues from source frame `frame`. Any jump other than to the next frame restarts fusion there (the map is
    * cleared, a reset map delta follows): tracking cannot bridge a jump, and frames cannot be un-fused.
    */
@@ -219,6 +245,7 @@ export class SessionLoop {
       throw new RangeError(`frame ${frame} is outside ${this.options.start}..${this.end - 1}`);
     }
     if (this.stopped) throw new Error('the session has been stopped');
+    if (this.camera) throw new RangeError('a live camera cannot seek');
     const wasPlaying = this.state === 'playing';
     if (wasPlaying) this.state = 'paused';
     await this.pumping;
@@ -241,8 +268,10 @@ export class SessionLoop {
   async stop(): Promise<SessionResult> {
     if (this.closedResult) return this.closedResult;
     this.stopped = true;
+    // A loop waiting for the next camera image would wait forever.
+    this.camera?.end();
     await this.pumping;
-    return this.close(this.cursor >= this.end ? 'finished' : 'paused');
+    return this.close(this.cursor >= this.end || this.camera ? 'finished' : 'paused');
   }
 
   /** The whole current map (a copy), or an empty one before the first frame. */
@@ -301,6 +330,7 @@ export class SessionLoop {
       }
       if (this.state === 'paused') this.sendUpdates(true);
     } catch (e) {
+      if (e instanceof CameraEndedError) return;
       const message = e instanceof Error ? e.message : String(e);
       this.emit({ channel: 'error', payload: { message: `Session stopped: ${message}`, detail: e instanceof Error ? e.stack?.split('\n').slice(0, 4).join('\n') : undefined, fatal: true } }, []);
       await this.close('failed');
@@ -355,6 +385,8 @@ export class SessionLoop {
     };
     // The stored row's total excludes persisting (it is written before the row is committed).
     const record = frameRecord(index, frame.timestamp, r, stagesMs);
+    // Written with the network's depth, so that the recording replays in rgbd mode as it was mapped.
+    if (this.recorder) await this.recorder.write(p.depth ? { ...frame, depth: p.depth } : frame);
     if (this.writer) {
       this.writer.addFrame(record);
       this.writer.maybeSnapshot(index, () => this.fusion!.snapshot());
@@ -484,7 +516,12 @@ export class SessionLoop {
       }
     } finally {
       this.store?.close();
-      await this.perception.dispose();
+      this.camera?.end();
+      try {
+        await this.recorder?.close();
+      } finally {
+        await this.perception.dispose();
+      }
     }
     this.emitPlayback();
     this.resolveFinished(result);

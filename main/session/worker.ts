@@ -30,6 +30,7 @@ async function handle(loop: SessionLoop, c: WorkerCommand): Promise<{ value: Wor
     case 'step': return { value: await loop.step(c.frames), transfer: [] };
     case 'seek': return { value: await loop.seek(c.frame), transfer: [] };
     case 'setSpeed': return { value: loop.setSpeed(c.speed), transfer: [] };
+    case 'pushCameraImage': return { value: loop.pushCameraImage(c.image), transfer: [] };
     case 'stop': return { value: await loop.stop(), transfer: [] };
     case 'mapPacket': {
       const p = loop.mapPacket();

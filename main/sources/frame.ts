@@ -22,7 +22,7 @@ export interface Frame {
   readonly depthGroundTruth?: Float32Array;
 }
 
-export type SequenceFormat = 'nyu-raw' | 'tum' | '7scenes' | 'redwood' | 'icl-nuim' | 'single-pair' | 'synthetic';
+export type SequenceFormat = 'nyu-raw' | 'tum' | '7scenes' | 'redwood' | 'icl-nuim' | 'single-pair' | 'synthetic' | 'camera';
 
 export interface SequenceInfo {
   readonly format: SequenceFormat;

@@ -23,10 +23,15 @@ export const CHROMIUM_ARGS = [
   '--disable-background-timer-throttling',
 ];
 
-export async function launchChromium(): Promise<Browser> {
+/** Chromium's fake camera playing a .y4m file in a loop (and no permission prompt). */
+export function fakeCameraArgs(y4mFile: string): string[] {
+  return ['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${y4mFile}`];
+}
+
+export async function launchChromium(extraArgs: readonly string[] = []): Promise<Browser> {
   if (!existsSync(CHROMIUM)) {
     throw new Error(`${CHROMIUM} not found: the end-to-end tests need Chromium. Install it with \`apt-get install chromium\` (scripts/install-system-deps.sh does).`);
   }
   // chromium.launch() gives every browser a fresh temporary profile (user-data-dir) of its own.
-  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  return chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_ARGS, ...extraArgs] });
 }

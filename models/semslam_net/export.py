@@ -6,7 +6,8 @@ Contract (shared with main/perception):
   output `depth`   float32 [1, 1, ceil(H/4), ceil(W/4)] raw (the app takes abs(), metres)
   output `normals` float32 [1, 3, ceil(H/4), ceil(W/4)] (three-task networks only)
   metadata_props: semslam.format, class_names (JSON), num_classes, input_mean, input_std (JSON),
-  outputs (JSON), output_stride, training (JSON, when known), source.
+  outputs (JSON), output_stride, training (JSON, when known), source, and input_size ("WxH", the frame
+  size the network was trained at; the app runs it at that size unless told otherwise).
 
   PYTHONPATH=models /usr/bin/python3 -m semslam_net.export (--checkpoint CKPT | --random-init [--seed N])
       [--classes 40] [--normals] --out FILE.onnx
@@ -38,7 +39,7 @@ class _ExportWrapper(torch.nn.Module):
 
 
 def export_onnx(model: JointNet, out_path: str, training_info: Optional[dict] = None, source: str = '',
-                sample_hw=(96, 128), opset: int = ONNX_OPSET) -> dict:
+                sample_hw=(96, 128), opset: int = ONNX_OPSET, input_size: Optional[str] = None) -> dict:
     """Write `model` as ONNX with dynamic H/W and metadata; returns the metadata written."""
     import onnx
 
@@ -80,6 +81,9 @@ def export_onnx(model: JointNet, out_path: str, training_info: Optional[dict] = 
     }
     if training_info:
         meta['training'] = json.dumps(training_info)
+    if input_size:
+        parse_input_size(input_size)
+        meta['input_size'] = input_size
     del m.metadata_props[:]
     for k, v in meta.items():
         p = m.metadata_props.add()
@@ -88,6 +92,17 @@ def export_onnx(model: JointNet, out_path: str, training_info: Optional[dict] = 
     onnx.checker.check_model(m)
     onnx.save(m, out_path)
     return meta
+
+
+def parse_input_size(text: str):
+    """'WxH' -> (W, H), both multiples of 32 are not required but must be >= 32."""
+    try:
+        w, h = (int(v) for v in text.lower().split('x'))
+    except ValueError:
+        raise ValueError(f'input size must be WIDTHxHEIGHT, got {text!r}') from None
+    if w < 32 or h < 32:
+        raise ValueError(f'input size {text}: width and height must be at least 32')
+    return w, h
 
 
 def main(argv=None) -> int:
@@ -104,6 +119,7 @@ def main(argv=None) -> int:
                          "'paper' (N(0, 0.01); outputs ~1e-13 in eval mode)")
     ap.add_argument('--out', required=True, help='output .onnx file')
     ap.add_argument('--opset', type=int, default=ONNX_OPSET)
+    ap.add_argument('--input-size', default=None, help='WxH the network was trained at (stored as metadata input_size)')
     args = ap.parse_args(argv)
     from .checkpoint import CheckpointError, load_published
     training = None
@@ -123,7 +139,8 @@ def main(argv=None) -> int:
         model.reset_parameters(args.init)
         source = f'random-init seed {args.seed} init {args.init}'
         training = {'trained': False}
-    meta = export_onnx(model, args.out, training_info=training, source=source, opset=args.opset)
+    input_size = args.input_size or (training or {}).get('input_size')
+    meta = export_onnx(model, args.out, training_info=training, source=source, opset=args.opset, input_size=input_size)
     print(json.dumps({'out': args.out, 'outputs': json.loads(meta['outputs']), 'num_classes': model.config.num_classes,
                       'opset': args.opset}))
     return 0

@@ -28,6 +28,7 @@ import torch
 
 from .checkpoint import load_published
 from .config import DEFAULT_MODEL, DEFAULT_TEACHER, IMAGENET_MEAN, IMAGENET_STD, class_names_for
+from .data import list_ids
 from .evaluate import evaluate
 from .export import export_onnx
 from .label import label_folder
@@ -56,6 +57,15 @@ def _summary(m: dict) -> dict:
         d = m['depth']
         out.update(rmse=d['rmse'], rmse_log=d['rmse_log'], abs_rel=d['abs_rel'], delta1=d['delta1'])
     return out
+
+
+def _training_frame_size(root: str, scale: float) -> str:
+    """'WxH' of the frames the network saw in training (the folder's images resized by scale)."""
+    from PIL import Image
+    first = list_ids(root)[0]
+    with Image.open(os.path.join(root, f'{first}.png')) as im:
+        w, h = im.size
+    return f'{round(w * scale)}x{round(h * scale)}'
 
 
 def _count(root: str) -> int:
@@ -89,7 +99,9 @@ def write_card(path_stem: str, card: dict) -> None:
               f'- Held-out test: `{d["test"]}` ({d["test_frames"]} frames; evaluated at scale {card["settings"]["scale"]}, '
               f'metrics at full label resolution; at most {card["settings"]["eval_max_images"] or "all"} frames)',
               f'- Crop {card["settings"]["crop"]}, batch {card["settings"]["batch_size"]}, scale {card["settings"]["scale"]}, '
-              f'SGD momentum 0.9, LR 1e-3 encoder / 1e-2 decoder (fine-tune / 10), weight decay 1e-5, poly decay, '
+              f'SGD momentum {card["settings"]["momentum"]}, LR {card["settings"]["lr_encoder"]:g} encoder / '
+              f'{card["settings"]["lr_decoder"]:g} decoder (fine-tune / 10), weight decay {card["settings"]["weight_decay"]:g}, '
+              f'poly decay (power {card["settings"]["poly_power"]:g}), '
               f'init {card["settings"]["init"]} (trained from scratch: no ImageNet weights available)', '',
              '## Metrics on held-out frames', '',
              '| model | mIoU % | pixel acc % | mean class acc % | RMSE m | RMSE log | abs rel | delta<1.25 % |',
@@ -210,6 +222,8 @@ def main(argv=None) -> int:
         'data': {'s1': a.s1, 's2': a.s2, 'test': a.test, 's1_frames': _count(a.s1), 's2_frames': _count(a.s2),
                  'test_frames': _count(a.test), 's1_teacher_labels': lab},
         'settings': {'crop': a.crop, 'batch_size': a.batch_size, 'scale': a.scale, 'init': a.init,
+                     'lr_encoder': a.lr_encoder, 'lr_decoder': a.lr_decoder, 'momentum': a.momentum,
+                     'weight_decay': a.weight_decay, 'poly_power': a.poly_power,
                      'eval_scale': eval_scale, 'teacher_width': a.teacher_width, 'teacher_steps': a.teacher_steps,
                      'pretrain_steps': a.pretrain_steps, 'finetune_steps': a.finetune_steps,
                      'ablation_steps': ab_steps if names else None, 'eval_max_images': a.eval_max_images},
@@ -223,7 +237,10 @@ def main(argv=None) -> int:
     training_info = {k: card[k] for k in ('name', 'created', 'hardware', 'wall_time_s', 'settings')}
     training_info['data'] = {k: v for k, v in card['data'].items() if k != 's1_teacher_labels'}
     training_info['metrics_test'] = table['ours']
-    export_onnx(model, onnx_path, training_info=training_info, source=f'semslam_net.recipe {fin_ck}')
+    training_info['input_size'] = _training_frame_size(a.s2, a.scale)
+    card['input_size'] = training_info['input_size']
+    export_onnx(model, onnx_path, training_info=training_info, source=f'semslam_net.recipe {fin_ck}',
+                input_size=training_info['input_size'])
     card['wall_time_s'] = round(time.time() - t_all, 1)
     stem = a.card or os.path.join(a.out, 'model-card')
     write_card(stem, card)

@@ -10,6 +10,7 @@ import { COLOR_MODES } from '../scene/surfelLayer.js';
 import type { ColorMode } from '../scene/surfelLayer.js';
 import { NAVIGATION_MODES } from '../scene/navigation.js';
 import type { NavigationMode } from '../scene/navigation.js';
+import { CameraPanel } from './cameraPanel.js';
 import { byId, el } from './dom.js';
 import { Legend } from './legend.js';
 import { drawPreview } from './previews.js';
@@ -19,6 +20,7 @@ export class App {
   private readonly legend: Legend;
   private playback: PlaybackState | null = null;
   private scrubbing = false;
+  private readonly camera: CameraPanel;
 
   constructor(private readonly client: AppClient) {
     this.viewer = new Viewer(byId<HTMLCanvasElement>('view'));
@@ -29,6 +31,9 @@ export class App {
       this.viewer.invalidate();
     });
     this.bindControls();
+    this.camera = new CameraPanel(client, {
+      showError: (m) => this.showError(m), showNotice: (m) => this.showNotice(m), setPlayback: (p) => this.setPlayback(p),
+    });
     client.onEvent((e) => this.onEvent(e));
     client.onConnection?.((s) => {
       byId('connection').textContent = s;
@@ -71,10 +76,6 @@ export class App {
       const path = byId<HTMLInputElement>('source-path').value.trim();
       if (!path) return this.showError('Type the folder of an NYU raw or TUM sequence first.');
       void start(path);
-    });
-    byId('camera').addEventListener('click', async () => {
-      const r = await this.call(this.client.request('startCamera', { mode: mode() }));
-      if (r) this.setPlayback(r.playback);
     });
     const playbackButton = (id: string, fn: () => Promise<{ ok: true; value: PlaybackState } | { ok: false; error: { message: string } }>): void =>
       byId(id).addEventListener('click', async () => {
@@ -170,6 +171,9 @@ export class App {
         break;
       case 'error':
         this.showError(e.payload.message, e.payload.detail);
+        break;
+      case 'uiCommand':
+        if (e.payload.command === 'openCamera') this.camera.reveal();
         break;
     }
   }

@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { decode } from 'fast-png';
 
-export { CHROMIUM, launchChromium } from '../../main/web/headlessChromium.js';
+export { CHROMIUM, fakeCameraArgs, launchChromium } from '../../main/web/headlessChromium.js';
 
 export interface ServeProcess {
   readonly url: string;

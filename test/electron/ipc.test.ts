@@ -25,7 +25,7 @@ describe('Electron IPC request handling', () => {
   });
 
   it('turns backend failures into values', async () => {
-    expect(await handleIpcRequest(backend, app, { channel: 'startCamera', payload: { mode: 'rgbd' } }))
+    expect(await handleIpcRequest(backend, app, { channel: 'startCamera', payload: { mode: 'rgb', width: 320, height: 240 } }))
       .toEqual({ ok: false, error: { code: 'unavailable', message: 'No camera is connected.' } });
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { APP_CONTENT_SECURITY_POLICY, allowNavigation, isAppUrl, mainWindowOptions, resolveAppFile } from '../../electron/security.js';
+import { APP_CONTENT_SECURITY_POLICY, allowNavigation, allowPermission, isAppUrl, mainWindowOptions, resolveAppFile } from '../../electron/security.js';
 
 describe('Electron window security', () => {
   it('isolates the renderer: context isolation, sandbox, no Node', () => {
@@ -43,5 +43,18 @@ describe('Electron window security', () => {
     }
     expect(resolveAppFile('app://semslam/data.sqlite', '/r')).toBeNull();
     expect(resolveAppFile('app://evil/app.js', '/r')).toBeNull();
+  });
+});
+
+describe('Electron permissions', () => {
+  it('grants the camera (video only) to our renderer and nothing else', () => {
+    expect(allowPermission({ permission: 'media', requestingUrl: 'app://semslam/index.html', mediaTypes: ['video'] })).toBe(true);
+    expect(allowPermission({ permission: 'media', requestingUrl: 'app://semslam', mediaTypes: [] })).toBe(true);
+    expect(allowPermission({ permission: 'media', requestingUrl: 'app://semslam/index.html', mediaTypes: ['video', 'audio'] })).toBe(false);
+    expect(allowPermission({ permission: 'media', requestingUrl: 'https://evil.example/', mediaTypes: ['video'] })).toBe(false);
+    expect(allowPermission({ permission: 'media', requestingUrl: undefined, mediaTypes: ['video'] })).toBe(false);
+    for (const permission of ['geolocation', 'notifications', 'clipboard-read', 'openExternal']) {
+      expect(allowPermission({ permission, requestingUrl: 'app://semslam/index.html' })).toBe(false);
+    }
   });
 });

@@ -205,3 +205,27 @@ describe('semslam convert-checkpoint without PyTorch', () => {
     expect(r.stderr).toContain('apt-get install -y python3-torch python3-onnx');
   });
 });
+
+describe('JointNetwork input size', () => {
+  it('runs a model at the frame size it was trained at, unless told otherwise', async () => {
+    const trained = await randomInitModel({ inputSize: '160x120' });
+    const net = await JointNetwork.load(trained, { intraOpThreads: 1 });
+    try {
+      expect(net.description.trainedInputSize).toEqual({ width: 160, height: 120 });
+      expect(net.inputSizeFor(640, 480)).toEqual({ width: 160, height: 120 });
+      const out = await net.run(frame.data, frame.width, frame.height);
+      expect([out.networkWidth, out.networkHeight]).toEqual([160, 120]);
+      expect(out.depth).toHaveLength(frame.width * frame.height);
+    } finally {
+      await net.dispose();
+    }
+    const native = await JointNetwork.load(trained, { intraOpThreads: 1, inputSize: { kind: 'frameMultiple', multiple: 32 } });
+    expect(native.inputSizeFor(640, 480)).toEqual({ width: 640, height: 480 });
+    await native.dispose();
+    // A model without the record runs at the frame's size.
+    const plain = await JointNetwork.load(model, { intraOpThreads: 1 });
+    expect(plain.description.trainedInputSize).toBeNull();
+    expect(plain.inputSizeFor(320, 240)).toEqual({ width: 320, height: 256 });
+    await plain.dispose();
+  }, 400_000);
+});

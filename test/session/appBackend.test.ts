@@ -1,13 +1,16 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { AppBackend } from '../../main/contract/backend.js';
 import { invokeBackend } from '../../main/contract/backend.js';
-import type { AppEvent, RequestChannel } from '../../main/contract/channels.js';
+import type { AppEvent, RequestChannel, RequestOf, ResponseOf, Result } from '../../main/contract/channels.js';
 import { decodeMapDelta } from '../../main/contract/mapDelta.js';
 import { decodePcd } from '../../main/export/pcd.js';
 import { createAppBackend } from '../../main/session/appBackend.js';
+import { openSequence } from '../../main/sources/open.js';
+import { createSyntheticSequence } from '../../main/synth/sequence.js';
+import { pythonFixtures } from '../perception/helpers.js';
 
 let dir: string;
 let backend: AppBackend;
@@ -84,10 +87,80 @@ describe('AppBackend (session runner)', () => {
     expect(!rgb.ok && rgb.error.message).toMatch(/RGB-only mode needs the joint network/);
     expect(await invokeBackend(backend, 'startReplay', { source: join(dir, 'nowhere'), mode: 'rgbd', realtime: false }))
       .toMatchObject({ ok: false, error: { code: 'not-found' } });
-    expect(await invokeBackend(backend, 'startCamera', { mode: 'rgbd' })).toMatchObject({ ok: false, error: { code: 'unavailable' } });
+    const rgbd = await invokeBackend(backend, 'startCamera', { mode: 'rgbd', width: 320, height: 240 });
+    expect(rgbd).toMatchObject({ ok: false, error: { code: 'invalid-request' } });
+    expect(!rgbd.ok && rgbd.error.message).toMatch(/no depth: live mapping runs in RGB mode/);
+    const noModel = await invokeBackend(backend, 'startCamera', { mode: 'rgb', width: 320, height: 240 });
+    expect(noModel).toMatchObject({ ok: false, error: { code: 'unavailable' } });
+    expect(!noModel.ok && noModel.error.message).toMatch(/Live camera mapping needs the joint network/);
+    expect(await invokeBackend(backend, 'cameraFrame', { timestamp: 1, width: 32, height: 32, rgb: new Uint8Array(32 * 32 * 3) }))
+      .toMatchObject({ ok: false, error: { code: 'not-found' } });
+    expect(await invokeBackend(backend, 'cameraFrame', { timestamp: 1, width: 32, height: 32, rgb: new Uint8Array(5) }))
+      .toMatchObject({ ok: false, error: { code: 'invalid-request', message: expect.stringMatching(/rgb must hold width × height × 3 bytes/) } });
+    expect(await invokeBackend(backend, 'stopCamera', {})).toMatchObject({ ok: false, error: { code: 'not-found' } });
     expect(await invokeBackend(backend, 'play', {})).toMatchObject({ ok: false, error: { code: 'not-found' } });
     expect(await invokeBackend(backend, 'exportMap', { format: 'ply' })).toMatchObject({ ok: false, error: { code: 'not-found' } });
     expect(await invokeBackend(backend, 'openSession', { id: '7' })).toMatchObject({ ok: false, error: { code: 'not-found' } });
     expect(await call('getPlayback')).toMatchObject({ state: 'idle' });
+  });
+});
+
+describe('AppBackend live camera', () => {
+  let camDir: string;
+  let cam: AppBackend;
+  const ask = <C extends RequestChannel>(channel: C, payload: RequestOf<C>) => invokeBackend(cam, channel, payload) as Promise<Result<ResponseOf<C>>>;
+  beforeAll(async () => {
+    camDir = mkdtempSync(join(tmpdir(), 'semslam-camera-'));
+    const model = join(await pythonFixtures('make_graph_fixtures.py'), 'joint-scaled.onnx');
+    cam = await createAppBackend({ database: join(camDir, 'sessions.db'), session: { modelFile: model }, recordingDir: join(camDir, 'rec') });
+  }, 400_000);
+  afterAll(async () => {
+    await cam?.dispose();
+    rmSync(camDir, { recursive: true, force: true });
+  });
+
+  it('maps pushed images in rgb mode, drops stale ones, records them as TUM, and saves the session', async () => {
+    const seen: AppEvent[] = [];
+    cam.onEvent((e) => seen.push(e));
+    const started = await ask('startCamera', { device: 'Test Cam', mode: 'rgb', width: 64, height: 48, fovDeg: 60, record: true });
+    if (!started.ok) throw new Error(started.error.message);
+    const { session, playback, recording } = started.value;
+    expect(session.name).toMatch(/^camera Test Cam /);
+    expect(playback).toMatchObject({ state: 'playing', frames: 0, mode: 'rgb' });
+    expect(recording).toMatch(/rec\/Test_Cam-/);
+    // Another session's requests are refused while a camera runs: a replay-only command says so.
+    expect(await ask('seek', { frame: 3 })).toMatchObject({ ok: false, error: { code: 'invalid-request', message: expect.stringMatching(/cannot seek/) } });
+
+    const sequence = createSyntheticSequence({ seed: 4, frames: 8, width: 64, height: 48 });
+    let last = { received: 0, dropped: 0 };
+    for await (const f of sequence.frames()) {
+      const r = await ask('cameraFrame', { timestamp: 100 + f.timestamp, width: 64, height: 48, rgb: f.rgb });
+      if (!r.ok) throw new Error(r.error.message);
+      last = r.value;
+      // Paced like a camera, slower than this small pipeline: some frames are mapped while others arrive.
+      await new Promise((res) => setTimeout(res, 40));
+    }
+    expect(last.received).toBe(8);
+    const wrong = await ask('cameraFrame', { timestamp: 200, width: 32, height: 32, rgb: new Uint8Array(32 * 32 * 3) });
+    expect(wrong).toMatchObject({ ok: false, error: { code: 'invalid-request', message: expect.stringMatching(/Test Cam: image is 32×32/) } });
+    await expect.poll(() => seen.filter((e) => e.channel === 'frameStats').length, { timeout: 60_000 }).toBeGreaterThanOrEqual(2);
+
+    const stopped = await ask('stopCamera', {});
+    if (!stopped.ok) throw new Error(stopped.error.message);
+    const processed = seen.filter((e) => e.channel === 'frameStats').length;
+    expect(stopped.value.session.frames).toBe(processed);
+    expect(processed + last.dropped).toBeLessThanOrEqual(8);
+    expect(stopped.value.session.surfels).toBeGreaterThan(0);
+    expect(stopped.value.recording).toBe(recording);
+    const reader = await openSequence(recording!);
+    expect(reader.info.frames).toBe(processed);
+    expect(reader.info.intrinsics.fx).toBeCloseTo(32 / Math.tan(Math.PI / 6), 3);
+    // The recording's depth is the network's (rgb mode), so it replays in rgbd mode as it was mapped.
+    const first = await reader.read(0);
+    expect(first.depth.some((d) => d > 0)).toBe(true);
+    expect(await ask('cameraFrame', { timestamp: 300, width: 64, height: 48, rgb: new Uint8Array(64 * 48 * 3) }))
+      .toMatchObject({ ok: false, error: { code: 'not-found' } });
+    const listed = await ask('listSessions', {});
+    expect(listed.ok && listed.value.sessions.map((x) => x.source)).toEqual(['camera']);
   });
 });

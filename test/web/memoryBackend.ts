@@ -30,6 +30,8 @@ export function memoryBackend(): AppBackend & { emit(e: AppEvent): void } {
     deleteSession: fail,
     startReplay: fail,
     startCamera: fail,
+    cameraFrame: fail,
+    stopCamera: fail,
     play: () => set({ state: 'playing' }),
     pause: () => set({ state: 'paused' }),
     step: ({ frames }) => set({ frame: playback.frame + (frames ?? 1) }),

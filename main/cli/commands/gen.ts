@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { InputError } from '../../errors.js';
+import { Y4mWriter } from '../../export/y4m.js';
 import { createSequenceWriter } from '../../sources/writers.js';
 import { writeLabelledSet } from '../../synth/dataset.js';
 import { createSyntheticSequence, type SyntheticNoise } from '../../synth/sequence.js';
@@ -45,7 +46,7 @@ export function register(program: Command): void {
     .option('--seed <n>', 'random seed (the room of a sequence; the view sampler of a labelled set)', '0')
     .option('--frames <n>', 'frames in the sequence (nyu, tum)', '300')
     .option('--size <WxH>', 'image size', '640x480')
-    .option('--format <format>', 'nyu (NYU Depth v2 raw), tum (TUM RGB-D), or labelled (NYUDv2 labelled-set layout of independent views)', 'tum')
+    .option('--format <format>', 'nyu (NYU Depth v2 raw), tum (TUM RGB-D), labelled (NYUDv2 labelled-set layout of independent views), or y4m (the RGB frames as a YUV4MPEG2 video, e.g. for Chromium\'s fake camera; --out FILE.y4m)', 'tum')
     .option('--noise <model>', 'sensor depth of sequences: kinect (Kinect-like noise) or none (exact)', 'kinect')
     .option('--rooms <n>', 'labelled: number of rooms', '10')
     .option('--views-per-room <n>', 'labelled: views rendered in each room', '20')
@@ -59,6 +60,7 @@ export function register(program: Command): void {
       '  semslam gen --seed 3 --frames 300 --format tum --out /tmp/synth-tum',
       '  semslam gen --seed 1 --frames 60 --size 320x240 --format nyu --out /tmp/synth-nyu',
       '  semslam gen --format labelled --rooms 50 --views-per-room 20 --room-seed-offset 1000 --out /tmp/synth-train',
+      '  semslam gen --seed 1 --frames 90 --size 320x240 --format y4m --out /tmp/room.y4m   # a fake webcam for Chromium',
     ].join('\n'))
     .action(async (opts: GenOptions) => {
       const { width, height } = parseSize(opts.size);
@@ -78,15 +80,17 @@ export function register(program: Command): void {
         else process.stderr.write(`wrote ${meta.ids.length} views of ${rooms} rooms to ${out} in ${seconds.toFixed(1)} s\n`);
         return;
       }
-      if (opts.format !== 'nyu' && opts.format !== 'tum') throw new InputError('--format', `expected nyu, tum or labelled, got "${opts.format}"`);
+      if (opts.format !== 'nyu' && opts.format !== 'tum' && opts.format !== 'y4m') throw new InputError('--format', `expected nyu, tum, labelled or y4m, got "${opts.format}"`);
       if (opts.noise !== 'kinect' && opts.noise !== 'none') throw new InputError('--noise', `expected kinect or none, got "${opts.noise}"`);
       const frames = parseIntOption('frames', opts.frames, 1);
       const sequence = createSyntheticSequence({ seed, frames, width, height, noise: opts.noise as SyntheticNoise });
-      const writer = await createSequenceWriter(opts.format, out, {
-        intrinsics: sequence.info.intrinsics,
-        fps: 30,
-        generator: { tool: 'semslam gen', seed, frames, noise: opts.noise, room: sequence.room.kind },
-      });
+      const writer = opts.format === 'y4m'
+        ? await Y4mWriter.create(out, width, height, 30)
+        : await createSequenceWriter(opts.format, out, {
+          intrinsics: sequence.info.intrinsics,
+          fps: 30,
+          generator: { tool: 'semslam gen', seed, frames, noise: opts.noise, room: sequence.room.kind },
+        });
       const bar = progressBar(frames, 'frames');
       let done = 0;
       for await (const frame of sequence.frames()) {

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { spawn } from 'node:child_process';
+import { resolve } from 'node:path';
 import { printJson } from '../output.js';
 import { buildRenderer, DEFAULT_RENDERER_DIR } from '../../web/buildRenderer.js';
 import { createBackend } from '../../web/backendFactory.js';
@@ -9,6 +10,7 @@ interface ServeOptions {
   port: string;
   open?: boolean;
   database?: string;
+  model?: string;
   build: boolean;
   json?: boolean;
 }
@@ -27,6 +29,7 @@ export function register(program: Command): void {
     .option('--port <n>', 'port to listen on (0 = any free port)', '0')
     .option('--open', 'open the URL in the default browser')
     .option('--database <file>', 'sessions database (default: the session store\'s default)')
+    .option('--model <file>', 'joint network ONNX for rgb mode and the camera (default: the shipped models/semslam-joint.onnx)')
     .option('--no-build', 'serve dist/renderer as it is instead of rebuilding it')
     .option('--json', 'print {url, port} as JSON on stdout once listening')
     .addHelpText('after', '\nThe URL printed carries a secret token; every HTTP request and WebSocket needs it.\nStop with Ctrl-C.')
@@ -37,7 +40,7 @@ export function register(program: Command): void {
         const r = await buildRenderer();
         process.stderr.write(`semslam serve: renderer built (${(r.bytes / 1024).toFixed(0)} KiB)\n`);
       }
-      const backend = await createBackend({ database: o.database });
+      const backend = await createBackend({ database: o.database, ...(o.model ? { session: { modelFile: resolve(o.model) } } : {}) });
       const server = await startWebServer(backend, { port, rendererDir: DEFAULT_RENDERER_DIR });
       if (o.json) printJson({ url: server.url, port: server.port });
       else process.stdout.write(`${server.url}\n`);
