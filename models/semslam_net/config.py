@@ -90,6 +90,8 @@ class TrainConfig:
     lr_encoder: float = 1e-3
     lr_decoder: float = 1e-2
     momentum: float = 0.9
+    # 'sgd' (the paper) or 'adam' (training from scratch on a small compute budget; see train.build_optimizer).
+    optimizer: str = 'sgd'
     weight_decay: float = 1e-5
     # Weight of the segmentation loss; depth gets 1 - lambda_segm (network.md: lambda = 0.5).
     lambda_segm: float = 0.5

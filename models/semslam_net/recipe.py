@@ -99,7 +99,8 @@ def write_card(path_stem: str, card: dict) -> None:
               f'- Held-out test: `{d["test"]}` ({d["test_frames"]} frames; evaluated at scale {card["settings"]["scale"]}, '
               f'metrics at full label resolution; at most {card["settings"]["eval_max_images"] or "all"} frames)',
               f'- Crop {card["settings"]["crop"]}, batch {card["settings"]["batch_size"]}, scale {card["settings"]["scale"]}, '
-              f'SGD momentum {card["settings"]["momentum"]}, LR {card["settings"]["lr_encoder"]:g} encoder / '
+              f'{card["settings"].get("optimizer", "sgd").upper()} momentum {card["settings"]["momentum"]}, '
+              f'LR {card["settings"]["lr_encoder"]:g} encoder / '
               f'{card["settings"]["lr_decoder"]:g} decoder (fine-tune / 10), weight decay {card["settings"]["weight_decay"]:g}, '
               f'poly decay (power {card["settings"]["poly_power"]:g}), '
               f'init {card["settings"]["init"]} (trained from scratch: no ImageNet weights available)', '',
@@ -222,7 +223,7 @@ def main(argv=None) -> int:
         'data': {'s1': a.s1, 's2': a.s2, 'test': a.test, 's1_frames': _count(a.s1), 's2_frames': _count(a.s2),
                  'test_frames': _count(a.test), 's1_teacher_labels': lab},
         'settings': {'crop': a.crop, 'batch_size': a.batch_size, 'scale': a.scale, 'init': a.init,
-                     'lr_encoder': a.lr_encoder, 'lr_decoder': a.lr_decoder, 'momentum': a.momentum,
+                     'optimizer': a.optimizer, 'lr_encoder': a.lr_encoder, 'lr_decoder': a.lr_decoder, 'momentum': a.momentum,
                      'weight_decay': a.weight_decay, 'poly_power': a.poly_power,
                      'eval_scale': eval_scale, 'teacher_width': a.teacher_width, 'teacher_steps': a.teacher_steps,
                      'pretrain_steps': a.pretrain_steps, 'finetune_steps': a.finetune_steps,

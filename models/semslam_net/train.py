@@ -69,9 +69,11 @@ def resolve_device(name: str) -> str:
     return name
 
 
-def build_optimizer(model: JointNet, cfg: TrainConfig, lr_scale: float = 1.0) -> torch.optim.SGD:
-    """SGD with momentum; encoder at lr_encoder, decoder and heads at lr_decoder (normals head x10).
-    Each group carries its name so schemes can step parts of the network."""
+def build_optimizer(model: JointNet, cfg: TrainConfig, lr_scale: float = 1.0) -> torch.optim.Optimizer:
+    """SGD with momentum (the paper's); encoder at lr_encoder, decoder and heads at lr_decoder (normals head x10).
+    Each group carries its name so schemes can step parts of the network. optimizer='adam' (beta1 = momentum)
+    is for training from scratch on a small compute budget, where plain SGD stays at the class prior for
+    thousands of images."""
     groups = parameter_groups(model)
     param_groups = []
     for name, named in groups.items():
@@ -81,6 +83,11 @@ def build_optimizer(model: JointNet, cfg: TrainConfig, lr_scale: float = 1.0) ->
         if name == 'normals':
             lr *= cfg.normals_lr_mult
         param_groups.append({'params': [p for _, p in named], 'lr': lr * lr_scale, 'name': name})
+    if cfg.optimizer == 'adam':
+        return torch.optim.Adam(param_groups, lr=cfg.lr_decoder * lr_scale, betas=(cfg.momentum, 0.999),
+                                weight_decay=cfg.weight_decay)
+    if cfg.optimizer != 'sgd':
+        raise ValueError(f'optimizer must be sgd or adam, got {cfg.optimizer!r}')
     return torch.optim.SGD(param_groups, lr=cfg.lr_decoder * lr_scale, momentum=cfg.momentum,
                            weight_decay=cfg.weight_decay)
 
@@ -338,6 +345,8 @@ def add_train_arguments(ap: argparse.ArgumentParser) -> None:
     ap.add_argument('--lr-decoder', type=float, default=t.lr_decoder)
     ap.add_argument('--weight-decay', type=float, default=t.weight_decay)
     ap.add_argument('--momentum', type=float, default=t.momentum)
+    ap.add_argument('--optimizer', default=t.optimizer, choices=('sgd', 'adam'),
+                    help='sgd (the paper, default) or adam (from-scratch training on a small budget)')
     ap.add_argument('--poly-power', type=float, default=t.poly_power, help='LR decay power (0 = constant)')
     ap.add_argument('--freeze-bn', action='store_true', help='freeze BN running statistics (paper; needs a pre-trained encoder)')
     ap.add_argument('--init', default=t.init, choices=('paper', 'kaiming'), help='weight init when training from scratch')
@@ -353,7 +362,7 @@ def data_config_from_args(a) -> DataConfig:
 
 def train_config_from_args(a, **over) -> TrainConfig:
     base = replace(DEFAULT_TRAIN, batch_size=a.batch_size, threads=a.threads, device=a.device, lr_encoder=a.lr_encoder,
-                   lr_decoder=a.lr_decoder, weight_decay=a.weight_decay, momentum=a.momentum,
+                   lr_decoder=a.lr_decoder, weight_decay=a.weight_decay, momentum=a.momentum, optimizer=a.optimizer,
                    poly_power=a.poly_power, freeze_bn=a.freeze_bn, init=a.init, seed=a.seed, log_every=a.log_every,
                    checkpoint_every=a.checkpoint_every, num_workers=a.workers)
     return replace(base, **over)

@@ -57,6 +57,19 @@ def test_joint_training_reduces_the_loss(toy):
     assert 0.0 <= metrics['segmentation']['miou'] <= 1.0 and metrics['depth']['rmse'] > 0
 
 
+def test_adam_option_trains_and_resumes_with_its_own_state(toy):
+    out = os.path.join(toy['base'], 'adam')
+    cfg = _cfg(max_steps=20, poly_power=0.0, optimizer='adam', lr_encoder=1e-3, lr_decoder=1e-3)
+    res = train_phase(TrainRun(data=[toy['s2']], out_dir=out, model=MODEL, data_config=TINY, train=cfg), log=open(os.devnull, 'w'))
+    assert res.final_losses['total'] < 0.8 * res.first_losses['total']
+    ck = torch.load(res.checkpoint)
+    # Adam keeps per-parameter moments; SGD would keep only momentum buffers.
+    assert any('exp_avg_sq' in st for st in ck['optimizer']['state'].values())
+    with pytest.raises(ValueError, match='sgd or adam'):
+        from semslam_net.train import build_optimizer
+        build_optimizer(_init_model(cfg), replace(cfg, optimizer='rmsprop'))
+
+
 def test_resume_continues_at_the_saved_step(toy):
     out = os.path.join(toy['base'], 'resume')
     cfg = _cfg(max_steps=4, checkpoint_every=2)
