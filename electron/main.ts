@@ -5,17 +5,23 @@
  * `node scripts/build-renderer.mjs --electron` built dist/renderer and the sandboxed preload.
  */
 import { app, BrowserWindow, dialog, ipcMain, Menu, net, protocol, session, shell } from 'electron';
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { AppBackend } from '../main/contract/backend.js';
 import type { ExportFormat, SessionSummary } from '../main/contract/channels.js';
 import { IPC_EVENT_CHANNEL } from '../main/contract/client.js';
+import { SQLITE_BINDING_ENV } from '../main/store/sqliteBinding.js';
 import { createBackend } from '../main/web/backendFactory.js';
 import { registerIpc } from './ipc.js';
 import { buildMenuTemplate } from './menu.js';
 import { allowNavigation, allowPermission, APP_CONTENT_SECURITY_POLICY, APP_INDEX_URL, APP_SCHEME, mainWindowOptions, resolveAppFile } from './security.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
+
+// better-sqlite3 built for this Electron by scripts/electron-setup.mjs (the one in node_modules is Node's).
+const electronSqlite = join(here, '..', '.electron', `better-sqlite3-electron-${process.versions.electron}-${process.platform}-${process.arch}`, 'build', 'Release', 'better_sqlite3.node');
+if (!process.env[SQLITE_BINDING_ENV] && existsSync(electronSqlite)) process.env[SQLITE_BINDING_ENV] = electronSqlite;
 const RENDERER_DIR = join(here, '..', 'dist', 'renderer');
 const PRELOAD = join(here, '..', 'dist', 'electron', 'preload.cjs');
 

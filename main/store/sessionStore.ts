@@ -1,3 +1,4 @@
+import { sqliteNativeBinding } from './sqliteBinding.js';
 import Database from 'better-sqlite3';
 import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -65,7 +66,8 @@ export class SessionStore {
     if (o.access === 'readwrite') mkdirSync(dirname(file), { recursive: true });
     let db: Database.Database | undefined;
     try {
-      db = new Database(file, { readonly: o.access === 'readonly', fileMustExist: o.access === 'readonly' });
+      const nativeBinding = sqliteNativeBinding();
+      db = new Database(file, { readonly: o.access === 'readonly', fileMustExist: o.access === 'readonly', ...(nativeBinding ? { nativeBinding } : {}) });
       db.pragma('busy_timeout = 5000');
       const tables = db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'").get() as { n: number };
       const appId = db.pragma('application_id', { simple: true }) as number;
