@@ -1,4 +1,7 @@
-import { deflateSync, inflateSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { deflate, deflateSync, inflateSync } from 'node:zlib';
+
+const deflateAsync = promisify(deflate);
 
 /**
  * The surfel map as the store keeps it: one typed array per attribute (structure of arrays), `count` surfels.
@@ -75,6 +78,21 @@ function kindOf(a: unknown): ArrayKind | undefined {
  * buffers); only the used prefix is stored.
  */
 export function encodeMap(map: StoredMap, level = 1): EncodedMap {
+  const { fields, raw } = packFields(map);
+  // Level 1: snapshots are taken while mapping, so speed matters more than the last few percent of size.
+  return { count: map.count, fields, data: deflateSync(raw, { level }) };
+}
+
+/**
+ * encodeMap with the compression on libuv's thread pool: the calling thread (the pipeline) only packs the
+ * fields (a copy, so `map` may change as soon as this returns) and goes on mapping while zlib works.
+ */
+export async function encodeMapInBackground(map: StoredMap, level = 1): Promise<EncodedMap> {
+  const { fields, raw } = packFields(map);
+  return { count: map.count, fields, data: await deflateAsync(raw, { level }) };
+}
+
+function packFields(map: StoredMap): { fields: EncodedField[]; raw: Buffer } {
   const fields: EncodedField[] = [];
   const parts: Buffer[] = [];
   for (const spec of FIELDS) {
@@ -90,8 +108,7 @@ export function encodeMap(map: StoredMap, level = 1): EncodedMap {
     fields.push({ name: spec.name, kind, length });
     parts.push(Buffer.from(a.buffer, a.byteOffset, length * BYTES[kind]));
   }
-  // Level 1: snapshots are taken while mapping, so speed matters more than the last few percent of size.
-  return { count: map.count, fields, data: deflateSync(Buffer.concat(parts), { level }) };
+  return { fields, raw: Buffer.concat(parts) };
 }
 
 /** Unpacks a blob; throws a plain Error naming the problem when the blob does not match its field list. */

@@ -3,7 +3,7 @@ import Database from 'better-sqlite3';
 import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { InputError } from '../errors.js';
-import { decodeMap, encodeMap, type StoredMap } from './mapCodec.js';
+import { decodeMap, encodeMap, type EncodedMap, type StoredMap } from './mapCodec.js';
 import {
   encodedFieldsSchema, intrinsicsSchema, parseFrameRow, parseSessionRow, parseSnapshotRow, poseToBlob,
   type FrameRecord, type NewSession, type SessionRecord, type SessionStatus, type SnapshotInfo, type TimingsSummary,
@@ -194,8 +194,12 @@ export class SessionStore {
 
   /** Stores a compressed snapshot and drops all but the newest `keepLatest` of this session, in one transaction. */
   saveSnapshot(sessionId: number, frameIndex: number, map: StoredMap, keepLatest: number): SnapshotInfo {
+    return this.saveEncodedSnapshot(sessionId, frameIndex, encodeMap(map), keepLatest);
+  }
+
+  /** saveSnapshot for a map already encoded (encodeMapInBackground). */
+  saveEncodedSnapshot(sessionId: number, frameIndex: number, encoded: EncodedMap, keepLatest: number): SnapshotInfo {
     if (!(keepLatest >= 1)) throw new RangeError('keepLatest must be ≥ 1');
-    const encoded = encodeMap(map);
     let id = 0;
     this.db.transaction(() => {
       const r = this.db.prepare(`INSERT INTO map_snapshots (session_id, frame_index, created_ms, count, fields, data)

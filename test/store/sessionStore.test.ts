@@ -139,7 +139,7 @@ describe('SessionWriter', () => {
     const store = SessionStore.open(join(dir, 's.db'));
     const s = store.create({ name: 'x', source: 'demo', mode: 'rgbd', intrinsics: INTRINSICS });
     let clock = 0;
-    const w = new SessionWriter(store, s.id, { flushIntervalMs: 100, snapshotIntervalMs: 250, keepSnapshots: 2 }, () => clock);
+    const w = new SessionWriter(store, s.id, { flushIntervalMs: 100, snapshotIntervalMs: 250, keepSnapshots: 2, backgroundSnapshots: false }, () => clock);
     let maps = 0;
     for (let i = 0; i < 10; i++) {
       clock = i * 40;
@@ -154,6 +154,37 @@ describe('SessionWriter', () => {
     expect(store.frames(s.id).length).toBe(10);
     expect(store.snapshots(s.id).map((x) => x.frameIndex)).toEqual([9, 7]);
     expect(store.get(s.id)!.status).toBe('finished');
+    store.close();
+  });
+});
+
+describe('SessionWriter background snapshots', () => {
+  it('compress off the calling thread, land when done, and never outlive finish()', async () => {
+    const store = SessionStore.open(join(dir, 'bg.db'));
+    const s = store.create({ name: 'x', source: 'demo', mode: 'rgbd', intrinsics: INTRINSICS });
+    let clock = 0;
+    const w = new SessionWriter(store, s.id, { flushIntervalMs: 1000, snapshotIntervalMs: 100 }, () => clock);
+    w.addFrame(makeFrame(0));
+    clock = 150;
+    w.addFrame(makeFrame(1));
+    expect(w.maybeSnapshot(1, () => makeMap(5000))).toBe(true);
+    // Frames it describes are committed first; the snapshot itself lands later.
+    expect(store.frames(s.id).map((f) => f.frameIndex)).toEqual([0, 1]);
+    expect(store.snapshots(s.id)).toEqual([]);
+    clock = 300;
+    // One at a time: no second snapshot while the first is compressing.
+    expect(w.maybeSnapshot(2, () => makeMap(5001))).toBe(false);
+    await w.settled();
+    expect(store.snapshots(s.id).map((x) => [x.frameIndex, x.count])).toEqual([[1, 5000]]);
+    expect(store.loadLatestMap(s.id)!.map.count).toBe(5000);
+
+    // finish() while one is in flight: the final snapshot is written at once, the stale one is dropped.
+    clock = 500;
+    w.addFrame(makeFrame(2));
+    expect(w.maybeSnapshot(2, () => makeMap(6000))).toBe(true);
+    w.finish('finished', { frames: 3, fps: 25, meanMs: { total: 40 } }, 2, () => makeMap(6001));
+    await w.settled();
+    expect(store.snapshots(s.id).map((x) => [x.frameIndex, x.count])).toEqual([[2, 6001], [1, 5000]]);
     store.close();
   });
 });

@@ -10,7 +10,7 @@ const file = process.argv[2];
 const store = SessionStore.open(file);
 const session = store.create({ name: 'crash', source: 'demo', mode: 'rgbd', intrinsics: INTRINSICS });
 let clock = 0;
-const writer = new SessionWriter(store, session.id, { flushIntervalMs: 5, snapshotIntervalMs: 20, keepSnapshots: 2 }, () => clock);
+const writer = new SessionWriter(store, session.id, { flushIntervalMs: 5, snapshotIntervalMs: 20, keepSnapshots: 2, backgroundSnapshots: false }, () => clock);
 for (let i = 0; ; i++) {
   clock = i;
   writer.addFrame(makeFrame(i));
