@@ -72,6 +72,10 @@ class InvertedResidualBlock(nn.Module):
         return out + x if self.residual else out
 
 
+# Initial scale of the CRP convs relative to variance-preserving (init 'kaiming'; see JointNet.reset_parameters).
+CRP_INIT_SCALE = 0.1
+
+
 class CRPBlock(nn.Module):
     """Chained residual pooling: 4 x (maxpool 5x5 -> 1x1 conv -> add); no activation inside.
 
@@ -156,20 +160,28 @@ class JointNet(nn.Module):
 
     def reset_parameters(self, scheme: str = 'paper') -> None:
         """'paper': as the authors, conv weights N(0, 0.01), biases 0; BN weight 1, bias 0.
-        'kaiming': He-normal (fan_out) conv weights, as torchvision's MobileNet-v2; the authors start from
-        an ImageNet encoder, we train from scratch (no weights can be fetched here), where N(0, 0.01)
-        through the BN-free decoder starts with vanishing outputs."""
+        'kaiming': for training from scratch (no ImageNet weights can be fetched here): He-normal (fan_out)
+        encoder convs, as torchvision's MobileNet-v2 (BN follows each); variance-preserving (fan_in) decoder convs,
+        the decoder having no BN; and the chained-residual-pooling convs at a tenth of that, so that each CRP
+        block starts close to the identity. At full scale the four max-pool chains of every CRP block swamp the
+        fine 1/4 features and the network stays at the class prior (measured: one batch of 8 frames, Adam, 60
+        steps: cross-entropy 1.70 at full CRP scale vs 0.14 at 0.1). Task outputs start small (N(0, 0.01))."""
         if scheme not in INIT_SCHEMES:
             raise ValueError(f'init scheme must be one of {INIT_SCHEMES}, got {scheme!r}')
-        for m in self.modules():
+        encoder = {id(p) for mod in self.encoder_modules() for p in mod.parameters()}
+        for name, m in self.named_modules():
             if isinstance(m, nn.Conv2d):
                 if scheme == 'paper':
                     nn.init.normal_(m.weight, 0.0, 0.01)
                 elif m.bias is not None:
                     # Task outputs (the only biased convs) stay small so the first losses are sane.
                     nn.init.normal_(m.weight, 0.0, 0.01)
-                else:
+                elif id(m.weight) in encoder:
                     nn.init.kaiming_normal_(m.weight, mode='fan_out', nonlinearity='relu')
+                else:
+                    nn.init.kaiming_normal_(m.weight, mode='fan_in', nonlinearity='linear')
+                    if name.endswith('_outvar_dimred'):
+                        m.weight.data.mul_(CRP_INIT_SCALE)
                 if m.bias is not None:
                     nn.init.zeros_(m.bias)
             elif isinstance(m, nn.BatchNorm2d):
