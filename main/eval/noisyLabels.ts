@@ -1,3 +1,5 @@
+// A stateless integer hash: no RNG state to allocate per frame.
+import { hash32 } from '../synth/random.js';
 import { NYU13_CLASS_COUNT, remapLabels40to13 } from '../../fusion/classes.js';
 
 /**
@@ -66,16 +68,6 @@ const CONFUSION_PARTNERS: readonly (readonly [number, number])[] = [
   [8, 13], // wall → picture, window
   [12, 8], // window → wall, picture
 ];
-
-/** lowbias32 integer hash (Wellons): fast, well mixed, stateless — no RNG state to allocate per frame. */
-function hash32(x: number): number {
-  x ^= x >>> 16;
-  x = Math.imul(x, 0x7feb352d);
-  x ^= x >>> 15;
-  x = Math.imul(x, 0x846ca68b);
-  x ^= x >>> 16;
-  return x >>> 0;
-}
 
 /** Smooth random field sampled on a coarse grid and bilinearly (smoothstep) interpolated; values in [0, 1). */
 class ValueNoise {
