@@ -64,8 +64,8 @@ export const StartCameraSchema = z.object({
   /** A camera has no depth sensor: 'rgb' (the network supplies depth) is the only mode that maps. */
   mode: ReplayModeSchema,
   /** Size of the images the renderer will send. */
-  width: z.number().int().min(32).max(1920),
-  height: z.number().int().min(32).max(1440),
+  width: z.number().int().min(32).max(1280),
+  height: z.number().int().min(32).max(960),
   /** Horizontal field of view in degrees, used when `intrinsics` is absent (default 60°). */
   fovDeg: z.number().gt(1).lt(179).optional(),
   /** Calibrated intrinsics at width × height (from a calibration file), overriding fovDeg. */
@@ -108,8 +108,8 @@ export const RequestSchemas = {
   cameraFrame: {
     request: z.object({
       timestamp: z.number().nonnegative(),
-      width: z.number().int().min(32).max(1920),
-      height: z.number().int().min(32).max(1440),
+      width: z.number().int().min(32).max(1280),
+      height: z.number().int().min(32).max(960),
       rgb: bytes,
     }).strict().refine((f) => f.rgb.length === f.width * f.height * 3, { message: 'rgb must hold width × height × 3 bytes', path: ['rgb'] }),
     response: z.object({ received: z.number().int().nonnegative(), dropped: z.number().int().nonnegative() }),

@@ -10,6 +10,11 @@ export interface AppClient {
   onEvent(listener: (event: AppEvent) => void): () => void;
   /** 'connected' | 'disconnected' (web mode: the server went away); Electron is always connected. */
   onConnection?(listener: (state: 'connected' | 'disconnected') => void): () => void;
+  /**
+   * Web mode: the URL from which the browser downloads a file exportMap wrote (the server hands out its
+   * export folder only). Absent in Electron, where exports go where the user chose in a save dialog.
+   */
+  exportDownloadUrl?(path: string): string;
 }
 
 /**

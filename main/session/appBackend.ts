@@ -27,6 +27,11 @@ export interface AppBackendOptions {
   readonly recordingDir?: string;
 }
 
+/** Where exports without a path go: `exports/` beside the session database. */
+export function defaultExportDir(database: string): string {
+  return join(dirname(database), 'exports');
+}
+
 /** Field of view assumed for a camera without calibration: typical of webcams (60–70° horizontally). */
 export const DEFAULT_CAMERA_FOV_DEG = 60;
 
@@ -242,7 +247,7 @@ class SessionBackend implements AppBackend {
     const map = await this.currentMap();
     if (!map || map.count === 0) throw new BackendError('not-found', 'There is no map to export yet: start or open a session first.');
     const id = this.activeId();
-    const dir = this.options.exportDir ?? join(dirname(this.database), 'exports');
+    const dir = this.options.exportDir ?? defaultExportDir(this.database);
     const out = path ? resolve(path) : join(dir, `session-${id ?? 'map'}-${Date.now()}.${format}`);
     await mkdir(dirname(out), { recursive: true });
     const r = await exportMap(out, map, { format, encoding: 'binary', comments: id !== null ? [`session ${id}`] : [] });

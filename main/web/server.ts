@@ -32,14 +32,16 @@ export interface WebServerOptions {
    * (getMap) once it has drained, instead of the server buffering without bound.
    */
   readonly maxBufferedBytes: number;
-  /** Largest message a client may send. */
+  /** Largest message a client may send (a 1280×960 camera frame is 3.7 MB). */
   readonly maxMessageBytes: number;
+  /** Folder whose exported maps (.ply, .pcd) the browser may download at /TOKEN/exports/NAME; none when absent. */
+  readonly exportDir?: string;
 }
 
 export const DEFAULT_WEB_SERVER_OPTIONS: Omit<WebServerOptions, 'rendererDir'> = {
   port: 0,
   maxBufferedBytes: 16 * 1024 * 1024,
-  maxMessageBytes: 1024 * 1024,
+  maxMessageBytes: 4 * 1024 * 1024,
 };
 
 export interface WebServer {
@@ -113,6 +115,20 @@ export async function startWebServer(backend: AppBackend, options: Partial<WebSe
     const rest = strip(req.url);
     if (rest === null) return deny(res, 403, 'forbidden: this URL needs the token that `semslam serve` printed');
     if (req.method !== 'GET' && req.method !== 'HEAD') return deny(res, 405, 'method not allowed');
+    const download = /^exports\/([A-Za-z0-9][\w.-]*\.(ply|pcd))$/.exec(rest);
+    if (download && opts.exportDir) {
+      readFile(join(opts.exportDir, download[1])).then(
+        (body) => {
+          res.writeHead(200, {
+            'content-type': 'application/octet-stream', 'content-disposition': `attachment; filename="${download[1]}"`,
+            'x-content-type-options': 'nosniff', 'cache-control': 'no-store', 'content-length': body.length,
+          });
+          res.end(req.method === 'HEAD' ? undefined : body);
+        },
+        () => deny(res, 404, 'no such export'),
+      );
+      return;
+    }
     const type = STATIC_FILES[rest];
     if (type === undefined) return deny(res, 404, 'not found');
     readFile(join(opts.rendererDir, rest === '' ? 'index.html' : rest)).then(

@@ -33,6 +33,11 @@ export class WebSocketClient implements AppClient {
     this.socket.addEventListener('message', (e: MessageEvent) => this.onMessage(e.data as string | ArrayBuffer));
   }
 
+  exportDownloadUrl(path: string): string {
+    const name = path.split(/[\\/]/).pop() ?? '';
+    return new URL(`exports/${encodeURIComponent(name)}`, location.href).href;
+  }
+
   async request<C extends RequestChannel>(channel: C, payload: RequestOf<C>): Promise<Result<ResponseOf<C>>> {
     await this.opened;
     const id = this.nextId++;

@@ -98,7 +98,15 @@ export class App {
     for (const format of ['ply', 'pcd'] as const) {
       byId(`export-${format}`).addEventListener('click', async () => {
         const r = await this.call(this.client.request('exportMap', { format }));
-        if (r) this.showNotice(`Exported ${r.surfels.toLocaleString('en-US')} surfels to ${r.path}`);
+        if (!r) return;
+        this.showNotice(`Exported ${r.surfels.toLocaleString('en-US')} surfels to ${r.path}`);
+        // Web mode: the browser also gets the file (the server's export folder is the only one it serves).
+        if (this.client.exportDownloadUrl) {
+          const a = el('a', { href: this.client.exportDownloadUrl(r.path), download: r.path.split(/[\\/]/).pop() ?? `map.${format}` });
+          document.body.append(a);
+          a.click();
+          a.remove();
+        }
       });
     }
 

@@ -8,11 +8,13 @@ import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
+import { decodePly } from '../../main/export/ply.js';
 import { launchChromium, pixelStats, startServe } from './harness.js';
 import type { ServeProcess } from './harness.js';
 
 const ARTIFACTS = join(process.cwd(), '.cache', 'e2e');
 let serve: ServeProcess;
+let dir: string;
 let browser: Browser;
 let page: Page;
 const pageErrors: string[] = [];
@@ -26,7 +28,7 @@ const viewPng = async (name: string): Promise<Uint8Array> => {
 
 beforeAll(async () => {
   await mkdir(ARTIFACTS, { recursive: true });
-  const dir = await mkdtemp(join(tmpdir(), 'semslam-e2e-'));
+  dir = await mkdtemp(join(tmpdir(), 'semslam-e2e-'));
   // Browser first: a missing Chromium fails fast with the install hint.
   browser = await launchChromium();
   serve = await startServe(['--database', join(dir, 'sessions.db')]);
@@ -129,6 +131,42 @@ describe('semslam web mode, end to end', () => {
     expect([s.width, s.height]).toEqual(canvas);
     expect(s.coverage).toBeGreaterThan(0.05);
     await page.screenshot({ path: join(ARTIFACTS, 'app.png') });
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('exports the map as a PLY that the browser downloads, readable by our reader and in Open3D\'s conventions', async () => {
+    const shown = await surfels();
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-ply')]);
+    expect(download.suggestedFilename()).toMatch(/^session-\d+-\d+\.ply$/);
+    const path = join(ARTIFACTS, 'export.ply');
+    await download.saveAs(path);
+    const bytes = new Uint8Array(await readFile(path));
+    const ply = decodePly(path, bytes);
+    // The replay is paused: the file holds the map the view shows.
+    expect(ply.count).toBe(shown);
+    const header = new TextDecoder().decode(bytes.subarray(0, 2000)).split('end_header')[0];
+    // Open3D / CloudCompare / PCL read x y z, nx ny nz and uchar red green blue by these names.
+    for (const p of ['float x', 'float y', 'float z', 'float nx', 'float ny', 'float nz', 'uchar red', 'uchar green', 'uchar blue', 'uchar label']) {
+      expect(header).toContain(`property ${p}\n`);
+    }
+    expect(header).toMatch(/comment .*wall/);
+    expect(Array.from(ply.labels).some((l) => l > 0)).toBe(true);
+    expect(await page.textContent('#errors')).toMatch(/^Exported [\d,]+ surfels to /);
+  });
+
+  it('a session survives a server restart', async () => {
+    const before = await page.$$eval('#sessions .name', (n) => n.map((e) => e.textContent));
+    expect(before.length).toBeGreaterThanOrEqual(1);
+    await serve.stop();
+    serve = await startServe(['--database', join(dir, 'sessions.db'), '--no-build']);
+    await page.goto(serve.url);
+    await page.waitForSelector('#connection:has-text("connected")');
+    await page.waitForFunction((n) => document.querySelectorAll('#sessions .name').length === n, before.length);
+    expect(await page.$$eval('#sessions .name', (n) => n.map((e) => e.textContent))).toEqual(before);
+    expect(await surfels()).toBe(0);
+    await page.click('#sessions li:first-child button:has-text("Open")');
+    await page.waitForFunction(() => Number(document.getElementById('status-surfels')?.dataset.count ?? 0) > 1000);
+    await page.waitForSelector('#playback-state[data-state="finished"]', { timeout: 10_000 });
     expect(pageErrors).toEqual([]);
   });
 });

@@ -5,6 +5,8 @@ import { printJson } from '../output.js';
 import { buildRenderer, DEFAULT_RENDERER_DIR } from '../../web/buildRenderer.js';
 import { createBackend } from '../../web/backendFactory.js';
 import { startWebServer } from '../../web/server.js';
+import { defaultExportDir } from '../../session/appBackend.js';
+import { resolveDatabasePath } from '../../store/paths.js';
 
 interface ServeOptions {
   port: string;
@@ -40,8 +42,10 @@ export function register(program: Command): void {
         const r = await buildRenderer();
         process.stderr.write(`semslam serve: renderer built (${(r.bytes / 1024).toFixed(0)} KiB)\n`);
       }
-      const backend = await createBackend({ database: o.database, ...(o.model ? { session: { modelFile: resolve(o.model) } } : {}) });
-      const server = await startWebServer(backend, { port, rendererDir: DEFAULT_RENDERER_DIR });
+      const database = resolveDatabasePath(o.database);
+      const exportDir = defaultExportDir(database);
+      const backend = await createBackend({ database, exportDir, ...(o.model ? { session: { modelFile: resolve(o.model) } } : {}) });
+      const server = await startWebServer(backend, { port, rendererDir: DEFAULT_RENDERER_DIR, exportDir });
       if (o.json) printJson({ url: server.url, port: server.port });
       else process.stdout.write(`${server.url}\n`);
       process.stderr.write(`semslam serve: listening on 127.0.0.1:${server.port} (Ctrl-C to stop)\n`);
