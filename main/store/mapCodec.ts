@@ -89,7 +89,10 @@ export function encodeMap(map: StoredMap, level = 1): EncodedMap {
  */
 export async function encodeMapInBackground(map: StoredMap, level = 1): Promise<EncodedMap> {
   const { fields, raw } = packFields(map);
-  return { count: map.count, fields, data: await deflateAsync(raw, { level }) };
+  // One output chunk big enough for the whole result: with the default 16 KiB chunks, zlib needs one event-loop
+  // turn per chunk, and a pipeline that yields once per frame would take hundreds of frames to finish a snapshot.
+  const chunkSize = Math.max(64 * 1024, raw.length + (raw.length >> 3) + 1024);
+  return { count: map.count, fields, data: await deflateAsync(raw, { level, chunkSize }) };
 }
 
 function packFields(map: StoredMap): { fields: EncodedField[]; raw: Buffer } {

@@ -189,6 +189,28 @@ describe('SessionWriter background snapshots', () => {
   });
 });
 
+describe('SessionWriter background snapshots under a busy loop', () => {
+  it('land within a few event-loop turns even for a large map (one zlib chunk, not hundreds)', async () => {
+    const store = SessionStore.open(join(dir, 'turns.db'));
+    const s = store.create({ name: 'x', source: 'demo', mode: 'rgbd', intrinsics: INTRINSICS });
+    let clock = 0;
+    const w = new SessionWriter(store, s.id, { snapshotIntervalMs: 100 }, () => clock);
+    clock = 200;
+    expect(w.maybeSnapshot(0, () => makeMap(200_000))).toBe(true);
+    // A pipeline yields once per frame (setImmediate); count the frames until the snapshot is in the database.
+    let turns = 0;
+    while (store.snapshots(s.id).length === 0 && turns < 200) {
+      const t0 = Date.now();
+      while (Date.now() - t0 < 5) { /* a frame's work */ }
+      await new Promise((r) => setImmediate(r));
+      turns++;
+    }
+    expect(store.snapshots(s.id).map((x) => x.count)).toEqual([200_000]);
+    expect(turns).toBeLessThan(100);
+    store.close();
+  });
+});
+
 describe('crash safety', () => {
   it('a writer SIGKILLed mid-write leaves a sound file with every committed frame', async () => {
     const file = join(dir, 'crash.db');
