@@ -15,7 +15,7 @@ export function addNetworkOptions(cmd: Command): Command {
     .addOption(new Option('--provider <name>', `onnxruntime execution provider (${EXECUTION_PROVIDERS.join(' | ')})`)
       .default(DEFAULT_JOINT_NETWORK_OPTIONS.provider))
     .option('--threads <n>', 'intra-op threads (0 = onnxruntime chooses)', String(DEFAULT_JOINT_NETWORK_OPTIONS.intraOpThreads))
-    .option('--input-size <size>', 'network input: "native" (frame rounded to a multiple of 32) or WIDTHxHEIGHT', 'native');
+    .option('--input-size <size>', 'network input: "native" (frame rounded to a multiple of 32) or WIDTHxHEIGHT (default: the size the model was trained at, from its metadata, else native)');
 }
 
 export function networkOptionsFromFlags(flags: NetworkCliFlags): Partial<JointNetworkOptions> {
@@ -24,7 +24,7 @@ export function networkOptionsFromFlags(flags: NetworkCliFlags): Partial<JointNe
   return {
     provider: requireProvider(flags.provider ?? DEFAULT_JOINT_NETWORK_OPTIONS.provider),
     intraOpThreads: threads,
-    inputSize: parseInputSizePolicy(flags.inputSize ?? 'native'),
+    ...(flags.inputSize ? { inputSize: parseInputSizePolicy(flags.inputSize) } : {}),
   };
 }
 

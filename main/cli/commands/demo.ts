@@ -17,6 +17,7 @@ interface DemoOptions {
   seed: string;
   segmentEvery: string;
   model: string;
+  mode?: string;
   db?: string;
   outPly: string;
   json?: boolean;
@@ -64,6 +65,7 @@ export function register(program: Command): void {
     .option('--seed <n>', 'which synthetic room and trajectory', String(DEFAULT_DEMO.seed))
     .option('--segment-every <k>', 'rgbd mode: segment every k-th frame', String(DEFAULT_DEMO.segmentEvery))
     .option('--model <file>', 'joint network (rgb mode when it exists, else rgbd mode with simulated CNN labels)', DEFAULT_MODEL_FILE)
+    .option('--mode <mode>', 'rgb (network depth and labels) or rgbd (sensor depth, network labels every --segment-every frames); default rgb when the model exists')
     .option('--db <file>', 'session database (default: ~/.local/share/semslam/sessions.db)')
     .option('--out-ply <file>', 'labelled point cloud to write', DEFAULT_DEMO.outPly)
     .option('--json', 'print one JSON document on stdout')
@@ -71,14 +73,17 @@ export function register(program: Command): void {
     .addHelpText('after', '\nWith models/semslam-joint.onnx present the demo runs in rgb mode (network depth and labels, the paper\'s\n'
       + 'RGB-only setting); without it, rgbd mode with sensor depth and simulated CNN labels, and says so on stderr.\n'
       + 'The same summary as `semslam map`: ATE after rigid alignment, single-frame vs fused label accuracy, FPS.\n\n'
-      + 'Examples:\n  npm run demo\n  semslam demo --frames 60 --json --db /tmp/demo.db')
+      + 'Examples:\n  npm run demo\n  npm run demo -- --mode rgbd     # SemanticFusion\'s setting: sensor depth, network labels\n'
+      + '  semslam demo --frames 60 --json --db /tmp/demo.db')
     .action(async (opts: DemoOptions) => {
       const frames = int('--frames', opts.frames, 2);
       const seed = int('--seed', opts.seed, 0);
       const segmentEvery = int('--segment-every', opts.segmentEvery, 1);
       if (!/^\d+x\d+$/.test(opts.size)) throw new InputError('--size', `expected WIDTHxHEIGHT, got "${opts.size}"`);
       const hasModel = existsSync(opts.model);
-      const mode = hasModel ? 'rgb' : 'rgbd';
+      if (opts.mode !== undefined && opts.mode !== 'rgb' && opts.mode !== 'rgbd') throw new InputError('--mode', `expected rgb or rgbd, got "${opts.mode}"`);
+      if (opts.mode === 'rgb' && !hasModel) throw new InputError(opts.model, 'model file not found: rgb mode needs the joint network for depth');
+      const mode = opts.mode ?? (hasModel ? 'rgb' : 'rgbd');
       if (!hasModel) process.stderr.write(`semslam demo: ${opts.model} not found: rgbd mode (sensor depth) with simulated CNN labels (ground truth + realistic noise)\n`);
       const database = resolveDatabasePath(opts.db);
       const source = `synth:seed=${seed},frames=${frames},size=${opts.size}`;
