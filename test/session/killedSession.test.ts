@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
 import { SessionStore } from '../../main/store/sessionStore.js';
 
 let dir: string;
@@ -32,6 +32,7 @@ describe('a mapping session killed with SIGKILL', () => {
     const db = join(dir, 'sessions.db');
     const child = spawn(process.execPath, [resolve('bin/semslam.js'), 'demo', '--frames', '200', '--db', db,
       '--out-ply', join(dir, 'never.ply'), '--model', join(dir, 'none.onnx'), '--no-progress'], { stdio: 'ignore' });
+    onTestFinished(() => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL'); });
     const exited = new Promise<NodeJS.Signals | null>((r) => child.on('exit', (_c, signal) => r(signal)));
     let seen = { frames: 0, snapshots: 0 };
     // Wait for real work on disk: several committed frames and at least one periodic snapshot, then kill mid-run.

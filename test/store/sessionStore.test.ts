@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
 import { InputError } from '../../main/errors.js';
 import { SessionStore } from '../../main/store/sessionStore.js';
 import { SessionWriter } from '../../main/store/sessionWriter.js';
@@ -217,6 +217,8 @@ describe('crash safety', () => {
     const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'helpers', 'crashWriter.ts'), file], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    // A failed or timed-out test must not leave the writer spinning.
+    onTestFinished(() => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL'); });
     let committed = 0;
     let snapshots = 0;
     let stderr = '';
