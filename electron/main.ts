@@ -11,7 +11,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { AppBackend } from '../main/contract/backend.js';
 import type { ExportFormat, SessionSummary } from '../main/contract/channels.js';
 import { IPC_EVENT_CHANNEL } from '../main/contract/client.js';
-import { SQLITE_BINDING_ENV } from '../main/store/sqliteBinding.js';
+import { electronSqliteBuild, SQLITE_BINDING_ENV } from '../main/store/sqliteBinding.js';
 import { createBackend } from '../main/web/backendFactory.js';
 import { registerIpc } from './ipc.js';
 import { buildMenuTemplate } from './menu.js';
@@ -20,7 +20,7 @@ import { allowNavigation, allowPermission, APP_CONTENT_SECURITY_POLICY, APP_INDE
 const here = dirname(fileURLToPath(import.meta.url));
 
 // better-sqlite3 built for this Electron by scripts/electron-setup.mjs (the one in node_modules is Node's).
-const electronSqlite = join(here, '..', '.electron', `better-sqlite3-electron-${process.versions.electron}-${process.platform}-${process.arch}`, 'build', 'Release', 'better_sqlite3.node');
+const electronSqlite = electronSqliteBuild(join(here, '..'), process.versions.electron).binding;
 if (!process.env[SQLITE_BINDING_ENV] && existsSync(electronSqlite)) process.env[SQLITE_BINDING_ENV] = electronSqlite;
 const RENDERER_DIR = join(here, '..', 'dist', 'renderer');
 const PRELOAD = join(here, '..', 'dist', 'electron', 'preload.cjs');

@@ -11,6 +11,10 @@ import { cpSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { register } from 'tsx/esm/api';
+
+register();
+const { electronSqliteBuild } = await import('../main/store/sqliteBinding.ts');
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(join(root, 'package.json'));
@@ -34,8 +38,7 @@ if (!binaryRecorded) {
 }
 
 const sqliteSrc = dirname(require.resolve('better-sqlite3/package.json'));
-const target = join(root, '.electron', `better-sqlite3-electron-${electronVersion}-${process.platform}-${process.arch}`);
-const binding = join(target, 'build', 'Release', 'better_sqlite3.node');
+const { dir: target, binding } = electronSqliteBuild(root, electronVersion);
 if (!existsSync(binding)) {
   rmSync(target, { recursive: true, force: true });
   mkdirSync(target, { recursive: true });

@@ -1,5 +1,6 @@
 import { InputError } from '../errors.js';
 import type { OnnxModel } from './onnx/onnx-file.js';
+import { parseInputSizePolicy } from './input-size.js';
 import { IMAGENET_NORMALISATION, type ImageNormalisation } from './preprocess.js';
 
 /**
@@ -35,12 +36,15 @@ function parseJson(text: string | undefined): unknown {
   }
 }
 
-function parseSize(text: string | undefined): { width: number; height: number } | null {
-  const m = text === undefined ? null : /^(\d+)x(\d+)$/.exec(text.trim());
-  if (!m) return null;
-  const width = Number(m[1]);
-  const height = Number(m[2]);
-  return width >= 32 && height >= 32 ? { width, height } : null;
+/** The metadata's `input_size` ('WxH', the CLI's syntax); null when absent or not a usable size. */
+function parseTrainedSize(text: string | undefined): { width: number; height: number } | null {
+  if (text === undefined) return null;
+  try {
+    const p = parseInputSizePolicy(text.trim());
+    return p.kind === 'fixed' ? { width: p.width, height: p.height } : null;
+  } catch {
+    return null;
+  }
 }
 
 function triple(v: unknown): [number, number, number] | null {
@@ -74,7 +78,7 @@ export function describeJointModel(model: OnnxModel, file: string): JointModelDe
   return {
     inputName: input.name,
     fixedInputSize: typeof s[2] === 'number' && typeof s[3] === 'number' ? { width: s[3], height: s[2] } : null,
-    trainedInputSize: parseSize(model.metadata.input_size),
+    trainedInputSize: parseTrainedSize(model.metadata.input_size),
     segmOutput: segm,
     depthOutput: depth,
     normalsOutput: names.includes('normals') ? 'normals' : null,

@@ -117,7 +117,7 @@ class SessionBackend implements AppBackend {
   async renameSession({ id, name }: RequestOf<'renameSession'>): Promise<ResponseOf<'renameSession'>> {
     const session = this.withStore('readwrite', (s) => {
       const r = s.rename(s.resolve(id).id, name);
-      return this.summary(r, s.snapshots(r.id)[0]?.count ?? 0);
+      return this.storedSummary(s, r);
     });
     this.sendSessions();
     return { session };
@@ -185,7 +185,7 @@ class SessionBackend implements AppBackend {
     const session = this.withStore('readonly', (s) => {
       const rec = s.get(Number(id));
       if (!rec) throw new BackendError('failed', 'the camera session was not recorded in the database');
-      return this.summary(rec, s.snapshots(rec.id)[0]?.count ?? 0);
+      return this.storedSummary(s, rec);
     });
     return { session, recording };
   }
@@ -303,9 +303,14 @@ class SessionBackend implements AppBackend {
     return { id: String(r.id), name: r.name, createdAt: new Date(r.created).toISOString(), source: r.source, mode: r.mode, frames: r.frameCount, surfels };
   }
 
+  /** A stored session's summary, with the surfel count of its newest snapshot. */
+  private storedSummary(s: SessionStore, r: SessionRecord): SessionSummary {
+    return this.summary(r, s.snapshots(r.id)[0]?.count ?? 0);
+  }
+
   private summaries(): SessionSummary[] {
     if (!existsSync(this.database)) return [];
-    return this.withStore('readonly', (s) => s.list().map((r) => this.summary(r, s.snapshots(r.id)[0]?.count ?? 0)));
+    return this.withStore('readonly', (s) => s.list().map((r) => this.storedSummary(s, r)));
   }
 
   private sendSessions(): void {

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { InputError } from '../errors.js';
 
 /**
@@ -7,6 +8,16 @@ import { InputError } from '../errors.js';
  * and names in this variable, so neither runtime breaks the other.
  */
 export const SQLITE_BINDING_ENV = 'SEMSLAM_SQLITE_BINDING';
+
+/**
+ * Where scripts/electron-setup.mjs builds better-sqlite3 for an Electron version (`dir`, a copy of the package)
+ * and the module electron/main.ts then loads (`binding`). One formula for both, so they cannot drift apart.
+ */
+export function electronSqliteBuild(repoRoot: string, electronVersion: string, platform: string = process.platform,
+  arch: string = process.arch): { dir: string; binding: string } {
+  const dir = join(repoRoot, '.electron', `better-sqlite3-electron-${electronVersion}-${platform}-${arch}`);
+  return { dir, binding: join(dir, 'build', 'Release', 'better_sqlite3.node') };
+}
 
 /** The native binding to load (an absolute .node path), or undefined for better-sqlite3's own lookup. */
 export function sqliteNativeBinding(env: NodeJS.ProcessEnv = process.env): string | undefined {

@@ -102,7 +102,8 @@ export class App {
         this.showNotice(`Exported ${r.surfels.toLocaleString('en-US')} surfels to ${r.path}`);
         // Web mode: the browser also gets the file (the server's export folder is the only one it serves).
         if (this.client.exportDownloadUrl) {
-          const a = el('a', { href: this.client.exportDownloadUrl(r.path), download: r.path.split(/[\\/]/).pop() ?? `map.${format}` });
+          // download='' keeps the name the server gives (Content-Disposition).
+          const a = el('a', { href: this.client.exportDownloadUrl(r.path), download: '' });
           document.body.append(a);
           a.click();
           a.remove();
