@@ -200,10 +200,16 @@ export class SessionLoop {
     return this.playback();
   }
 
-  pause(): PlaybackState {
+  /**
+   * Resolves once the frame in progress is done and its map update sent, so that whoever sees 'paused' (the
+   * reply, the playback event) already has the whole map it paused on. A camera loop may be waiting for an
+   * image that never comes: it is not awaited.
+   */
+  async pause(): Promise<PlaybackState> {
     if (this.state === 'playing') {
       this.state = 'paused';
       this.pendingSteps = 0;
+      if (!this.camera) await this.pumping;
       this.emitPlayback();
     }
     return this.playback();
@@ -211,7 +217,7 @@ export class SessionLoop {
 
   /** Processes `frames` more frames (in order, no pacing), then stays paused. */
   async step(frames = 1): Promise<PlaybackState> {
-    if (this.state === 'playing') this.pause();
+    if (this.state === 'playing') await this.pause();
     if (this.state !== 'paused') return this.playback();
     this.pendingSteps += frames;
     this.kick();

@@ -25,7 +25,7 @@ function snapshotBuffers(s: MapSnapshot): ArrayBuffer[] {
 async function handle(loop: SessionLoop, c: WorkerCommand): Promise<{ value: WorkerReplyValue; transfer: ArrayBuffer[] }> {
   switch (c.op) {
     case 'play': return { value: loop.play(), transfer: [] };
-    case 'pause': return { value: loop.pause(), transfer: [] };
+    case 'pause': return { value: await loop.pause(), transfer: [] };
     case 'playback': return { value: loop.playback(), transfer: [] };
     case 'step': return { value: await loop.step(c.frames), transfer: [] };
     case 'seek': return { value: await loop.seek(c.frame), transfer: [] };
