@@ -87,8 +87,12 @@ interface Client {
   readonly socket: WebSocket;
   /** Skipped a map delta: send the whole map when the socket drains. */
   stale: boolean;
+  /** A drain watch or a getMap for this client is under way. */
   resyncing: boolean;
 }
+
+/** How often a stale client's socket is checked for having drained. */
+const DRAIN_POLL_MS = 50;
 
 export async function startWebServer(backend: AppBackend, options: Partial<WebServerOptions> & Pick<WebServerOptions, 'rendererDir'>): Promise<WebServer> {
   const opts: WebServerOptions = { ...DEFAULT_WEB_SERVER_OPTIONS, ...options };
@@ -163,7 +167,6 @@ export async function startWebServer(backend: AppBackend, options: Partial<WebSe
   };
 
   const resync = async (client: Client): Promise<void> => {
-    client.resyncing = true;
     try {
       const map = await backend.getMap({});
       client.stale = false;
@@ -176,16 +179,30 @@ export async function startWebServer(backend: AppBackend, options: Partial<WebSe
     }
   };
 
+  /*
+   * Waits for the socket to drain, then sends the whole map. It must not wait for the next delta to notice: the
+   * skipped delta may be the last one (the session paused or finished), and the view would stay wrong for good.
+   */
+  const watchDrain = (client: Client): void => {
+    if (client.resyncing) return;
+    client.resyncing = true;
+    const check = (): void => {
+      if (client.socket.readyState !== client.socket.OPEN) { client.resyncing = false; return; }
+      if (client.socket.bufferedAmount > opts.maxBufferedBytes) { setTimeout(check, DRAIN_POLL_MS).unref(); return; }
+      void resync(client);
+    };
+    check();
+  };
+
   const onEvent = (event: AppEvent): void => {
     const frame = encodeWire({ t: 'evt', channel: event.channel, payload: event.payload });
     for (const client of clients) {
       if (event.channel === 'mapDelta') {
+        // Deltas skipped while stale are covered by the whole map the resync sends (taken after them).
+        if (client.stale) continue;
         if (client.socket.bufferedAmount > opts.maxBufferedBytes) {
           client.stale = true;
-          continue;
-        }
-        if (client.stale) {
-          if (!client.resyncing) void resync(client);
+          watchDrain(client);
           continue;
         }
       }

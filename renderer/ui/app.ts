@@ -20,6 +20,9 @@ export class App {
   private readonly legend: Legend;
   private playback: PlaybackState | null = null;
   private scrubbing = false;
+  /** A whole-map request after a delta disagreed with the view is under way; how many there were. */
+  private resyncing = false;
+  private resyncs = 0;
   private readonly camera: CameraPanel;
 
   constructor(private readonly client: AppClient) {
@@ -43,15 +46,28 @@ export class App {
   }
 
   private async initialSync(): Promise<void> {
-    const [pb, sessions, map] = await Promise.all([
-      this.client.request('getPlayback', {}),
-      this.client.request('listSessions', {}),
-      this.client.request('getMap', {}),
-    ]);
+    // The map is applied the moment it arrives: deltas that follow it on the socket are newer than it.
+    const map = this.client.request('getMap', {}).then((r) => { if (r.ok) this.applyPacket(r.value.packet); });
+    const [pb, sessions] = await Promise.all([this.client.request('getPlayback', {}), this.client.request('listSessions', {}), map]);
     byId('connection').textContent = 'connected';
     if (pb.ok) this.setPlayback(pb.value);
     if (sessions.ok) this.setSessions(sessions.value.sessions);
-    if (map.ok) this.applyPacket(map.value.packet);
+  }
+
+  /**
+   * Every delta says how many surfels the map holds after it. A view that disagrees missed something (it should
+   * not happen; the server resyncs clients that fall behind): it asks for the whole map instead of staying wrong.
+   */
+  private checkTotal(total: number): void {
+    if (this.viewer.store.count === total || this.resyncing) return;
+    console.warn(`semslam: the view holds ${this.viewer.store.count} surfels, the map ${total}: fetching the whole map`);
+    this.resyncing = true;
+    this.resyncs++;
+    byId('status-surfels').dataset.resyncs = String(this.resyncs);
+    void this.client.request('getMap', {}).then((r) => {
+      this.resyncing = false;
+      if (r.ok) this.applyPacket(r.value.packet);
+    });
   }
 
   private async call<T>(promise: Promise<{ ok: true; value: T } | { ok: false; error: { message: string } }>): Promise<T | null> {
@@ -191,6 +207,7 @@ export class App {
     const d = decodeMapDelta(packet);
     if (!d.ok) return this.showError(`Could not read a map update: ${d.message}`);
     this.viewer.store.apply(d.value);
+    this.checkTotal(d.value.total);
     byId('status-surfels').textContent = this.viewer.store.count.toLocaleString('en-US');
     byId('status-surfels').dataset.count = String(this.viewer.store.count);
     this.legend.update(this.viewer.store.classCounts);

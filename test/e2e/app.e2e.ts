@@ -142,10 +142,12 @@ describe('semslam web mode, end to end', () => {
     await download.saveAs(path);
     const bytes = new Uint8Array(await readFile(path));
     const ply = decodePly(path, bytes);
-    // The file holds the backend's map. The view's count is NOT compared: it diverges from the backend's map in some
-    // runs (a known bug under investigation, see issue #5's note), which would make this test fail at random.
-    expect(shown).toBeGreaterThan(1000);
+    // The file holds the backend's map, paused: the view shows exactly it once the updates in flight have landed
+    // (a client that fell behind is sent the whole map when its socket drains).
     expect(ply.count).toBeGreaterThan(1000);
+    await expect.poll(surfels, { timeout: 30_000 }).toBe(ply.count);
+    // The renderer never had to repair its copy: every delta's total agreed with the view.
+    expect(await page.$eval('#status-surfels', (e) => (e as HTMLElement).dataset.resyncs ?? '0')).toBe('0');
     const header = new TextDecoder().decode(bytes.subarray(0, 2000)).split('end_header')[0];
     // Open3D / CloudCompare / PCL read x y z, nx ny nz and uchar red green blue by these names.
     for (const p of ['float x', 'float y', 'float z', 'float nx', 'float ny', 'float nz', 'uchar red', 'uchar green', 'uchar blue', 'uchar label']) {
