@@ -135,7 +135,6 @@ describe('semslam web mode, end to end', () => {
   });
 
   it('exports the map as a PLY that the browser downloads, readable by our reader and in Open3D\'s conventions', async () => {
-    const shown = await surfels();
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-ply')]);
     expect(download.suggestedFilename()).toMatch(/^session-\d+-\d+\.ply$/);
     const path = join(ARTIFACTS, 'export.ply');
