@@ -11,5 +11,5 @@ const app = new App(client);
 (window as unknown as { semslamDebug: unknown }).semslamDebug = {
   surfels: () => app.viewer.store.count,
   classCounts: () => Array.from(app.viewer.store.classCounts),
-  drawMs: (finish: boolean) => app.viewer.draw(finish),
+  drawMs: (finish: boolean, moving?: boolean) => app.viewer.draw(finish, moving),
 };

@@ -8,6 +8,10 @@ export interface FrameContext {
   readonly view: mat4;
   /** Eye position in world coordinates. */
   readonly eye: vec3;
+  /** The user is navigating: layers may draw a lighter version to keep the frame rate up. */
+  readonly moving: boolean;
+  /** Drawing buffer height, pixels. */
+  readonly viewportHeight: number;
 }
 
 /**

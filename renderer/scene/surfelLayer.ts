@@ -9,6 +9,7 @@ import type { FrameContext, Layer } from './layer.js';
 import { dynamicUniforms } from './layer.js';
 import type { SurfelStore } from './surfelStore.js';
 import { CLASS_SLOTS } from './surfelStore.js';
+import { lodInstances, lodStride } from './lod.js';
 
 export type ColorMode = 'semantic' | 'rgb' | 'confidence' | 'normal' | 'height';
 export const COLOR_MODES: readonly ColorMode[] = ['semantic', 'rgb', 'confidence', 'normal', 'height'];
@@ -23,6 +24,8 @@ export interface SurfelLayerSettings {
   minConfidence: number;
   /** Height colour range along world −y (OpenCV world: y points down), metres. */
   heightRange: [number, number];
+  /** Most surfels drawn while the view moves (a strided subsample beyond it); 0 = always all. */
+  movingBudget: number;
 }
 
 export const DEFAULT_SURFEL_LAYER_SETTINGS: SurfelLayerSettings = {
@@ -31,20 +34,24 @@ export const DEFAULT_SURFEL_LAYER_SETTINGS: SurfelLayerSettings = {
   classVisible: new Array<boolean>(CLASS_SLOTS).fill(true),
   minConfidence: 0,
   heightRange: [-1.5, 1.5],
+  movingBudget: 1_000_000,
 };
 
-const VERT = `
+/**
+ * Splats are instanced quads (oriented discs). Points are one vertex per surfel, a screen-aligned disc sized by
+ * the surfel's projected radius: less faithful at grazing angles, but software rasterisers (SwiftShader) pay a
+ * large fixed cost per instance, so the light level of detail used while moving draws points.
+ */
+function vertexShader(points: boolean): string {
+  return `
 precision highp float;
-attribute vec2 corner;
-attribute vec3 position;
-attribute vec3 normal;
-attribute float radius;
-attribute vec3 color;
-attribute float label;
-attribute float confidence;
+${points ? '' : 'attribute vec2 corner;'}
+attribute vec4 geom;     // position xyz, radius
+attribute vec4 normalc;  // normal xyz, confidence (7 bits)
+attribute vec4 colorl;   // rgb, label / 255
 uniform mat4 projection, view;
 uniform vec3 eye;
-uniform float pointScale, minConfidence, colorMode, heightMin, heightMax;
+uniform float pointScale, minConfidence, colorMode, heightMin, heightMax, viewportHeight;
 uniform vec3 palette[${CLASS_SLOTS}];
 uniform float visible[${CLASS_SLOTS}];
 varying vec3 vColor;
@@ -54,81 +61,112 @@ vec3 ramp(float t) {
   return clamp(vec3(1.5 - abs(4.0 * t - 3.0), 1.5 - abs(4.0 * t - 2.0), 1.5 - abs(4.0 * t - 1.0)), 0.0, 1.0);
 }
 void main() {
-  int l = int(label + 0.5);
+  vec3 position = geom.xyz;
+  float radius = geom.w;
+  float confidence = normalc.w;
+  int l = int(colorl.a * 255.0 + 0.5);
   if (visible[l] < 0.5 || confidence < minConfidence) {
     gl_Position = vec4(2.0, 2.0, 2.0, 1.0);
     return;
   }
-  vec3 n = normalize(normal + vec3(0.0, 0.0, 1e-4));
-  vec3 t1 = normalize(cross(n, abs(n.y) < 0.9 ? vec3(0.0, 1.0, 0.0) : vec3(1.0, 0.0, 0.0)));
+  vec3 n = normalize(normalc.xyz + vec3(0.0, 0.0, 1e-4));
+${points ? `  gl_Position = projection * view * vec4(position, 1.0);
+  // Diameter in pixels: projection[1][1] is the focal length over half the viewport height.
+  gl_PointSize = clamp(radius * pointScale * projection[1][1] * viewportHeight / gl_Position.w, 1.0, 64.0);
+  vCorner = vec2(0.0);` : `  vec3 t1 = normalize(cross(n, abs(n.y) < 0.9 ? vec3(0.0, 1.0, 0.0) : vec3(1.0, 0.0, 0.0)));
   vec3 t2 = cross(n, t1);
   vec3 world = position + (corner.x * t1 + corner.y * t2) * radius * pointScale;
   gl_Position = projection * view * vec4(world, 1.0);
-  vCorner = corner;
+  vCorner = corner;`}
   vec3 c;
   if (colorMode < 0.5) c = l == 0 ? vec3(0.55) : palette[l];
-  else if (colorMode < 1.5) c = color;
+  else if (colorMode < 1.5) c = colorl.rgb;
   else if (colorMode < 2.5) c = ramp(confidence);
   else if (colorMode < 3.5) c = n * 0.5 + 0.5;
   else c = ramp((-position.y - heightMin) / (heightMax - heightMin));
   float shade = 0.35 + 0.65 * abs(dot(n, normalize(eye - position)));
   vColor = c * (colorMode > 2.5 && colorMode < 3.5 ? 1.0 : shade);
 }`;
+}
 
-const FRAG = `
+function fragmentShader(points: boolean): string {
+  return `
 precision mediump float;
 varying vec3 vColor;
 varying vec2 vCorner;
 void main() {
-  if (dot(vCorner, vCorner) > 1.0) discard;
+  vec2 d = ${points ? 'gl_PointCoord * 2.0 - 1.0' : 'vCorner'};
+  if (dot(d, d) > 1.0) discard;
   gl_FragColor = vec4(vColor, 1.0);
 }`;
+}
 
 const UNIFORM_NAMES = [
-  'projection', 'view', 'eye', 'pointScale', 'minConfidence', 'colorMode', 'heightMin', 'heightMax',
+  'projection', 'view', 'eye', 'pointScale', 'minConfidence', 'colorMode', 'heightMin', 'heightMax', 'viewportHeight',
   ...Array.from({ length: CLASS_SLOTS }, (_, k) => `palette[${k}]`),
   ...Array.from({ length: CLASS_SLOTS }, (_, k) => `visible[${k}]`),
 ];
 
 const COLOR_MODE_INDEX: Record<ColorMode, number> = { semantic: 0, rgb: 1, confidence: 2, normal: 3, height: 4 };
 
+/*
+ * GPU layout: two buffers of 4-component attributes (16 bytes of float geometry, 8 bytes of normal, confidence,
+ * colour and label per surfel). Formats with 1 or 3 byte components are not native vertex formats for Vulkan and
+ * Direct3D: ANGLE converts such buffers on the CPU, again after every update. Packed here from the store's arrays.
+ */
 interface Buffers {
-  position: Buffer;
-  normal: Buffer;
-  radius: Buffer;
-  color: Buffer;
-  label: Buffer;
-  confidence: Buffer;
+  geom: Buffer;
+  attr: Buffer;
 }
+const GEOM_FLOATS = 4;
+const ATTR_BYTES = 8;
 
 export class SurfelLayer implements Layer<SurfelLayerSettings> {
   readonly name = 'surfels';
   settings: SurfelLayerSettings = { ...DEFAULT_SURFEL_LAYER_SETTINGS, classVisible: [...DEFAULT_SURFEL_LAYER_SETTINGS.classVisible] };
   private readonly corners: Buffer;
   private buffers: Buffers;
-  private readonly command: DrawCommand;
+  /** CPU copies in the GPU layout (capacity of the store). */
+  private geom = new Float32Array(0);
+  private attr = new Uint8Array(0);
+  private attrSigned = new Int8Array(0);
+  private readonly splats: DrawCommand;
+  private readonly points: DrawCommand;
   private readonly uniforms: Record<string, unknown> = {};
+  /** Draw every stride-th surfel (level of detail while moving). */
+  private stride = 1;
 
   constructor(private readonly regl: Regl, private readonly store: SurfelStore) {
     this.corners = regl.buffer(new Float32Array([-1, -1, 1, -1, -1, 1, 1, 1]));
     this.buffers = this.createBuffers();
     const b = (): Buffers => this.buffers;
-    this.command = regl({
-      vert: VERT,
-      frag: FRAG,
+    const stride = (bytes: number): number => bytes * this.stride;
+    const uniforms = dynamicUniforms(this.uniforms, UNIFORM_NAMES) as never;
+    this.splats = regl({
+      vert: vertexShader(false),
+      frag: fragmentShader(false),
       primitive: 'triangle strip',
       count: 4,
-      instances: () => this.store.count,
+      instances: () => lodInstances(this.store.count, this.stride),
       attributes: {
         corner: { buffer: this.corners, divisor: 0 },
-        position: () => ({ buffer: b().position, divisor: 1 }),
-        normal: () => ({ buffer: b().normal, divisor: 1, normalized: true, type: 'int8', size: 3 }),
-        radius: () => ({ buffer: b().radius, divisor: 1 }),
-        color: () => ({ buffer: b().color, divisor: 1, normalized: true, type: 'uint8', size: 3 }),
-        label: () => ({ buffer: b().label, divisor: 1, type: 'uint8', size: 1 }),
-        confidence: () => ({ buffer: b().confidence, divisor: 1, normalized: true, type: 'uint8', size: 1 }),
+        geom: () => ({ buffer: b().geom, divisor: 1, size: 4, stride: stride(4 * GEOM_FLOATS) }),
+        normalc: () => ({ buffer: b().attr, divisor: 1, normalized: true, type: 'int8', size: 4, offset: 0, stride: stride(ATTR_BYTES) }),
+        colorl: () => ({ buffer: b().attr, divisor: 1, normalized: true, type: 'uint8', size: 4, offset: 4, stride: stride(ATTR_BYTES) }),
       },
-      uniforms: dynamicUniforms(this.uniforms, UNIFORM_NAMES) as never,
+      uniforms,
+    });
+    this.points = regl({
+      vert: vertexShader(true),
+      frag: fragmentShader(true),
+      primitive: 'points',
+      count: () => lodInstances(this.store.count, this.stride),
+      attributes: {
+        geom: () => ({ buffer: b().geom, size: 4, stride: stride(4 * GEOM_FLOATS) }),
+        normalc: () => ({ buffer: b().attr, normalized: true, type: 'int8', size: 4, offset: 0, stride: stride(ATTR_BYTES) }),
+        colorl: () => ({ buffer: b().attr, normalized: true, type: 'uint8', size: 4, offset: 4, stride: stride(ATTR_BYTES) }),
+      },
+      uniforms,
     });
     this.updateUniforms();
   }
@@ -142,19 +180,28 @@ export class SurfelLayer implements Layer<SurfelLayerSettings> {
   sync(): void {
     const dirty = this.store.takeDirty();
     if (!dirty) return;
-    const s = this.store;
     if (dirty.grew) {
       this.destroyBuffers();
       this.buffers = this.createBuffers();
       return;
     }
     const { from, to } = dirty;
-    this.buffers.position.subdata(s.positions.subarray(3 * from, 3 * to), 12 * from);
-    this.buffers.normal.subdata(s.normals.subarray(3 * from, 3 * to), 3 * from);
-    this.buffers.radius.subdata(s.radii.subarray(from, to), 4 * from);
-    this.buffers.color.subdata(s.colors.subarray(3 * from, 3 * to), 3 * from);
-    this.buffers.label.subdata(s.labels.subarray(from, to), from);
-    this.buffers.confidence.subdata(s.confidence.subarray(from, to), from);
+    this.pack(from, to);
+    this.buffers.geom.subdata(this.geom.subarray(GEOM_FLOATS * from, GEOM_FLOATS * to), 4 * GEOM_FLOATS * from);
+    this.buffers.attr.subdata(this.attr.subarray(ATTR_BYTES * from, ATTR_BYTES * to), ATTR_BYTES * from);
+  }
+
+  /** Copies store slots [from, to) into the GPU layout. */
+  private pack(from: number, to: number): void {
+    const s = this.store;
+    const g = this.geom, a = this.attr, sa = this.attrSigned;
+    for (let i = from; i < to; i++) {
+      const gi = GEOM_FLOATS * i, ai = ATTR_BYTES * i;
+      g[gi] = s.positions[3 * i]; g[gi + 1] = s.positions[3 * i + 1]; g[gi + 2] = s.positions[3 * i + 2]; g[gi + 3] = s.radii[i];
+      sa[ai] = s.normals[3 * i]; sa[ai + 1] = s.normals[3 * i + 1]; sa[ai + 2] = s.normals[3 * i + 2];
+      sa[ai + 3] = s.confidence[i] >> 1;
+      a[ai + 4] = s.colors[3 * i]; a[ai + 5] = s.colors[3 * i + 1]; a[ai + 6] = s.colors[3 * i + 2]; a[ai + 7] = s.labels[i];
+    }
   }
 
   draw(frame: FrameContext): void {
@@ -163,7 +210,11 @@ export class SurfelLayer implements Layer<SurfelLayerSettings> {
     this.uniforms.projection = frame.projection;
     this.uniforms.view = frame.view;
     this.uniforms.eye = frame.eye;
-    this.command();
+    this.stride = frame.moving ? lodStride(this.store.count, this.settings.movingBudget) : 1;
+    this.uniforms.pointScale = this.settings.pointScale * Math.sqrt(this.stride);
+    this.uniforms.viewportHeight = frame.viewportHeight;
+    if (frame.moving) this.points();
+    else this.splats();
   }
 
   dispose(): void {
@@ -189,13 +240,13 @@ export class SurfelLayer implements Layer<SurfelLayerSettings> {
     const s = this.store;
     const r = this.regl;
     // Whole-capacity buffers so in-place updates never need a resize until the store grows.
+    this.geom = new Float32Array(GEOM_FLOATS * s.capacity);
+    this.attr = new Uint8Array(ATTR_BYTES * s.capacity);
+    this.attrSigned = new Int8Array(this.attr.buffer);
+    this.pack(0, s.count);
     return {
-      position: r.buffer({ data: s.positions, usage: 'dynamic', type: 'float' }),
-      normal: r.buffer({ data: s.normals, usage: 'dynamic', type: 'int8' }),
-      radius: r.buffer({ data: s.radii, usage: 'dynamic', type: 'float' }),
-      color: r.buffer({ data: s.colors, usage: 'dynamic', type: 'uint8' }),
-      label: r.buffer({ data: s.labels, usage: 'dynamic', type: 'uint8' }),
-      confidence: r.buffer({ data: s.confidence, usage: 'dynamic', type: 'uint8' }),
+      geom: r.buffer({ data: this.geom, usage: 'dynamic', type: 'float' }),
+      attr: r.buffer({ data: this.attr, usage: 'dynamic', type: 'uint8' }),
     };
   }
 

@@ -18,6 +18,9 @@ export interface ViewerStats {
   draws: number;
 }
 
+/** How long after the last navigation input the view counts as still moving. */
+const SETTLE_MS = 250;
+
 export class Viewer {
   readonly store = new SurfelStore();
   readonly regl: Regl;
@@ -26,7 +29,12 @@ export class Viewer {
   readonly frustum: FrustumLayer;
   readonly navigation = new Navigation();
   readonly stats: ViewerStats = { lastDrawMs: 0, draws: 0 };
-  private readonly frame: { projection: mat4; view: mat4; eye: vec3 } = { projection: mat4.create(), view: mat4.create(), eye: vec3.create() };
+  private readonly frame: { projection: mat4; view: mat4; eye: vec3; moving: boolean; viewportHeight: number } = {
+    projection: mat4.create(), view: mat4.create(), eye: vec3.create(), moving: false, viewportHeight: 1,
+  };
+  /** Navigation input until this time (ms): draw the lighter level of detail; full detail once it has passed. */
+  private movingUntil = 0;
+  private settleTimer: ReturnType<typeof setTimeout> | null = null;
   private needsDraw = true;
   private raf = 0;
   private disposed = false;
@@ -80,8 +88,28 @@ export class Viewer {
     this.invalidate();
   }
 
-  /** Draws now; with `finish` waits until the frame is rasterised, so the time is the whole frame. */
-  draw(finish = false): number {
+  /**
+   * The map changed. A map beyond the moving budget streaming updates in draws light too (every full redraw of
+   * it may take longer than the updates' interval), and in full once the updates pause.
+   */
+  mapUpdated(): void {
+    if (this.store.count > this.surfels.settings.movingBudget && this.surfels.settings.movingBudget > 0) this.moved();
+    else this.invalidate();
+  }
+
+  /** The user moved the view: draw light while input keeps coming, then once more in full detail. */
+  moved(): void {
+    this.movingUntil = performance.now() + SETTLE_MS;
+    this.invalidate();
+    if (this.settleTimer !== null) clearTimeout(this.settleTimer);
+    this.settleTimer = setTimeout(() => { this.settleTimer = null; this.invalidate(); }, SETTLE_MS + 5);
+  }
+
+  /**
+   * Draws now; with `finish` waits until the frame is rasterised, so the time is the whole frame. `moving`
+   * forces the navigation level of detail on (true) or off (false); by default it follows the user's input.
+   */
+  draw(finish = false, moving?: boolean): number {
     const t0 = performance.now();
     this.needsDraw = false;
     const w = this.canvas.clientWidth * devicePixelRatio;
@@ -92,6 +120,8 @@ export class Viewer {
     }
     this.regl.poll();
     const f = this.frame;
+    f.moving = moving ?? performance.now() < this.movingUntil;
+    f.viewportHeight = this.canvas.height;
     this.navigation.projection(f.projection, this.canvas.width / Math.max(1, this.canvas.height));
     this.navigation.view(f.view, f.eye);
     this.regl.clear({ color: [0.08, 0.09, 0.11, 1], depth: 1 });
@@ -114,6 +144,7 @@ export class Viewer {
   dispose(): void {
     this.disposed = true;
     cancelAnimationFrame(this.raf);
+    if (this.settleTimer !== null) clearTimeout(this.settleTimer);
     this.surfels.dispose();
     this.trajectory.dispose();
     this.frustum.dispose();
@@ -133,16 +164,16 @@ export class Viewer {
       if (!last) return;
       this.navigation.drag(e.clientX - last.x, e.clientY - last.y, e.shiftKey || (e.buttons & 2) !== 0);
       last = { x: e.clientX, y: e.clientY };
-      this.invalidate();
+      this.moved();
     });
     c.addEventListener('wheel', (e) => {
       e.preventDefault();
       this.navigation.wheel(e.deltaY);
-      this.invalidate();
+      this.moved();
     }, { passive: false });
     c.tabIndex = 0;
     c.addEventListener('keydown', (e) => {
-      if (this.navigation.key(e.key)) this.invalidate();
+      if (this.navigation.key(e.key)) this.moved();
     });
     new ResizeObserver(() => this.invalidate()).observe(c);
   }

@@ -138,6 +138,9 @@ export class App {
       this.viewer.surfels.setSettings({ pointScale: Number(pointSize.value) });
       this.viewer.invalidate();
     });
+    const budget = byId<HTMLSelectElement>('moving-budget');
+    budget.value = String(this.viewer.surfels.settings.movingBudget);
+    budget.addEventListener('change', () => this.viewer.surfels.setSettings({ movingBudget: Number(budget.value) }));
     const nav = byId<HTMLSelectElement>('navigation');
     for (const m of NAVIGATION_MODES) nav.append(el('option', { value: m, textContent: m }));
     nav.addEventListener('change', () => {
@@ -212,7 +215,7 @@ export class App {
     byId('status-surfels').dataset.count = String(this.viewer.store.count);
     this.legend.update(this.viewer.store.classCounts);
     this.viewer.frameOnMapOnce();
-    this.viewer.invalidate();
+    this.viewer.mapUpdated();
   }
 
   private setPlayback(p: PlaybackState): void {

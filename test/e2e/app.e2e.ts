@@ -97,6 +97,26 @@ describe('semslam web mode, end to end', () => {
     expect(stats.rgb.chroma).toBeLessThan(stats.semantic.chroma);
   });
 
+  it('while the view moves it draws the light level of detail (points), which shows the same map', async () => {
+    await page.selectOption('#color-mode', 'semantic');
+    type Debug = { semslamDebug: { drawMs(finish: boolean, moving?: boolean): number } };
+    await page.evaluate(() => (window as unknown as Debug).semslamDebug.drawMs(true, false));
+    const still = pixelStats(await viewPng('still'));
+    await page.evaluate(() => (window as unknown as Debug).semslamDebug.drawMs(true, true));
+    const moving = pixelStats(await viewPng('moving'));
+    expect(moving.coverage).toBeGreaterThan(0.5 * still.coverage);
+    expect(moving.coverage).toBeLessThan(1.5 * still.coverage);
+    expect(Math.hypot(moving.mean[0] - still.mean[0], moving.mean[1] - still.mean[1], moving.mean[2] - still.mean[2])).toBeLessThan(25);
+    // A drag on the canvas is navigation: the view settles back to full detail by itself.
+    const box = (await page.locator('#view').boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width / 2 + 40, box.y + box.height / 2, { steps: 4 });
+    await page.mouse.up();
+    await page.waitForTimeout(600);
+    expect(pageErrors).toEqual([]);
+  });
+
   it('hiding classes in the legend removes them from the view', async () => {
     await page.selectOption('#color-mode', 'semantic');
     await page.waitForTimeout(300);

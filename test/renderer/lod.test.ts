@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { lodInstances, lodStride, MAX_LOD_STRIDE } from '../../renderer/scene/lod.js';
+
+describe('level of detail while moving', () => {
+  it('draws everything within the budget, and a stride that fits the budget beyond it', () => {
+    expect(lodStride(900_000, 1_000_000)).toBe(1);
+    expect(lodStride(1_000_000, 1_000_000)).toBe(1);
+    expect(lodStride(1_000_001, 1_000_000)).toBe(2);
+    expect(lodStride(2_000_000, 500_000)).toBe(4);
+    expect(lodStride(2_000_000, 0)).toBe(1);
+    for (const [count, budget] of [[2_000_000, 300_000], [1_234_567, 100_000], [5, 2]]) {
+      const k = lodStride(count, budget);
+      expect(lodInstances(count, k)).toBeLessThanOrEqual(budget);
+      expect(lodInstances(count, k - 1)).toBeGreaterThan(budget);
+    }
+  });
+
+  it('never strides past what WebGL allows (255-byte attribute strides, 16-byte geometry)', () => {
+    expect(lodStride(2_000_000, 10_000)).toBe(MAX_LOD_STRIDE);
+    expect(16 * MAX_LOD_STRIDE).toBeLessThanOrEqual(255);
+    expect(16 * (MAX_LOD_STRIDE + 1)).toBeGreaterThan(255);
+  });
+
+  it('reads slots 0, k, 2k, … and never one past the last surfel', () => {
+    for (const count of [1, 2, 20, 21, 22, 1000]) {
+      for (const k of [1, 2, 3, 7, 15]) {
+        const n = lodInstances(count, k);
+        expect((n - 1) * k).toBeLessThan(count);
+        expect(n * k).toBeGreaterThanOrEqual(count);
+      }
+    }
+    expect(lodInstances(0, 4)).toBe(0);
+  });
+});
