@@ -60,6 +60,8 @@ export interface FusionConfig {
   maxRotationJumpDeg: number;
   /** Stop iterating a level when the update is smaller than this (m and rad). */
   convergenceEpsilon: number;
+  /** The finest ICP level uses every k-th valid point (see IcpOptions.finestPointStride). */
+  icpFinestPointStride: number;
   /** Surfels reaching this confidence are stable (ElasticFusion's c_stable). */
   stableConfidence: number;
   /** Unstable surfels not confirmed within this many frames after creation are removed. */
@@ -114,6 +116,7 @@ export const DEFAULT_FUSION_CONFIG: Readonly<FusionConfig> = Object.freeze({
   maxTranslationJump: 0.2,
   maxRotationJumpDeg: 20,
   convergenceEpsilon: 1e-5,
+  icpFinestPointStride: 1,
   stableConfidence: 10,
   unstableWindow: 30,
   activeWindow: 0,
@@ -142,7 +145,9 @@ export function defaultRgbWeight(width: number): number {
 
 /** Merges `partial` over the defaults and validates; `imageWidth` picks the size-dependent defaults. */
 export function resolveFusionConfig(partial: Partial<FusionConfig> = {}, imageWidth?: number): FusionConfig {
-  const sized: Partial<FusionConfig> = imageWidth === undefined ? {} : { rgbWeight: defaultRgbWeight(imageWidth) };
+  // Below 320 px wide every point is kept: a 160×120 frame has few enough.
+  const sized: Partial<FusionConfig> = imageWidth === undefined ? {}
+    : { rgbWeight: defaultRgbWeight(imageWidth), icpFinestPointStride: imageWidth >= 320 ? 2 : 1 };
   const c: FusionConfig = { ...DEFAULT_FUSION_CONFIG, ...sized, ...partial };
   const positive: (keyof FusionConfig)[] = ['classCount', 'maxDepth', 'stableConfidence', 'chunkSize', 'indexSupersample',
     'icpMaxDistance', 'icpHuber', 'rgbHuber', 'confidenceSigma', 'initialCapacity'];
@@ -154,5 +159,6 @@ export function resolveFusionConfig(partial: Partial<FusionConfig> = {}, imageWi
   if (!Number.isInteger(c.indexSupersample)) throw new RangeError('FusionConfig.indexSupersample must be an integer');
   if (c.icpIterations.length < 1 || c.icpIterations.length > 4) throw new RangeError('FusionConfig.icpIterations needs 1–4 levels');
   if (c.rgbWeight < 0) throw new RangeError('FusionConfig.rgbWeight must be ≥ 0');
+  if (!(Number.isInteger(c.icpFinestPointStride) && c.icpFinestPointStride >= 1)) throw new RangeError('FusionConfig.icpFinestPointStride must be an integer ≥ 1');
   return c;
 }

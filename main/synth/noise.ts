@@ -10,9 +10,13 @@ import { hash32 } from './random.js';
 export interface KinectNoiseOptions {
   /** Projector–camera baseline, metres. */
   readonly baseline: number;
-  /** Focal length of the IR camera at 640 px width (scaled with the image width). */
+  /**
+   * Focal length of the IR camera at 640 px width. Disparity is measured in the 640×480 sensor's pixels whatever
+   * the rendered size: a smaller render stands for a downscaled Kinect stream (as `--size` makes of real data), so
+   * its depth noise and quantisation are the sensor's, not twice as coarse.
+   */
   readonly focal640: number;
-  /** Disparity quantisation step, pixels (Kinect v1: 1/8). */
+  /** Disparity quantisation step, sensor pixels (Kinect v1: 1/8). */
   readonly subpixel: number;
   /** Gaussian disparity noise, pixels (0.06 px ≈ 1.5 mm at 1 m with f = 580, b = 7.5 cm). */
   readonly disparitySigma: number;
@@ -69,7 +73,9 @@ export function applyKinectNoise(
   const o = { ...DEFAULT_KINECT_NOISE, ...options };
   const W = K.width, H = K.height;
   if (depth.length !== W * H || out.length !== W * H) throw new Error('depth buffers do not match the intrinsics');
-  const fb = o.focal640 * (W / 640) * o.baseline;
+  const fb = o.focal640 * o.baseline;
+  // Projector shadows are found in image pixels: the same disparity in this image's pixel units.
+  const fbImage = fb * (W / 640);
   const q = 1 / o.subpixel;
   const cosStart = Math.cos((o.grazingStart * Math.PI) / 180), cosEnd = Math.cos((o.grazingEnd * Math.PI) / 180);
   const base = hash32(seed ^ 0x4b494e45);
@@ -83,7 +89,7 @@ export function applyKinectNoise(
       const z = depth[y * W + x];
       out[y * W + x] = z;
       if (!(z > 0) || !o.projectorShadow) continue;
-      const p = x - fb / z;
+      const p = x - fbImage / z;
       if (p > minP + 0.02) out[y * W + x] = -1;
       else minP = p;
     }

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Intrinsics } from '../../fusion/camera.js';
 import { SurfelFusion } from '../../fusion/surfel-fusion.js';
-import { defaultRgbWeight } from '../../fusion/config.js';
+import { defaultRgbWeight, resolveFusionConfig } from '../../fusion/config.js';
+import type { FusionConfig } from '../../fusion/config.js';
 import { mulPose, se3Exp } from '../../fusion/se3.js';
 import { DEFAULT_BOX_SCENE, lookAt, renderBoxScene } from './helpers/box-scene.js';
 import type { BoxScene } from './helpers/box-scene.js';
@@ -11,9 +12,9 @@ const K: Intrinsics = { width: 320, height: 240, fx: 262.5, fy: 262.5, cx: 159.5
 
 /** Maps a frame at poseA, then tracks a frame rendered at poseB = exp(delta)·poseA. */
 function trackKnownMotion(scene: BoxScene, poseA: Float64Array, delta: number[], method: 'pointToPlane' | 'hybrid' | 'photometric',
-  rgbWeight?: number) {
+  rgbWeight?: number, extra: Partial<FusionConfig> = {}) {
   const poseB = mulPose(new Float64Array(16), se3Exp(new Float64Array(16), delta), poseA);
-  const fusion = new SurfelFusion(K, rgbWeight === undefined ? { trackingMethod: method } : { trackingMethod: method, rgbWeight });
+  const fusion = new SurfelFusion(K, { ...(rgbWeight === undefined ? { trackingMethod: method } : { trackingMethod: method, rgbWeight }), ...extra });
   const a = renderBoxScene(scene, poseA, K);
   fusion.processFrame({ rgb: a.rgb, depth: a.depth, timestamp: 0, T_world_camera_hint: poseA });
   const b = renderBoxScene(scene, poseB, K);
@@ -34,6 +35,18 @@ describe('frame-to-model tracking on an analytic box room', () => {
     expect(error.mm).toBeLessThan(1);
     expect(error.deg).toBeLessThan(0.1);
     expect(result.fused).toBe(true);
+  });
+
+  it('every point or every 2nd at the finest level (the default from 320 px wide): the same motion within 1 mm / 0.1°', () => {
+    expect(resolveFusionConfig({}, 320).icpFinestPointStride).toBe(2);
+    expect(resolveFusionConfig({}, 160).icpFinestPointStride).toBe(1);
+    expect(() => resolveFusionConfig({ icpFinestPointStride: 1.5 })).toThrow(/icpFinestPointStride/);
+    for (const stride of [1, 2, 3]) {
+      const { result, error } = trackKnownMotion(DEFAULT_BOX_SCENE, poseA, delta, 'pointToPlane', undefined, { icpFinestPointStride: stride });
+      expect(result.tracking.ok, `stride ${stride}`).toBe(true);
+      expect(error.mm, `stride ${stride}`).toBeLessThan(1);
+      expect(error.deg, `stride ${stride}`).toBeLessThan(0.1);
+    }
   });
 
   it('hybrid ICP + a light photometric term (weight 0.01) recovers the same motion within 1 mm / 0.1°', () => {

@@ -31,10 +31,22 @@ describe('Kinect noise model', () => {
     expect(sigmas[2] / sigmas[1]).toBeGreaterThan(2.5);
   });
 
+  it('is the sensor\'s noise at every image size (a smaller image is a downscaled 640×480 stream)', () => {
+    const sigmaAt = (w: number, h: number): number => {
+      const k = kinectIntrinsics(w, h);
+      const r = renderView(planeRoom(60, 1), poseLookingDown(2.5), k);
+      return stats(applyKinectNoise(r.depth, r.normals, k, 5, new Float32Array(r.depth.length), { lateralSigma: 0 }), 2.5).sigma;
+    };
+    const s640 = sigmaAt(640, 480), s320 = sigmaAt(320, 240);
+    expect(s320 / s640).toBeGreaterThan(0.8);
+    expect(s320 / s640).toBeLessThan(1.25);
+  });
+
   it('quantises disparity to 1/8 pixel', () => {
     const r = planeAt(2.2);
     const noisy = applyKinectNoise(r.depth, r.normals, K, 3, new Float32Array(r.depth.length));
-    const fb = DEFAULT_KINECT_NOISE.focal640 * (K.width / 640) * DEFAULT_KINECT_NOISE.baseline;
+    // In the 640×480 sensor's pixels, whatever the image size.
+    const fb = DEFAULT_KINECT_NOISE.focal640 * DEFAULT_KINECT_NOISE.baseline;
     const levels = new Set<number>();
     for (const z of noisy) {
       if (!(z > 0)) continue;
