@@ -21,4 +21,6 @@ export type { LabelFusionOptions, LabelUpdateResult } from './label-fusion.js';
 export { LabelFusion, bayesUpdate, DEFAULT_LABEL_FUSION_OPTIONS } from './label-fusion.js';
 export type { FrameInput, FrameResult, FrameStats, FrameTimings, MapSnapshot, PredictedView } from './types.js';
 export { SurfelFusion } from './surfel-fusion.js';
+export type { DisplayTolerance } from './display-filter.js';
+export { DisplayDeltaFilter, DEFAULT_DISPLAY_TOLERANCE } from './display-filter.js';
 export * from './classes.js';

@@ -16,6 +16,7 @@ import { SurfelMap } from './surfel-map.js';
 import type { SurfelFilter } from './surfel-map.js';
 import { SurfelFuser } from './surfel-fuser.js';
 import { LabelFusion } from './label-fusion.js';
+import type { DisplayDeltaFilter } from './display-filter.js';
 import type { FrameInput, FrameResult, MapSnapshot, PredictedView } from './types.js';
 
 const now = (): number => performance.now();
@@ -30,6 +31,8 @@ export class SurfelFusion {
   readonly fuser: SurfelFuser;
   readonly labels: LabelFusion;
   private readonly pose = identityPose();
+  /** Which slots the snapshot being collected takes (reused). */
+  private pickScratch = new Uint8Array(0);
   private frameCount = 0;
 
   constructor(intrinsics: Intrinsics, config: Partial<FusionConfig> = {}) {
@@ -140,19 +143,35 @@ export class SurfelFusion {
     this.labels.render(this.map, T_world_camera, intrinsics, out);
   }
 
-  snapshot(): MapSnapshot {
-    return this.collect(-Infinity, false);
+  /** The whole map. With a display filter: also recorded in it as what its viewer now has. */
+  snapshot(filter?: DisplayDeltaFilter): MapSnapshot {
+    if (filter) filter.reset();
+    return this.collect(-Infinity, false, filter);
   }
 
-  /** Surfels updated (created, fused or relabelled) after frameIndex, and ids removed after it. */
-  changedSince(frameIndex: number): MapSnapshot {
-    return this.collect(frameIndex, true);
+  /**
+   * Surfels updated (created, fused or relabelled) after frameIndex, and ids removed after it. With a display
+   * filter, only those that differ visibly from what its viewer was last sent (see DisplayDeltaFilter).
+   */
+  changedSince(frameIndex: number, filter?: DisplayDeltaFilter): MapSnapshot {
+    return this.collect(frameIndex, true, filter, true);
   }
 
-  private collect(after: number, withRemoved: boolean): MapSnapshot {
+  private collect(after: number, withRemoved: boolean, filter?: DisplayDeltaFilter, filtered = false): MapSnapshot {
     const m = this.map;
+    const stableConf = this.config.stableConfidence;
+    const pick = this.pickScratch.length >= m.highWater ? this.pickScratch : (this.pickScratch = new Uint8Array(m.capacity));
     let n = 0;
-    for (let s = 0; s < m.highWater; s++) if (m.alive[s] && m.lastUpdate[s] > after) n++;
+    for (let s = 0; s < m.highWater; s++) {
+      let take = m.alive[s] === 1 && m.lastUpdate[s] > after;
+      if (take && filter) {
+        const st = m.confidence[s] >= stableConf ? 1 : 0;
+        if (filtered && !filter.changed(m, s, st)) take = false;
+        else filter.record(m, s, st);
+      }
+      pick[s] = take ? 1 : 0;
+      if (take) n++;
+    }
     const snap: MapSnapshot = {
       count: n, ids: new Uint32Array(n), positions: new Float32Array(3 * n), normals: new Float32Array(3 * n),
       colors: new Uint8Array(3 * n), radii: new Float32Array(n), confidence: new Float32Array(n), labels: new Uint8Array(n),
@@ -161,7 +180,7 @@ export class SurfelFusion {
     const stable = this.config.stableConfidence;
     let k = 0;
     for (let s = 0; s < m.highWater; s++) {
-      if (!m.alive[s] || !(m.lastUpdate[s] > after)) continue;
+      if (pick[s] === 0) continue;
       snap.ids[k] = m.uid[s];
       for (let a = 0; a < 3; a++) {
         snap.positions[3 * k + a] = m.position[3 * s + a];

@@ -3,6 +3,7 @@ import { PALETTE13 } from '../../fusion/classes.js';
 import { scaleIntrinsics, type Intrinsics } from '../../fusion/camera.js';
 import type { Mat4 } from '../../fusion/pose.js';
 import { SurfelFusion } from '../../fusion/surfel-fusion.js';
+import { DisplayDeltaFilter } from '../../fusion/display-filter.js';
 import type { FrameResult, MapSnapshot } from '../../fusion/types.js';
 import type { AppEvent, FrameStats, PlaybackState, Preview, TrackingState } from '../contract/channels.js';
 import { encodeMapDelta } from '../contract/mapDelta.js';
@@ -88,6 +89,8 @@ export class SessionLoop {
   // Outgoing updates.
   private deltaFusionFrame = -1;
   private resetPending = true;
+  /** What the viewers were last sent per surfel: deltas carry only visible changes. */
+  private readonly displayFilter = new DisplayDeltaFilter();
   private lastUpdateWall = -Infinity;
   private trajectory: number[] = [];
   private trajectorySent = 0;
@@ -453,7 +456,7 @@ export class SessionLoop {
     if (!this.fusion || (!force && wall - this.lastUpdateWall < 1000 / this.options.updateHz)) return;
     if (!this.resetPending && this.fusion.frameIndex === this.deltaFusionFrame) return;
     this.lastUpdateWall = wall;
-    const changed = this.resetPending ? this.fusion.snapshot() : this.fusion.changedSince(this.deltaFusionFrame);
+    const changed = this.resetPending ? this.fusion.snapshot(this.displayFilter) : this.fusion.changedSince(this.deltaFusionFrame, this.displayFilter);
     const packet = encodeMapDelta(changed, {
       reset: this.resetPending, frame: Math.max(0, this.lastFrame), total: this.fusion.surfelCount, removedIds: changed.removedIds,
     });
