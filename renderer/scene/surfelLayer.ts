@@ -185,10 +185,13 @@ export class SurfelLayer implements Layer<SurfelLayerSettings> {
       this.buffers = this.createBuffers();
       return;
     }
-    const { from, to } = dirty;
-    this.pack(from, to);
-    this.buffers.geom.subdata(this.geom.subarray(GEOM_FLOATS * from, GEOM_FLOATS * to), 4 * GEOM_FLOATS * from);
-    this.buffers.attr.subdata(this.attr.subarray(ATTR_BYTES * from, ATTR_BYTES * to), ATTR_BYTES * from);
+    const r = dirty.ranges;
+    for (let k = 0; k < r.length; k += 2) {
+      const from = r[k], to = r[k + 1];
+      this.pack(from, to);
+      this.buffers.geom.subdata(this.geom.subarray(GEOM_FLOATS * from, GEOM_FLOATS * to), 4 * GEOM_FLOATS * from);
+      this.buffers.attr.subdata(this.attr.subarray(ATTR_BYTES * from, ATTR_BYTES * to), ATTR_BYTES * from);
+    }
   }
 
   /** Copies store slots [from, to) into the GPU layout. */

@@ -9,11 +9,15 @@ import type { MapDelta } from '../../main/contract/mapDelta.js';
 /** Class ids 0..13 (0 = unlabelled). */
 export const CLASS_SLOTS = 14;
 
-export interface DirtyRange {
-  /** First changed slot. */
-  readonly from: number;
-  /** One past the last changed slot. */
-  readonly to: number;
+/**
+ * Dirty tracking granularity, slots. A delta's updates are scattered over the map (the surfels in view were made
+ * at many times); one [min, max) range would re-upload nearly the whole map per delta, pages upload what moved.
+ */
+export const DIRTY_PAGE = 4096;
+
+export interface DirtyRanges {
+  /** Slot ranges to re-upload: from, to pairs (to exclusive), ascending, whole pages clipped to the count. */
+  readonly ranges: readonly number[];
   /** Capacity changed: buffers must be re-created whole. */
   readonly grew: boolean;
 }
@@ -33,8 +37,8 @@ export class SurfelStore {
   /** Frame of the last applied delta. */
   frame = -1;
   private readonly slotOf = new Map<number, number>();
-  private dirtyFrom = Infinity;
-  private dirtyTo = 0;
+  private dirtyPages = new Uint8Array(0);
+  private anyDirty = false;
   private grew = true;
 
   constructor(initialCapacity = 65536) {
@@ -54,8 +58,8 @@ export class SurfelStore {
     this.classCounts.fill(0);
     this.frame = -1;
     this.grew = true; // re-upload (nothing) so stale GPU data is not drawn
-    this.dirtyFrom = Infinity;
-    this.dirtyTo = 0;
+    this.dirtyPages.fill(0);
+    this.anyDirty = false;
   }
 
   has(id: number): boolean {
@@ -95,13 +99,26 @@ export class SurfelStore {
     this.frame = delta.frame;
   }
 
-  /** Changed slot range since the last call, or null when nothing changed. */
-  takeDirty(): DirtyRange | null {
-    if (!this.grew && this.dirtyFrom >= this.dirtyTo) return null;
-    const r = { from: this.grew ? 0 : this.dirtyFrom, to: this.grew ? this.count : this.dirtyTo, grew: this.grew };
+  /** Changed slot ranges since the last call, or null when nothing changed. */
+  takeDirty(): DirtyRanges | null {
+    if (!this.grew && !this.anyDirty) return null;
+    const ranges: number[] = [];
+    if (this.grew) {
+      if (this.count > 0) ranges.push(0, this.count);
+    } else {
+      const pages = this.dirtyPages;
+      for (let p = 0; p < pages.length; p++) {
+        if (pages[p] === 0) continue;
+        const from = p * DIRTY_PAGE;
+        while (p + 1 < pages.length && pages[p + 1] !== 0) p++;
+        const to = Math.min(this.count, (p + 1) * DIRTY_PAGE);
+        if (to > from) ranges.push(from, to);
+      }
+    }
+    const r = { ranges, grew: this.grew };
     this.grew = false;
-    this.dirtyFrom = Infinity;
-    this.dirtyTo = 0;
+    this.dirtyPages.fill(0);
+    this.anyDirty = false;
     return r;
   }
 
@@ -129,8 +146,14 @@ export class SurfelStore {
   }
 
   private markDirty(s: number): void {
-    if (s < this.dirtyFrom) this.dirtyFrom = s;
-    if (s + 1 > this.dirtyTo) this.dirtyTo = s + 1;
+    const p = (s / DIRTY_PAGE) | 0;
+    if (p >= this.dirtyPages.length) {
+      const a = new Uint8Array(Math.max(p + 1, Math.ceil(this.capacity / DIRTY_PAGE)));
+      a.set(this.dirtyPages);
+      this.dirtyPages = a;
+    }
+    this.dirtyPages[p] = 1;
+    this.anyDirty = true;
   }
 
   private reserve(n: number): void {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodeMapDelta, encodeMapDelta } from '../../main/contract/mapDelta.js';
 import type { MapDelta } from '../../main/contract/mapDelta.js';
-import { SurfelStore } from '../../renderer/scene/surfelStore.js';
+import { DIRTY_PAGE, SurfelStore } from '../../renderer/scene/surfelStore.js';
 
 function delta(ids: number[], labels: number[], opts: { reset?: boolean; removed?: number[]; x?: number } = {}): MapDelta {
   const n = ids.length;
@@ -28,15 +28,28 @@ describe('SurfelStore (renderer map mirror)', () => {
     expect(s.classCounts[1]).toBe(2);
     expect(s.classCounts[5]).toBe(1);
     const slot11 = s.slot(11)!;
-    expect(s.takeDirty()).toMatchObject({ from: 0, grew: true });
+    expect(s.takeDirty()).toMatchObject({ ranges: [0, 3], grew: true });
     s.apply(delta([11], [5], { x: 100 }));
     expect(s.count).toBe(3);
     expect(s.slot(11)).toBe(slot11);
     expect(s.positions[3 * slot11]).toBe(111);
     expect([s.classCounts[1], s.classCounts[5]]).toEqual([1, 2]);
-    // Only the updated slot must be re-uploaded.
-    expect(s.takeDirty()).toEqual({ from: slot11, to: slot11 + 1, grew: false });
+    // Only the updated slot's page must be re-uploaded (clipped to the surfels there are).
+    expect(s.takeDirty()).toEqual({ ranges: [0, 3], grew: false });
     expect(s.takeDirty()).toBeNull();
+  });
+
+  it('re-uploads only the pages holding updated surfels, not the span between them', () => {
+    const s = new SurfelStore(4 * DIRTY_PAGE);
+    const ids = Array.from({ length: 3 * DIRTY_PAGE + 10 }, (_, i) => i + 1);
+    s.apply(delta(ids, ids.map(() => 1)));
+    s.takeDirty();
+    // Two surfels at opposite ends of the map.
+    s.apply(delta([5, 3 * DIRTY_PAGE + 5], [2, 2]));
+    expect(s.takeDirty()).toEqual({ ranges: [0, DIRTY_PAGE, 3 * DIRTY_PAGE, 3 * DIRTY_PAGE + 10], grew: false });
+    // Neighbouring pages merge into one range.
+    s.apply(delta([DIRTY_PAGE - 1, DIRTY_PAGE + 1], [3, 3]));
+    expect(s.takeDirty()).toEqual({ ranges: [0, 2 * DIRTY_PAGE], grew: false });
   });
 
   it('grows past its capacity keeping the data', () => {
@@ -60,7 +73,7 @@ describe('SurfelStore (renderer map mirror)', () => {
     expect(s.slot(3)).toBe(0);
     expect(s.positions[0]).toBe(3);
     expect([s.classCounts[1], s.classCounts[2], s.classCounts[3]]).toEqual([0, 1, 1]);
-    expect(s.takeDirty()).toEqual({ from: 0, to: 1, grew: false });
+    expect(s.takeDirty()).toEqual({ ranges: [0, 2], grew: false });
   });
 
   it('starts over on a reset packet', () => {
