@@ -12,4 +12,5 @@ const app = new App(client);
   surfels: () => app.viewer.store.count,
   classCounts: () => Array.from(app.viewer.store.classCounts),
   drawMs: (finish: boolean, moving?: boolean) => app.viewer.draw(finish, moving),
+  movingDrawn: () => app.viewer.surfels.movingDrawn,
 };

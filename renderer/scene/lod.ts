@@ -16,3 +16,18 @@ export function lodStride(count: number, budget: number): number {
 export function lodInstances(count: number, stride: number): number {
   return count <= 0 ? 0 : Math.ceil(count / stride);
 }
+
+/** Frame time the moving level of detail aims at (ms). */
+export const MOVING_TARGET_MS = 40;
+/** Never fewer surfels than this while moving (the view must stay recognisable). */
+export const MIN_MOVING_BUDGET = 20_000;
+
+/**
+ * Next moving budget from the last moving frame's time: scaled towards the target frame time, by at most ×1.5 or
+ * ÷2 per frame (one slow frame must not collapse the picture), within [MIN_MOVING_BUDGET, max].
+ */
+export function adaptBudget(current: number, frameMs: number, max: number, targetMs = MOVING_TARGET_MS): number {
+  if (!(frameMs > 0) || !(max > 0)) return max;
+  const factor = Math.min(1.5, Math.max(0.5, targetMs / frameMs));
+  return Math.round(Math.min(max, Math.max(Math.min(MIN_MOVING_BUDGET, max), current * factor)));
+}

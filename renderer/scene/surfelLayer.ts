@@ -9,7 +9,7 @@ import type { FrameContext, Layer } from './layer.js';
 import { dynamicUniforms } from './layer.js';
 import type { SurfelStore } from './surfelStore.js';
 import { CLASS_SLOTS } from './surfelStore.js';
-import { lodInstances, lodStride } from './lod.js';
+import { adaptBudget, lodInstances, lodStride } from './lod.js';
 
 export type ColorMode = 'semantic' | 'rgb' | 'confidence' | 'normal' | 'height';
 export const COLOR_MODES: readonly ColorMode[] = ['semantic', 'rgb', 'confidence', 'normal', 'height'];
@@ -24,7 +24,10 @@ export interface SurfelLayerSettings {
   minConfidence: number;
   /** Height colour range along world −y (OpenCV world: y points down), metres. */
   heightRange: [number, number];
-  /** Most surfels drawn while the view moves (a strided subsample beyond it); 0 = always all. */
+  /**
+   * Most surfels drawn while the view moves (a strided subsample beyond it); 0 = always all. Within it the
+   * budget adapts to the measured frame time (see adaptBudget), so a slow GPU still moves smoothly.
+   */
   movingBudget: number;
 }
 
@@ -135,6 +138,8 @@ export class SurfelLayer implements Layer<SurfelLayerSettings> {
   private readonly uniforms: Record<string, unknown> = {};
   /** Draw every stride-th surfel (level of detail while moving). */
   private stride = 1;
+  /** The moving budget as adapted to the measured frame time (≤ settings.movingBudget). */
+  private adaptedBudget = DEFAULT_SURFEL_LAYER_SETTINGS.movingBudget;
 
   constructor(private readonly regl: Regl, private readonly store: SurfelStore) {
     this.corners = regl.buffer(new Float32Array([-1, -1, 1, -1, -1, 1, 1, 1]));
@@ -171,7 +176,25 @@ export class SurfelLayer implements Layer<SurfelLayerSettings> {
     this.updateUniforms();
   }
 
+  /** Surfels the moving level of detail drew last (for the benchmark and the status line). */
+  get movingDrawn(): number {
+    return lodInstances(this.store.count, lodStride(this.store.count, this.effectiveBudget()));
+  }
+
+  /** Feeds the time of a moving frame (ms) to the adaptive budget. */
+  observeMovingFrame(ms: number): void {
+    const max = this.settings.movingBudget;
+    if (max <= 0) return;
+    this.adaptedBudget = adaptBudget(Math.min(this.adaptedBudget, max), ms, max);
+  }
+
+  private effectiveBudget(): number {
+    const max = this.settings.movingBudget;
+    return max <= 0 ? 0 : Math.min(max, this.adaptedBudget);
+  }
+
   setSettings(patch: Partial<SurfelLayerSettings>): void {
+    if (patch.movingBudget !== undefined) this.adaptedBudget = patch.movingBudget;
     this.settings = { ...this.settings, ...patch };
     this.updateUniforms();
   }
@@ -213,7 +236,7 @@ export class SurfelLayer implements Layer<SurfelLayerSettings> {
     this.uniforms.projection = frame.projection;
     this.uniforms.view = frame.view;
     this.uniforms.eye = frame.eye;
-    this.stride = frame.moving ? lodStride(this.store.count, this.settings.movingBudget) : 1;
+    this.stride = frame.moving ? lodStride(this.store.count, this.effectiveBudget()) : 1;
     this.uniforms.pointScale = this.settings.pointScale * Math.sqrt(this.stride);
     this.uniforms.viewportHeight = frame.viewportHeight;
     if (frame.moving) this.points();

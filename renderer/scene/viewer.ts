@@ -34,6 +34,8 @@ export class Viewer {
   };
   /** Navigation input until this time (ms): draw the lighter level of detail; full detail once it has passed. */
   private movingUntil = 0;
+  /** When the previous frame was a moving one: its start (ms), else 0. */
+  private lastMovingAt = 0;
   private settleTimer: ReturnType<typeof setTimeout> | null = null;
   private needsDraw = true;
   private raf = 0;
@@ -132,6 +134,16 @@ export class Viewer {
     // gl.finish() returns before Chromium's GPU process has drawn; reading a pixel waits for it.
     if (finish) this.regl.read({ x: 0, y: 0, width: 1, height: 1, data: this.syncPixel });
     this.stats.lastDrawMs = performance.now() - t0;
+    // A moving frame's cost: the synchronised time when known, else the interval since the previous moving frame
+    // (requestAnimationFrame waits for the GPU, so the interval includes its work).
+    if (f.moving) {
+      const interval = this.lastMovingAt > 0 ? t0 - this.lastMovingAt : 0;
+      if (finish) this.surfels.observeMovingFrame(this.stats.lastDrawMs);
+      else if (interval > 0 && interval < 2000) this.surfels.observeMovingFrame(interval);
+      this.lastMovingAt = t0;
+    } else {
+      this.lastMovingAt = 0;
+    }
     this.stats.draws++;
     return this.stats.lastDrawMs;
   }

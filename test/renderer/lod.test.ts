@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { lodInstances, lodStride, MAX_LOD_STRIDE } from '../../renderer/scene/lod.js';
+import { adaptBudget, lodInstances, lodStride, MAX_LOD_STRIDE, MIN_MOVING_BUDGET, MOVING_TARGET_MS } from '../../renderer/scene/lod.js';
 
 describe('level of detail while moving', () => {
   it('draws everything within the budget, and a stride that fits the budget beyond it', () => {
@@ -30,5 +30,17 @@ describe('level of detail while moving', () => {
       }
     }
     expect(lodInstances(0, 4)).toBe(0);
+  });
+
+  it('adapts the moving budget to the frame time: halves at most per slow frame, grows back to the user\'s maximum', () => {
+    expect(adaptBudget(1_000_000, 1000, 1_000_000)).toBe(500_000);
+    expect(adaptBudget(400_000, MOVING_TARGET_MS / 2, 1_000_000)).toBe(600_000);
+    expect(adaptBudget(900_000, 1, 1_000_000)).toBe(1_000_000);
+    expect(adaptBudget(25_000, 5000, 1_000_000)).toBe(MIN_MOVING_BUDGET);
+    expect(adaptBudget(100_000, MOVING_TARGET_MS, 1_000_000)).toBe(100_000);
+    // A frame time proportional to the surfels drawn converges on the target.
+    let b = 1_000_000;
+    for (let i = 0; i < 20; i++) b = adaptBudget(b, (b / 1e6) * 1000, 1_000_000);
+    expect(Math.abs((b / 1e6) * 1000 - MOVING_TARGET_MS)).toBeLessThan(2);
   });
 });
