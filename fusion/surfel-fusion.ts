@@ -154,19 +154,20 @@ export class SurfelFusion {
    * filter, only those that differ visibly from what its viewer was last sent (see DisplayDeltaFilter).
    */
   changedSince(frameIndex: number, filter?: DisplayDeltaFilter): MapSnapshot {
-    return this.collect(frameIndex, true, filter, true);
+    return this.collect(frameIndex, true, filter);
   }
 
-  private collect(after: number, withRemoved: boolean, filter?: DisplayDeltaFilter, filtered = false): MapSnapshot {
+  /** A delta (withRemoved) asks the filter what changed; a whole snapshot only records into it. */
+  private collect(after: number, withRemoved: boolean, filter?: DisplayDeltaFilter): MapSnapshot {
     const m = this.map;
-    const stableConf = this.config.stableConfidence;
+    const stable = this.config.stableConfidence;
     const pick = this.pickScratch.length >= m.highWater ? this.pickScratch : (this.pickScratch = new Uint8Array(m.capacity));
     let n = 0;
     for (let s = 0; s < m.highWater; s++) {
       let take = m.alive[s] === 1 && m.lastUpdate[s] > after;
       if (take && filter) {
-        const st = m.confidence[s] >= stableConf ? 1 : 0;
-        if (filtered && !filter.changed(m, s, st)) take = false;
+        const st = m.confidence[s] >= stable ? 1 : 0;
+        if (withRemoved && !filter.changed(m, s, st)) take = false;
         else filter.record(m, s, st);
       }
       pick[s] = take ? 1 : 0;
@@ -177,7 +178,6 @@ export class SurfelFusion {
       colors: new Uint8Array(3 * n), radii: new Float32Array(n), confidence: new Float32Array(n), labels: new Uint8Array(n),
       labelProb: new Float32Array(n), stable: new Uint8Array(n), removedIds: new Uint32Array(0), frameIndex: this.frameIndex,
     };
-    const stable = this.config.stableConfidence;
     let k = 0;
     for (let s = 0; s < m.highWater; s++) {
       if (pick[s] === 0) continue;
