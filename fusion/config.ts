@@ -62,6 +62,13 @@ export interface FusionConfig {
   convergenceEpsilon: number;
   /** The finest ICP level uses every k-th valid point (see IcpOptions.finestPointStride). */
   icpFinestPointStride: number;
+  /**
+   * The next frame tracks against the model as the fusion step's index map saw it (surfel centres at the pose
+   * just fused, SurfelFuser.renderAssociation) instead of a second projection of the map by disc splatting.
+   * Measured: 7-Scenes 320×240 predict 20.3 → 4.1 ms, ATE 1.00 → 0.85 cm; 640×480 ATE 0.88 → 0.76 cm;
+   * synth seed 0, 600 frames, 320×240: ATE 1.89 → 0.89 cm. Off when activeWindow > 0 (the windows differ).
+   */
+  predictFromFusion: boolean;
   /** Surfels reaching this confidence are stable (ElasticFusion's c_stable). */
   stableConfidence: number;
   /** Unstable surfels not confirmed within this many frames after creation are removed. */
@@ -117,6 +124,7 @@ export const DEFAULT_FUSION_CONFIG: Readonly<FusionConfig> = Object.freeze({
   maxRotationJumpDeg: 20,
   convergenceEpsilon: 1e-5,
   icpFinestPointStride: 1,
+  predictFromFusion: true,
   stableConfidence: 10,
   unstableWindow: 30,
   activeWindow: 0,

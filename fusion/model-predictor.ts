@@ -56,6 +56,15 @@ export class ModelPredictor {
     this.key = new Float32Array(intrinsics.width * intrinsics.height);
   }
 
+  /**
+   * Takes level 0 as already filled for T_world_camera (see SurfelFuser.renderAssociation) and builds the
+   * coarser levels.
+   */
+  adoptLevel0(T_world_camera: Mat4): void {
+    this.T_world_camera.set(T_world_camera);
+    for (let l = 1; l < this.levels.length; l++) downsamplePrediction(this.levels[l - 1], this.levels[l]);
+  }
+
   /** Renders the map from T_world_camera. Returns the number of surfels splatted. */
   predict(map: SurfelMap, T_world_camera: Mat4, filter: SurfelFilter): number {
     this.T_world_camera.set(T_world_camera);

@@ -9,6 +9,7 @@ import type { Mat4 } from './pose.js';
 import { invertRigid } from './se3.js';
 import type { SurfelMap } from './surfel-map.js';
 import { SlotList } from './surfel-map.js';
+import type { PredictedLevel } from './model-predictor.js';
 
 export interface FuseOptions {
   minDepth: number;
@@ -199,6 +200,59 @@ export class SurfelFuser {
     const removedFreeSpace = this.removeFreeSpaceViolations(map, depth, frame);
     const removedUnstable = this.removeUnconfirmed(map, frame);
     return { fused, added: this.newCount, removedFreeSpace, removedUnstable };
+  }
+
+  /**
+   * The model as seen from the pose just fused, from this frame's index map (nearest surfel centre of each
+   * pixel's cells, then the surfels created at still-empty pixels), written into a prediction level (world
+   * vertices = surfel centres, normals, colour, intensity, camera depth, slot). It is the next frame's tracking
+   * reference at no extra projection of the map. Surfels below minConfidence are left out.
+   */
+  renderAssociation(map: SurfelMap, level: PredictedLevel, color: Uint8Array, minConfidence: number): void {
+    const { width: w, height: h } = this.intrinsics;
+    const s = this.options.indexSupersample, sw = this.sw;
+    const cells = this.indexCells, list = this.candidates, lz = list.z, slots = list.slots;
+    const alive = map.alive, conf = map.confidence;
+    const T = this.T_camera_world;
+    const r20 = T[2], r21 = T[6], r22 = T[10], tz = T[14];
+    const { depth, slot } = level;
+    depth.fill(0);
+    slot.fill(-1);
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        let best = -1, bz = Infinity;
+        const c0 = y * s * sw + x * s;
+        for (let a = 0; a < s; a++) {
+          for (let b = 0; b < s; b++) {
+            const j = cells[c0 + a * sw + b];
+            if (j < 0 || !(lz[j] < bz)) continue;
+            const sl = slots[j];
+            if (alive[sl] === 0 || conf[sl] < minConfidence) continue;
+            bz = lz[j]; best = sl;
+          }
+        }
+        if (best >= 0) slot[y * w + x] = best;
+      }
+    }
+    for (let q = 0; q < this.newCount; q++) {
+      const i = this.newPixels[q], sl = this.newSlots[q];
+      if (slot[i] < 0 && alive[sl] === 1 && conf[sl] >= minConfidence) slot[i] = sl;
+    }
+    const pos = map.position, nrm = map.normal, col = map.color;
+    const { vertex, normal, intensity } = level;
+    for (let i = 0; i < w * h; i++) {
+      const sl = slot[i];
+      if (sl < 0) continue;
+      const px = pos[3 * sl], py = pos[3 * sl + 1], pz = pos[3 * sl + 2];
+      const z = r20 * px + r21 * py + r22 * pz + tz;
+      if (!(z > 0)) { slot[i] = -1; continue; }
+      depth[i] = z;
+      vertex[3 * i] = px; vertex[3 * i + 1] = py; vertex[3 * i + 2] = pz;
+      normal[3 * i] = nrm[3 * sl]; normal[3 * i + 1] = nrm[3 * sl + 1]; normal[3 * i + 2] = nrm[3 * sl + 2];
+      const r = col[3 * sl], g = col[3 * sl + 1], b = col[3 * sl + 2];
+      color[3 * i] = r; color[3 * i + 1] = g; color[3 * i + 2] = b;
+      intensity[i] = (0.299 * r + 0.587 * g + 0.114 * b) / 255;
+    }
   }
 
   /** True when a surfel in the 3×3 pixel neighbourhood lies within the depth gate of the measurement. */

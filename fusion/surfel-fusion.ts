@@ -33,6 +33,8 @@ export class SurfelFusion {
   private readonly pose = identityPose();
   /** Which slots the snapshot being collected takes (reused). */
   private pickScratch = new Uint8Array(0);
+  /** The predictor's maps already show the model from the current pose (built after the last fusion). */
+  private predictionReady = false;
   private frameCount = 0;
 
   constructor(intrinsics: Intrinsics, config: Partial<FusionConfig> = {}) {
@@ -91,7 +93,8 @@ export class SurfelFusion {
         photometricRmse: 0, iterations: 0, deltaTranslation: 0, deltaRotationDeg: 0,
       };
     } else {
-      activeSurfels = this.predictor.predict(this.map, this.pose, this.predictionFilter(frameIndex));
+      if (this.predictionReady) activeSurfels = this.fuser.candidates.count;
+      else activeSurfels = this.predictor.predict(this.map, this.pose, this.predictionFilter(frameIndex));
       t2 = now();
       tracking = this.tracker.track(this.preprocessor.levels, this.predictor.levels, this.pose, hint ?? this.pose);
       if (tracking.ok) this.pose.set(tracking.T_world_camera);
@@ -110,11 +113,22 @@ export class SurfelFusion {
           this.intrinsics.height, fu.newSlots, fu.newPixels, fu.newCount, input.classProbs, frameIndex).updated;
       }
     }
-    const t5 = now();
+    let t5 = now();
+    // The next frame's tracking reference, from this frame's fusion (see FusionConfig.predictFromFusion).
+    this.predictionReady = false;
+    let predictMs = t2 - t1;
+    if (tracking.ok && c.predictFromFusion && c.activeWindow === 0) {
+      this.fuser.renderAssociation(this.map, this.predictor.levels[0], this.predictor.color, c.trackingMinConfidence);
+      this.predictor.adoptLevel0(this.pose);
+      this.predictionReady = true;
+      const t6 = now();
+      predictMs += t6 - t5;
+      t5 = t6;
+    }
     return {
       frameIndex, T_world_camera: Float64Array.from(this.pose), tracking, fused: tracking.ok,
       stats: { surfels: this.map.liveCount, activeSurfels, visibleSurfels: fusedCount, added, removed, labelled },
-      ms: { preprocess: t1 - t0, predict: t2 - t1, track: t3 - t2, fuse: t4 - t3, labels: t5 - t4, total: t5 - t0 },
+      ms: { preprocess: t1 - t0, predict: predictMs, track: t3 - t2, fuse: t4 - t3, labels: t5 - t4 - (predictMs - (t2 - t1)), total: t5 - t0 },
     };
   }
 
