@@ -38,12 +38,18 @@ export interface IcpOptions {
    * per frame at 320×240).
    */
   finestPointStride: number;
+  /**
+   * Finest pyramid level the photometric term (hybrid) runs on. At 640×480 a pixel's share of smooth shading is
+   * half what it is at 320×240 while sensor noise per pixel is the same, so the finest level's gradients are
+   * mostly noise on plain walls.
+   */
+  rgbFinestLevel: number;
 }
 
 export const DEFAULT_ICP_OPTIONS: Readonly<IcpOptions> = Object.freeze({
   method: 'hybrid' as TrackingTerm, iterations: Object.freeze([4, 5, 10]), rgbWeight: 0.01, maxDistance: 0.1,
   maxNormalAngleDeg: 30, icpHuber: 0.01, rgbHuber: 0.05, rgbMinGradient: 0.005, minInlierRatio: 0.25,
-  maxInlierRmse: 0.03, maxTranslationJump: 0.2, maxRotationJumpDeg: 20, convergenceEpsilon: 1e-5, finestPointStride: 1,
+  maxInlierRmse: 0.03, maxTranslationJump: 0.2, maxRotationJumpDeg: 20, convergenceEpsilon: 1e-5, finestPointStride: 1, rgbFinestLevel: 0,
 });
 
 export interface TrackingResult {
@@ -110,10 +116,11 @@ export class IcpTracker {
       for (let it = 0; it < iters; it++) {
         this.accIcp.fill(0); this.accRgb.fill(0);
         if (useIcp) this.accumulateIcp(frame[l], model[l], l === 0 ? o.finestPointStride : 1);
-        if (useRgb) this.accumulateRgb(frame[l], model[l]);
+        const rgbHere = useRgb && (l >= o.rgbFinestLevel || o.method === 'photometric');
+        if (rgbHere) this.accumulateRgb(frame[l], model[l]);
         const acc = this.acc;
         const wr = o.method === 'photometric' ? 1 : o.rgbWeight;
-        for (let k = 0; k < 29; k++) acc[k] = (useIcp ? this.accIcp[k] : 0) + (useRgb ? wr * this.accRgb[k] : 0);
+        for (let k = 0; k < 29; k++) acc[k] = (useIcp ? this.accIcp[k] : 0) + (rgbHere ? wr * this.accRgb[k] : 0);
         iterations++;
         if (!solveNormalEquations6(acc, this.xi, this.scratch)) { degenerate = l === 0; break; }
         se3Exp(this.dT, this.xi);

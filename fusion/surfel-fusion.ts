@@ -56,7 +56,7 @@ export class SurfelFusion {
       rgbWeight: c.rgbWeight, maxDistance: c.icpMaxDistance, maxNormalAngleDeg: c.icpMaxNormalAngleDeg,
       icpHuber: c.icpHuber, rgbHuber: c.rgbHuber, rgbMinGradient: c.rgbMinGradient, minInlierRatio: c.minInlierRatio,
       maxInlierRmse: c.maxInlierRmse, maxTranslationJump: c.maxTranslationJump, maxRotationJumpDeg: c.maxRotationJumpDeg,
-      convergenceEpsilon: c.convergenceEpsilon, finestPointStride: c.icpFinestPointStride,
+      convergenceEpsilon: c.convergenceEpsilon, finestPointStride: c.icpFinestPointStride, rgbFinestLevel: c.rgbFinestLevel,
     });
     this.fuser = new SurfelFuser(intrinsics, {
       minDepth: c.minDepth, maxDepth: c.maxDepth, indexSupersample: c.indexSupersample,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Intrinsics } from '../../fusion/camera.js';
 import { SurfelFusion } from '../../fusion/surfel-fusion.js';
-import { defaultRgbWeight, resolveFusionConfig } from '../../fusion/config.js';
+import { defaultRgbWeight, photometricFinestLevel, resolveFusionConfig } from '../../fusion/config.js';
 import type { FusionConfig } from '../../fusion/config.js';
 import { mulPose, se3Exp } from '../../fusion/se3.js';
 import { DEFAULT_BOX_SCENE, lookAt, renderBoxScene } from './helpers/box-scene.js';
@@ -108,8 +108,14 @@ describe('size-dependent photometric weight', () => {
     expect(defaultRgbWeight(320)).toBeCloseTo(0.3, 12);
     expect(defaultRgbWeight(640)).toBeCloseTo(0.01, 12);
     expect(defaultRgbWeight(480)).toBeCloseTo(Math.sqrt(0.3 * 0.01), 12);
-    expect(new SurfelFusion({ ...K, width: 640, height: 480 }).config.rgbWeight).toBeCloseTo(0.01, 12);
+    // From 640 px wide the photometric term runs from level 1 (320 px), with the 320 px weight.
+    expect(photometricFinestLevel(320)).toBe(0);
+    expect(photometricFinestLevel(640)).toBe(1);
+    expect(photometricFinestLevel(1280)).toBe(2);
+    const c640 = new SurfelFusion({ ...K, width: 640, height: 480 }).config;
+    expect([c640.rgbFinestLevel, c640.rgbWeight]).toEqual([1, 0.3]);
     expect(new SurfelFusion(K).config.rgbWeight).toBeCloseTo(0.3, 12);
+    expect(new SurfelFusion(K).config.rgbFinestLevel).toBe(0);
     expect(new SurfelFusion(K, { rgbWeight: 0.05 }).config.rgbWeight).toBe(0.05);
   });
 });
