@@ -113,22 +113,21 @@ export class SurfelFusion {
           this.intrinsics.height, fu.newSlots, fu.newPixels, fu.newCount, input.classProbs, frameIndex).updated;
       }
     }
-    let t5 = now();
-    // The next frame's tracking reference, from this frame's fusion (see FusionConfig.predictFromFusion).
+    const t5 = now();
+    // The next frame's tracking reference, from this frame's fusion (see FusionConfig.predictFromFusion); its
+    // cost counts as prediction.
     this.predictionReady = false;
-    let predictMs = t2 - t1;
+    let nextPredictMs = 0;
     if (tracking.ok && c.predictFromFusion && c.activeWindow === 0) {
       this.fuser.renderAssociation(this.map, this.predictor.levels[0], this.predictor.color, c.trackingMinConfidence);
       this.predictor.adoptLevel0(this.pose);
       this.predictionReady = true;
-      const t6 = now();
-      predictMs += t6 - t5;
-      t5 = t6;
+      nextPredictMs = now() - t5;
     }
     return {
       frameIndex, T_world_camera: Float64Array.from(this.pose), tracking, fused: tracking.ok,
       stats: { surfels: this.map.liveCount, activeSurfels, visibleSurfels: fusedCount, added, removed, labelled },
-      ms: { preprocess: t1 - t0, predict: predictMs, track: t3 - t2, fuse: t4 - t3, labels: t5 - t4 - (predictMs - (t2 - t1)), total: t5 - t0 },
+      ms: { preprocess: t1 - t0, predict: t2 - t1 + nextPredictMs, track: t3 - t2, fuse: t4 - t3, labels: t5 - t4, total: t5 - t0 + nextPredictMs },
     };
   }
 
