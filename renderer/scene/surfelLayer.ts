@@ -145,8 +145,13 @@ export class SurfelLayer implements Layer<SurfelLayerSettings> {
     this.corners = regl.buffer(new Float32Array([-1, -1, 1, -1, -1, 1, 1, 1]));
     this.buffers = this.createBuffers();
     const b = (): Buffers => this.buffers;
-    const stride = (bytes: number): number => bytes * this.stride;
     const uniforms = dynamicUniforms(this.uniforms, UNIFORM_NAMES) as never;
+    // The same per-surfel attributes for both: per instance (splats) or per vertex (points), every stride-th surfel.
+    const surfelAttributes = (divisor: 0 | 1) => ({
+      geom: () => ({ buffer: b().geom, divisor, size: 4, stride: 4 * GEOM_FLOATS * this.stride }),
+      normalc: () => ({ buffer: b().attr, divisor, normalized: true, type: 'int8', size: 4, offset: 0, stride: ATTR_BYTES * this.stride }),
+      colorl: () => ({ buffer: b().attr, divisor, normalized: true, type: 'uint8', size: 4, offset: 4, stride: ATTR_BYTES * this.stride }),
+    });
     this.splats = regl({
       vert: vertexShader(false),
       frag: fragmentShader(false),
@@ -155,9 +160,7 @@ export class SurfelLayer implements Layer<SurfelLayerSettings> {
       instances: () => lodInstances(this.store.count, this.stride),
       attributes: {
         corner: { buffer: this.corners, divisor: 0 },
-        geom: () => ({ buffer: b().geom, divisor: 1, size: 4, stride: stride(4 * GEOM_FLOATS) }),
-        normalc: () => ({ buffer: b().attr, divisor: 1, normalized: true, type: 'int8', size: 4, offset: 0, stride: stride(ATTR_BYTES) }),
-        colorl: () => ({ buffer: b().attr, divisor: 1, normalized: true, type: 'uint8', size: 4, offset: 4, stride: stride(ATTR_BYTES) }),
+        ...surfelAttributes(1),
       },
       uniforms,
     });
@@ -166,17 +169,13 @@ export class SurfelLayer implements Layer<SurfelLayerSettings> {
       frag: fragmentShader(true),
       primitive: 'points',
       count: () => lodInstances(this.store.count, this.stride),
-      attributes: {
-        geom: () => ({ buffer: b().geom, size: 4, stride: stride(4 * GEOM_FLOATS) }),
-        normalc: () => ({ buffer: b().attr, normalized: true, type: 'int8', size: 4, offset: 0, stride: stride(ATTR_BYTES) }),
-        colorl: () => ({ buffer: b().attr, normalized: true, type: 'uint8', size: 4, offset: 4, stride: stride(ATTR_BYTES) }),
-      },
+      attributes: surfelAttributes(0),
       uniforms,
     });
     this.updateUniforms();
   }
 
-  /** Surfels the moving level of detail drew last (for the benchmark and the status line). */
+  /** Surfels the moving level of detail draws at the current budget (for the benchmark). */
   get movingDrawn(): number {
     return lodInstances(this.store.count, lodStride(this.store.count, this.effectiveBudget()));
   }
@@ -251,7 +250,6 @@ export class SurfelLayer implements Layer<SurfelLayerSettings> {
   private updateUniforms(): void {
     const u = this.uniforms;
     const s = this.settings;
-    u.pointScale = s.pointScale;
     u.minConfidence = s.minConfidence;
     u.colorMode = COLOR_MODE_INDEX[s.colorMode];
     u.heightMin = s.heightRange[0];
