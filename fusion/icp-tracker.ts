@@ -13,6 +13,8 @@ import type { FrameLevel } from './preprocessor.js';
 import type { PredictedLevel } from './model-predictor.js';
 import { invertRigid, mulPose, orthonormalizeRotation, poseDistance, se3Exp } from './se3.js';
 import { solveNormalEquations6 } from './linalg6.js';
+import type { KernelPool } from './parallel/pool.js';
+import { serialPool } from './parallel/pool.js';
 
 export type TrackingTerm = 'hybrid' | 'pointToPlane' | 'photometric';
 
@@ -93,8 +95,17 @@ export class IcpTracker {
   private rgbCount = 0;
   private rgbSq = 0;
 
-  constructor(options: Partial<IcpOptions> = {}) {
+  private readonly partOut: Float64Array;
+  private readonly icpParams: Float64Array;
+  private readonly rgbParams: Float64Array;
+  private readonly icpArgCache = new WeakMap<FrameLevel, IcpKernelArgs>();
+  private readonly rgbArgCache = new WeakMap<FrameLevel, RgbKernelArgs>();
+
+  constructor(options: Partial<IcpOptions> = {}, private readonly pool: KernelPool = serialPool) {
     this.options = { ...DEFAULT_ICP_OPTIONS, ...options };
+    this.partOut = pool.allocator.f64(pool.threads * PART_STRIDE);
+    this.icpParams = pool.allocator.f64(42);
+    this.rgbParams = pool.allocator.f64(40);
   }
 
   /**
@@ -153,132 +164,217 @@ export class IcpTracker {
     };
   }
 
+  /** Writes the kernels' per-call parameters (pose, intrinsics, gates) and runs the ICP accumulation. */
   private accumulateIcp(cur: FrameLevel, model: PredictedLevel, pointStride: number): void {
     const o = this.options;
-    const T = this.T, M = this.T_ref_world;
-    const r00 = T[0], r10 = T[1], r20 = T[2], r01 = T[4], r11 = T[5], r21 = T[6], r02 = T[8], r12 = T[9], r22 = T[10];
-    const tx = T[12], ty = T[13], tz = T[14];
-    const m00 = M[0], m10 = M[1], m20 = M[2], m01 = M[4], m11 = M[5], m21 = M[6], m02 = M[8], m12 = M[9], m22 = M[10];
-    const mx = M[12], my = M[13], mz = M[14];
-    const { fx, fy, cx, cy } = model.intrinsics;
-    const mw = model.width, mh = model.height;
-    const P = cur.valid;
-    const mv = model.vertex, mn = model.normal, md = model.depth;
-    const maxD2 = o.maxDistance * o.maxDistance;
-    const cosMin = Math.cos((o.maxNormalAngleDeg * Math.PI) / 180);
-    const k = o.icpHuber;
-    const a = this.accIcp;
-    let h00 = 0, h01 = 0, h02 = 0, h03 = 0, h04 = 0, h05 = 0, h11 = 0, h12 = 0, h13 = 0, h14 = 0, h15 = 0;
-    let h22 = 0, h23 = 0, h24 = 0, h25 = 0, h33 = 0, h34 = 0, h35 = 0, h44 = 0, h45 = 0, h55 = 0;
-    let b0 = 0, b1 = 0, b2 = 0, b3 = 0, b4 = 0, b5 = 0;
-    let inliers = 0, sq = 0, wsq = 0;
-    const valid = cur.validCount;
-    // Bounds in continuous pixel coordinates so that rounding lands inside the image.
-    const uMax = mw - 0.5, vMax = mh - 0.5;
-    const step = 6 * pointStride;
-    let used = 0;
-    for (let p6 = 0; p6 < 6 * valid; p6 += step) {
-      used++;
-      const px = P[p6], py = P[p6 + 1], pz = P[p6 + 2];
-      const qx = r00 * px + r01 * py + r02 * pz + tx;
-      const qy = r10 * px + r11 * py + r12 * pz + ty;
-      const qz = r20 * px + r21 * py + r22 * pz + tz;
-      const sz = m20 * qx + m21 * qy + m22 * qz + mz;
-      if (sz <= 0) continue;
-      const isz = 1 / sz;
-      const uf = fx * (m00 * qx + m01 * qy + m02 * qz + mx) * isz + cx;
-      const vf = fy * (m10 * qx + m11 * qy + m12 * qz + my) * isz + cy;
-      if (!(uf >= -0.5 && uf < uMax && vf >= -0.5 && vf < vMax)) continue;
-      const j = ((vf + 0.5) | 0) * mw + ((uf + 0.5) | 0);
-      if (md[j] === 0) continue;
-      const dx = qx - mv[3 * j], dy = qy - mv[3 * j + 1], dz = qz - mv[3 * j + 2];
-      if (dx * dx + dy * dy + dz * dz > maxD2) continue;
-      const nx = mn[3 * j], ny = mn[3 * j + 1], nz = mn[3 * j + 2];
-      const nx0 = P[p6 + 3], ny0 = P[p6 + 4], nz0 = P[p6 + 5];
-      const nwx = r00 * nx0 + r01 * ny0 + r02 * nz0, nwy = r10 * nx0 + r11 * ny0 + r12 * nz0, nwz = r20 * nx0 + r21 * ny0 + r22 * nz0;
-      if (nwx * nx + nwy * ny + nwz * nz < cosMin) continue;
-      const e = nx * dx + ny * dy + nz * dz;
-      const ae = e < 0 ? -e : e;
-      const w = ae <= k ? 1 : k / ae;
-      inliers++; sq += e * e; wsq += w * e * e;
-      const j0 = nx, j1 = ny, j2 = nz;
-      const j3 = qy * nz - qz * ny, j4 = qz * nx - qx * nz, j5 = qx * ny - qy * nx;
-      const w0 = w * j0, w1 = w * j1, w2 = w * j2, w3 = w * j3, w4 = w * j4, w5 = w * j5;
-      h00 += w0 * j0; h01 += w0 * j1; h02 += w0 * j2; h03 += w0 * j3; h04 += w0 * j4; h05 += w0 * j5;
-      h11 += w1 * j1; h12 += w1 * j2; h13 += w1 * j3; h14 += w1 * j4; h15 += w1 * j5;
-      h22 += w2 * j2; h23 += w2 * j3; h24 += w2 * j4; h25 += w2 * j5;
-      h33 += w3 * j3; h34 += w3 * j4; h35 += w3 * j5;
-      h44 += w4 * j4; h45 += w4 * j5;
-      h55 += w5 * j5;
-      b0 -= w0 * e; b1 -= w1 * e; b2 -= w2 * e; b3 -= w3 * e; b4 -= w4 * e; b5 -= w5 * e;
+    const q = this.icpParams;
+    q.set(this.T, 0);
+    q.set(this.T_ref_world, 16);
+    const k = model.intrinsics;
+    q[32] = k.fx; q[33] = k.fy; q[34] = k.cx; q[35] = k.cy; q[36] = model.width; q[37] = model.height;
+    q[38] = o.maxDistance * o.maxDistance; q[39] = Math.cos((o.maxNormalAngleDeg * Math.PI) / 180); q[40] = o.icpHuber;
+    q[41] = pointStride;
+    const args = this.icpArgs(cur, model);
+    const n = Math.ceil(cur.validCount / pointStride);
+    const parts = this.pool.run('icpAccumulate', args, n, this.partOut, PART_STRIDE, 2048);
+    const a = this.accIcp, out = this.partOut;
+    let used = 0, inliers = 0, sq = 0;
+    for (let p = 0; p < parts; p++) {
+      const b = p * PART_STRIDE;
+      for (let i = 0; i < 29; i++) a[i] += out[b + i];
+      used += out[b + 29]; inliers += out[b + 30]; sq += out[b + 31];
     }
-    a[0] += h00; a[1] += h01; a[2] += h02; a[3] += h03; a[4] += h04; a[5] += h05;
-    a[6] += h11; a[7] += h12; a[8] += h13; a[9] += h14; a[10] += h15;
-    a[11] += h22; a[12] += h23; a[13] += h24; a[14] += h25;
-    a[15] += h33; a[16] += h34; a[17] += h35;
-    a[18] += h44; a[19] += h45; a[20] += h55;
-    a[21] += b0; a[22] += b1; a[23] += b2; a[24] += b3; a[25] += b4; a[26] += b5;
-    a[27] += wsq; a[28] += inliers;
     this.icpValid = used; this.icpInliers = inliers; this.icpSq = sq;
   }
 
   private accumulateRgb(cur: FrameLevel, model: PredictedLevel): void {
     const o = this.options;
     invertRigid(this.Tinv, this.T);
-    const T = this.T, Ti = this.Tinv;
-    const r00 = T[0], r10 = T[1], r20 = T[2], r01 = T[4], r11 = T[5], r21 = T[6], r02 = T[8], r12 = T[9], r22 = T[10];
-    const i00 = Ti[0], i10 = Ti[1], i20 = Ti[2], i01 = Ti[4], i11 = Ti[5], i21 = Ti[6], i02 = Ti[8], i12 = Ti[9], i22 = Ti[10];
-    const itx = Ti[12], ity = Ti[13], itz = Ti[14];
-    const { fx, fy, cx, cy } = cur.intrinsics;
-    const w = cur.width, h = cur.height;
-    const I = cur.intensity, gxI = cur.gradX, gyI = cur.gradY, cd = cur.depth;
-    const mv = model.vertex, md = model.depth, mI = model.intensity;
-    const k = o.rgbHuber;
-    const gmin2 = o.rgbMinGradient * o.rgbMinGradient;
-    const a = this.accRgb;
-    const J = this.jrow;
+    const q = this.rgbParams;
+    q.set(this.T, 0);
+    q.set(this.Tinv, 16);
+    const k = cur.intrinsics;
+    q[32] = k.fx; q[33] = k.fy; q[34] = k.cx; q[35] = k.cy; q[36] = cur.width; q[37] = cur.height;
+    q[38] = o.rgbHuber; q[39] = o.rgbMinGradient * o.rgbMinGradient;
+    const args = this.rgbArgs(cur, model);
+    const parts = this.pool.run('rgbAccumulate', args, model.width * model.height, this.partOut, PART_STRIDE, 4096);
+    const a = this.accRgb, out = this.partOut;
     let count = 0, sq = 0;
-    const n = model.width * model.height;
-    for (let j = 0; j < n; j++) {
-      if (md[j] === 0) continue;
-      const vx = mv[3 * j], vy = mv[3 * j + 1], vz = mv[3 * j + 2];
-      const pz = i20 * vx + i21 * vy + i22 * vz + itz;
-      if (pz <= 0) continue;
-      const px = i00 * vx + i01 * vy + i02 * vz + itx;
-      const py = i10 * vx + i11 * vy + i12 * vz + ity;
-      const u = (fx * px) / pz + cx, v = (fy * py) / pz + cy;
-      if (!(u >= 1 && u < w - 2 && v >= 1 && v < h - 2)) continue;
-      const u0 = u | 0, v0 = v | 0;
-      const au = u - u0, av = v - v0;
-      const i0 = v0 * w + u0;
-      // Occlusion: the current frame sees something clearly in front of the model point.
-      const dc = cd[Math.round(v) * w + Math.round(u)];
-      if (dc > 0 && dc < pz - 0.05) continue;
-      const w00 = (1 - au) * (1 - av), w01 = au * (1 - av), w10 = (1 - au) * av, w11 = au * av;
-      const gx = w00 * gxI[i0] + w01 * gxI[i0 + 1] + w10 * gxI[i0 + w] + w11 * gxI[i0 + w + 1];
-      const gy = w00 * gyI[i0] + w01 * gyI[i0 + 1] + w10 * gyI[i0 + w] + w11 * gyI[i0 + w + 1];
-      if (gx * gx + gy * gy < gmin2) continue;
-      const Iv = w00 * I[i0] + w01 * I[i0 + 1] + w10 * I[i0 + w] + w11 * I[i0 + w + 1];
-      const r = Iv - mI[j];
-      const ar = r < 0 ? -r : r;
-      const wt = ar <= k ? 1 : k / ar;
-      count++; sq += r * r;
-      const iz = 1 / pz;
-      const ax = gx * fx * iz, ay = gy * fy * iz, az = -(ax * px + ay * py) * iz;
-      // World-frame row w = R·a.
-      const wx = r00 * ax + r01 * ay + r02 * az, wy = r10 * ax + r11 * ay + r12 * az, wz = r20 * ax + r21 * ay + r22 * az;
-      J[0] = -wx; J[1] = -wy; J[2] = -wz;
-      J[3] = wy * vz - wz * vy; J[4] = wz * vx - wx * vz; J[5] = wx * vy - wy * vx;
-      let q = 0;
-      for (let rr = 0; rr < 6; rr++) {
-        const wj = wt * J[rr];
-        for (let c = rr; c < 6; c++) a[q++] += wj * J[c];
-        a[21 + rr] -= wj * r;
-      }
-      a[27] += wt * r * r; a[28] += 1;
+    for (let p = 0; p < parts; p++) {
+      const b = p * PART_STRIDE;
+      for (let i = 0; i < 29; i++) a[i] += out[b + i];
+      count += out[b + 29]; sq += out[b + 30];
     }
     this.rgbCount = count; this.rgbSq = sq;
   }
 
-  private readonly jrow = new Float64Array(6);
+  /** Kernel arguments per (frame level, model level) pair: the levels' buffers never change, so built once. */
+  private icpArgs(cur: FrameLevel, model: PredictedLevel): IcpKernelArgs {
+    let a = this.icpArgCache.get(cur);
+    if (!a || a.md !== model.depth) {
+      a = { points: cur.valid, mv: model.vertex, mn: model.normal, md: model.depth, params: this.icpParams };
+      this.icpArgCache.set(cur, a);
+    }
+    return a;
+  }
+
+  private rgbArgs(cur: FrameLevel, model: PredictedLevel): RgbKernelArgs {
+    let a = this.rgbArgCache.get(cur);
+    if (!a || a.md !== model.depth) {
+      a = {
+        intensity: cur.intensity, gradX: cur.gradX, gradY: cur.gradY, depth: cur.depth,
+        mv: model.vertex, md: model.depth, mI: model.intensity, params: this.rgbParams,
+      };
+      this.rgbArgCache.set(cur, a);
+    }
+    return a;
+  }
 }
+
+/** Values per part in the kernels' output: 29 normal-equation sums, then statistics. */
+const PART_STRIDE = 32;
+
+export interface IcpKernelArgs {
+  /** Current frame's valid points, 6 floats each (vertex, normal; camera frame). */
+  points: Float32Array;
+  /** Model prediction: world vertices and normals, camera depth (0 = empty). */
+  mv: Float32Array;
+  mn: Float32Array;
+  md: Float32Array;
+  /** T_world_camera (16), T_ref_world (16), fx fy cx cy width height, max distance², cos max angle, Huber, point stride. */
+  params: Float64Array;
+}
+
+/**
+ * Point-to-plane normal equations of points [begin, end) (in units of the point stride): 29 sums at out[o…]
+ * (upper-triangular JᵀWJ, JᵀWe, weighted squared residual, inlier count), then points used, inliers and their
+ * squared residual sum.
+ */
+export function icpAccumulate(a: IcpKernelArgs, begin: number, end: number, out: Float64Array, o: number): void {
+  const q = a.params;
+  const r00 = q[0], r10 = q[1], r20 = q[2], r01 = q[4], r11 = q[5], r21 = q[6], r02 = q[8], r12 = q[9], r22 = q[10];
+  const tx = q[12], ty = q[13], tz = q[14];
+  const m00 = q[16], m10 = q[17], m20 = q[18], m01 = q[20], m11 = q[21], m21 = q[22], m02 = q[24], m12 = q[25], m22 = q[26];
+  const mx = q[28], my = q[29], mz = q[30];
+  // Integer parameters as int32 (| 0) so that index arithmetic stays in integers.
+  const fx = q[32], fy = q[33], cx = q[34], cy = q[35], mw = q[36] | 0, mh = q[37] | 0;
+  const maxD2 = q[38], cosMin = q[39], k = q[40], stride = q[41] | 0;
+  const P = a.points, mv = a.mv, mn = a.mn, md = a.md;
+  let h00 = 0, h01 = 0, h02 = 0, h03 = 0, h04 = 0, h05 = 0, h11 = 0, h12 = 0, h13 = 0, h14 = 0, h15 = 0;
+  let h22 = 0, h23 = 0, h24 = 0, h25 = 0, h33 = 0, h34 = 0, h35 = 0, h44 = 0, h45 = 0, h55 = 0;
+  let b0 = 0, b1 = 0, b2 = 0, b3 = 0, b4 = 0, b5 = 0;
+  let inliers = 0, sq = 0, wsq = 0;
+  // Bounds in continuous pixel coordinates so that rounding lands inside the image.
+  const uMax = mw - 0.5, vMax = mh - 0.5;
+  const step = 6 * stride;
+  for (let p6 = begin * step, e6 = end * step; p6 < e6; p6 += step) {
+    const px = P[p6], py = P[p6 + 1], pz = P[p6 + 2];
+    const qx = r00 * px + r01 * py + r02 * pz + tx;
+    const qy = r10 * px + r11 * py + r12 * pz + ty;
+    const qz = r20 * px + r21 * py + r22 * pz + tz;
+    const sz = m20 * qx + m21 * qy + m22 * qz + mz;
+    if (sz <= 0) continue;
+    const isz = 1 / sz;
+    const uf = fx * (m00 * qx + m01 * qy + m02 * qz + mx) * isz + cx;
+    const vf = fy * (m10 * qx + m11 * qy + m12 * qz + my) * isz + cy;
+    if (!(uf >= -0.5 && uf < uMax && vf >= -0.5 && vf < vMax)) continue;
+    const j = ((vf + 0.5) | 0) * mw + ((uf + 0.5) | 0);
+    if (md[j] === 0) continue;
+    const dx = qx - mv[3 * j], dy = qy - mv[3 * j + 1], dz = qz - mv[3 * j + 2];
+    if (dx * dx + dy * dy + dz * dz > maxD2) continue;
+    const nx = mn[3 * j], ny = mn[3 * j + 1], nz = mn[3 * j + 2];
+    const nx0 = P[p6 + 3], ny0 = P[p6 + 4], nz0 = P[p6 + 5];
+    const nwx = r00 * nx0 + r01 * ny0 + r02 * nz0, nwy = r10 * nx0 + r11 * ny0 + r12 * nz0, nwz = r20 * nx0 + r21 * ny0 + r22 * nz0;
+    if (nwx * nx + nwy * ny + nwz * nz < cosMin) continue;
+    const e = nx * dx + ny * dy + nz * dz;
+    const ae = e < 0 ? -e : e;
+    const w = ae <= k ? 1 : k / ae;
+    inliers++; sq += e * e; wsq += w * e * e;
+    const j0 = nx, j1 = ny, j2 = nz;
+    const j3 = qy * nz - qz * ny, j4 = qz * nx - qx * nz, j5 = qx * ny - qy * nx;
+    const w0 = w * j0, w1 = w * j1, w2 = w * j2, w3 = w * j3, w4 = w * j4, w5 = w * j5;
+    h00 += w0 * j0; h01 += w0 * j1; h02 += w0 * j2; h03 += w0 * j3; h04 += w0 * j4; h05 += w0 * j5;
+    h11 += w1 * j1; h12 += w1 * j2; h13 += w1 * j3; h14 += w1 * j4; h15 += w1 * j5;
+    h22 += w2 * j2; h23 += w2 * j3; h24 += w2 * j4; h25 += w2 * j5;
+    h33 += w3 * j3; h34 += w3 * j4; h35 += w3 * j5;
+    h44 += w4 * j4; h45 += w4 * j5;
+    h55 += w5 * j5;
+    b0 -= w0 * e; b1 -= w1 * e; b2 -= w2 * e; b3 -= w3 * e; b4 -= w4 * e; b5 -= w5 * e;
+  }
+  out[o] = h00; out[o + 1] = h01; out[o + 2] = h02; out[o + 3] = h03; out[o + 4] = h04; out[o + 5] = h05;
+  out[o + 6] = h11; out[o + 7] = h12; out[o + 8] = h13; out[o + 9] = h14; out[o + 10] = h15;
+  out[o + 11] = h22; out[o + 12] = h23; out[o + 13] = h24; out[o + 14] = h25;
+  out[o + 15] = h33; out[o + 16] = h34; out[o + 17] = h35;
+  out[o + 18] = h44; out[o + 19] = h45; out[o + 20] = h55;
+  out[o + 21] = b0; out[o + 22] = b1; out[o + 23] = b2; out[o + 24] = b3; out[o + 25] = b4; out[o + 26] = b5;
+  out[o + 27] = wsq; out[o + 28] = inliers;
+  out[o + 29] = end > begin ? end - begin : 0; out[o + 30] = inliers; out[o + 31] = sq;
+}
+
+export interface RgbKernelArgs {
+  /** Current frame: intensity, its gradients and filtered depth. */
+  intensity: Float32Array;
+  gradX: Float32Array;
+  gradY: Float32Array;
+  depth: Float32Array;
+  /** Model prediction: world vertices, camera depth, intensity. */
+  mv: Float32Array;
+  md: Float32Array;
+  mI: Float32Array;
+  /** T_world_camera (16), its inverse (16), fx fy cx cy width height of the current level, Huber, min gradient². */
+  params: Float64Array;
+}
+
+/** Photometric normal equations of model pixels [begin, end): 29 sums at out[o…], then pixels used and their squared residual sum. */
+export function rgbAccumulate(a: RgbKernelArgs, begin: number, end: number, out: Float64Array, o: number): void {
+  const T = a.params;
+  const r00 = T[0], r10 = T[1], r20 = T[2], r01 = T[4], r11 = T[5], r21 = T[6], r02 = T[8], r12 = T[9], r22 = T[10];
+  const i00 = T[16], i10 = T[17], i20 = T[18], i01 = T[20], i11 = T[21], i21 = T[22], i02 = T[24], i12 = T[25], i22 = T[26];
+  const itx = T[28], ity = T[29], itz = T[30];
+  const fx = T[32], fy = T[33], cx = T[34], cy = T[35], w = T[36] | 0, h = T[37] | 0;
+  const k = T[38], gmin2 = T[39];
+  const I = a.intensity, gxI = a.gradX, gyI = a.gradY, cd = a.depth;
+  const mv = a.mv, md = a.md, mI = a.mI;
+  for (let i = 0; i < 29; i++) out[o + i] = 0;
+  let count = 0, sq = 0;
+  for (let j = begin; j < end; j++) {
+    if (md[j] === 0) continue;
+    const vx = mv[3 * j], vy = mv[3 * j + 1], vz = mv[3 * j + 2];
+    const pz = i20 * vx + i21 * vy + i22 * vz + itz;
+    if (pz <= 0) continue;
+    const px = i00 * vx + i01 * vy + i02 * vz + itx;
+    const py = i10 * vx + i11 * vy + i12 * vz + ity;
+    const u = (fx * px) / pz + cx, v = (fy * py) / pz + cy;
+    if (!(u >= 1 && u < w - 2 && v >= 1 && v < h - 2)) continue;
+    const u0 = u | 0, v0 = v | 0;
+    const au = u - u0, av = v - v0;
+    const i0 = v0 * w + u0;
+    // Occlusion: the current frame sees something clearly in front of the model point.
+    const dc = cd[Math.round(v) * w + Math.round(u)];
+    if (dc > 0 && dc < pz - 0.05) continue;
+    const w00 = (1 - au) * (1 - av), w01 = au * (1 - av), w10 = (1 - au) * av, w11 = au * av;
+    const gx = w00 * gxI[i0] + w01 * gxI[i0 + 1] + w10 * gxI[i0 + w] + w11 * gxI[i0 + w + 1];
+    const gy = w00 * gyI[i0] + w01 * gyI[i0 + 1] + w10 * gyI[i0 + w] + w11 * gyI[i0 + w + 1];
+    if (gx * gx + gy * gy < gmin2) continue;
+    const Iv = w00 * I[i0] + w01 * I[i0 + 1] + w10 * I[i0 + w] + w11 * I[i0 + w + 1];
+    const r = Iv - mI[j];
+    const ar = r < 0 ? -r : r;
+    const wt = ar <= k ? 1 : k / ar;
+    count++; sq += r * r;
+    const iz = 1 / pz;
+    const ax = gx * fx * iz, ay = gy * fy * iz, az = -(ax * px + ay * py) * iz;
+    // World-frame row w = R·a; J = [−w, w × v_m].
+    const wx = r00 * ax + r01 * ay + r02 * az, wy = r10 * ax + r11 * ay + r12 * az, wz = r20 * ax + r21 * ay + r22 * az;
+    const J0 = -wx, J1 = -wy, J2 = -wz, J3 = wy * vz - wz * vy, J4 = wz * vx - wx * vz, J5 = wx * vy - wy * vx;
+    const w0 = wt * J0, w1 = wt * J1, w2 = wt * J2, w3 = wt * J3, w4 = wt * J4, w5 = wt * J5;
+    out[o] += w0 * J0; out[o + 1] += w0 * J1; out[o + 2] += w0 * J2; out[o + 3] += w0 * J3; out[o + 4] += w0 * J4; out[o + 5] += w0 * J5;
+    out[o + 6] += w1 * J1; out[o + 7] += w1 * J2; out[o + 8] += w1 * J3; out[o + 9] += w1 * J4; out[o + 10] += w1 * J5;
+    out[o + 11] += w2 * J2; out[o + 12] += w2 * J3; out[o + 13] += w2 * J4; out[o + 14] += w2 * J5;
+    out[o + 15] += w3 * J3; out[o + 16] += w3 * J4; out[o + 17] += w3 * J5;
+    out[o + 18] += w4 * J4; out[o + 19] += w4 * J5; out[o + 20] += w5 * J5;
+    out[o + 21] -= w0 * r; out[o + 22] -= w1 * r; out[o + 23] -= w2 * r; out[o + 24] -= w3 * r; out[o + 25] -= w4 * r; out[o + 26] -= w5 * r;
+    out[o + 27] += wt * r * r; out[o + 28] += 1;
+  }
+  out[o + 29] = count; out[o + 30] = sq;
+}
+

@@ -11,6 +11,9 @@ import { invertRigid } from './se3.js';
 import type { SurfelMap } from './surfel-map.js';
 import { SlotList } from './surfel-map.js';
 import { splatSurfels } from './splat.js';
+import { InputStaging } from './parallel/buffers.js';
+import type { KernelPool } from './parallel/pool.js';
+import { serialPool } from './parallel/pool.js';
 
 export interface LabelFusionOptions {
   /** Depth agreement (m, at least; grows with the sensor noise at depth) for a surfel to count as visible. */
@@ -62,14 +65,22 @@ export class LabelFusion {
   private renderKey = new Float32Array(0);
   private readonly T_camera_world = new Float64Array(16);
 
-  constructor(options: Partial<LabelFusionOptions> = {}) {
+  private readonly params: Float64Array;
+  private readonly partOut: Float64Array;
+  private readonly probsStaging: InputStaging<Float32Array>;
+
+  constructor(options: Partial<LabelFusionOptions> = {}, private readonly pool: KernelPool = serialPool) {
     this.options = { ...DEFAULT_LABEL_FUSION_OPTIONS, ...options };
+    this.params = pool.allocator.f64(8);
+    this.partOut = pool.allocator.f64(2 * pool.threads);
+    this.probsStaging = new InputStaging<Float32Array>(pool.allocator, (a, n) => a.f32(n));
   }
 
   /**
    * Updates the surfels of `visible` (camera-frame depths and pixels filled for this frame's pose) that agree with
    * the measured depth, plus the surfels created this frame (`newSlots` from pixels `newPixels`).
-   * classProbs is pixel-major H·W·C.
+   * classProbs is pixel-major H·W·C. The two sets are disjoint and each surfel is listed once, so the update
+   * splits over threads without two writing one surfel.
    */
   update(map: SurfelMap, visible: SlotList, depth: Float32Array, width: number, height: number,
     newSlots: Int32Array, newPixels: Int32Array, newCount: number, classProbs: Float32Array, frame: number): LabelUpdateResult {
@@ -77,37 +88,17 @@ export class LabelFusion {
     if (classProbs.length !== width * height * C) {
       throw new RangeError(`classProbs has ${classProbs.length} values, expected ${width}·${height}·${C}`);
     }
-    const probs = map.probs, last = map.lastUpdate, alive = map.alive;
-    const uf = this.options.underflow;
+    const q = this.params;
+    q[0] = width; q[1] = height; q[2] = C; q[3] = this.options.underflow; q[4] = this.options.visibilityDepthThreshold;
+    q[5] = frame; q[6] = visible.count;
+    const out = this.partOut;
+    const parts = this.pool.run('labelUpdate', {
+      probs: map.probs, label: map.label, labelProb: map.labelProb, lastUpdate: map.lastUpdate, alive: map.alive,
+      slots: visible.slots, u: visible.u, v: visible.v, z: visible.z, depth, classProbs: this.probsStaging.take(classProbs),
+      newSlots, newPixels, params: q,
+    }, visible.count + newCount, out, 2, 4096);
     let updated = 0, resets = 0;
-    const vt = this.options.visibilityDepthThreshold;
-    const vs = visible.slots, vu = visible.u, vv = visible.v, vz = visible.z;
-    for (let j = 0; j < visible.count; j++) {
-      const s = vs[j];
-      if (!alive[s]) continue;
-      // Candidates project inside the image, so rounding by truncation of (x + 0.5) is safe and cheap.
-      const x = (vu[j] + 0.5) | 0, y = (vv[j] + 0.5) | 0;
-      if (x >= width || y >= height) continue;
-      const i = y * width + x;
-      const d = depth[i];
-      if (d === 0) continue;
-      const z = vz[j];
-      const e = z - 0.4;
-      const g3 = 3 * (0.0012 + 0.0019 * e * e);
-      const gate = g3 > vt ? g3 : vt;
-      if (d - z > gate || z - d > gate) continue;
-      if (bayesUpdate(probs, s * C, classProbs, i * C, C, uf)) resets++;
-      map.updateLabel(s);
-      last[s] = frame;
-      updated++;
-    }
-    for (let q = 0; q < newCount; q++) {
-      const s = newSlots[q];
-      if (!alive[s]) continue;
-      if (bayesUpdate(probs, s * C, classProbs, newPixels[q] * C, C, uf)) resets++;
-      map.updateLabel(s);
-      updated++;
-    }
+    for (let p = 0; p < parts; p++) { updated += out[2 * p]; resets += out[2 * p + 1]; }
     return { updated, resets };
   }
 
@@ -135,4 +126,69 @@ export class LabelFusion {
     const label = map.label;
     for (let i = 0; i < n; i++) { const s = slot[i]; out[i] = s >= 0 ? label[s] : 0; }
   }
+}
+
+export interface LabelUpdateArgs {
+  /** The map's fields. */
+  probs: Float32Array;
+  label: Uint8Array;
+  labelProb: Float32Array;
+  lastUpdate: Int32Array;
+  alive: Uint8Array;
+  /** Visible surfels: slot, projected pixel, camera depth. */
+  slots: Int32Array;
+  u: Float32Array;
+  v: Float32Array;
+  z: Float32Array;
+  /** Measured depth and class probabilities (pixel-major H·W·C). */
+  depth: Float32Array;
+  classProbs: Float32Array;
+  /** Surfels created this frame and their pixels. */
+  newSlots: Int32Array;
+  newPixels: Int32Array;
+  /** width, height, classes, underflow, visibility depth gate, frame, number of visible surfels. */
+  params: Float64Array;
+}
+
+/**
+ * Bayesian update of entries [begin, end) of the visible list followed by the new surfels (index ≥ the visible
+ * count) with bayesUpdate, and the argmax label. out[o] = surfels updated, out[o+1] = resets.
+ */
+export function labelUpdate(a: LabelUpdateArgs, begin: number, end: number, out: Float64Array, o: number): void {
+  const q = a.params;
+  const width = q[0] | 0, height = q[1] | 0, C = q[2] | 0, uf = q[3], vt = q[4], frame = q[5] | 0, nVisible = q[6] | 0;
+  const { probs, label, labelProb, lastUpdate: last, alive, slots: vs, u: vu, v: vv, z: vz, depth, classProbs, newSlots, newPixels } = a;
+  let updated = 0, resets = 0;
+  for (let j = begin; j < end; j++) {
+    let s: number, i: number;
+    if (j < nVisible) {
+      s = vs[j];
+      if (!alive[s]) continue;
+      // Candidates project inside the image, so rounding by truncation of (x + 0.5) is safe and cheap.
+      const x = (vu[j] + 0.5) | 0, y = (vv[j] + 0.5) | 0;
+      if (x >= width || y >= height) continue;
+      i = y * width + x;
+      const d = depth[i];
+      if (d === 0) continue;
+      const z = vz[j];
+      const e = z - 0.4;
+      const g3 = 3 * (0.0012 + 0.0019 * e * e);
+      const gate = g3 > vt ? g3 : vt;
+      if (d - z > gate || z - d > gate) continue;
+      last[s] = frame;
+    } else {
+      const k = j - nVisible;
+      s = newSlots[k];
+      if (!alive[s]) continue;
+      i = newPixels[k];
+    }
+    const base = s * C;
+    if (bayesUpdate(probs, base, classProbs, i * C, C, uf)) resets++;
+    let best = 0, bp = probs[base];
+    for (let c = 1; c < C; c++) { const p = probs[base + c]; if (p > bp) { bp = p; best = c; } }
+    label[s] = best + 1;
+    labelProb[s] = bp;
+    updated++;
+  }
+  out[o] = updated; out[o + 1] = resets;
 }

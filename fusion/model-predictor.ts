@@ -10,6 +10,8 @@ import { invertRigid } from './se3.js';
 import type { SurfelFilter, SurfelMap } from './surfel-map.js';
 import { SlotList } from './surfel-map.js';
 import { splatSurfels } from './splat.js';
+import type { BufferAllocator } from './parallel/buffers.js';
+import { heapAllocator } from './parallel/buffers.js';
 
 /** One level of a predicted view. Pixels with depth 0 are empty. */
 export interface PredictedLevel {
@@ -27,11 +29,11 @@ export interface PredictedLevel {
   readonly slot: Int32Array;
 }
 
-function makeLevel(k: Intrinsics): PredictedLevel {
+function makeLevel(k: Intrinsics, alloc: BufferAllocator): PredictedLevel {
   const n = k.width * k.height;
   return {
-    intrinsics: k, width: k.width, height: k.height, depth: new Float32Array(n), vertex: new Float32Array(3 * n),
-    normal: new Float32Array(3 * n), intensity: new Float32Array(n), slot: new Int32Array(n),
+    intrinsics: k, width: k.width, height: k.height, depth: alloc.f32(n), vertex: alloc.f32(3 * n),
+    normal: alloc.f32(3 * n), intensity: alloc.f32(n), slot: alloc.i32(n),
   };
 }
 
@@ -46,13 +48,14 @@ export class ModelPredictor {
   private readonly T_camera_world = new Float64Array(16);
   private readonly key: Float32Array;
 
-  constructor(intrinsics: Intrinsics, levels: number, private readonly maxSplatRadiusPx: number, private readonly splatScale = 1) {
+  constructor(intrinsics: Intrinsics, levels: number, private readonly maxSplatRadiusPx: number, private readonly splatScale = 1,
+    alloc: BufferAllocator = heapAllocator) {
     let k = intrinsics;
     for (let l = 0; l < levels; l++) {
-      this.levels.push(makeLevel(k));
+      this.levels.push(makeLevel(k, alloc));
       k = scaleIntrinsics(k, k.width >> 1, k.height >> 1);
     }
-    this.color = new Uint8Array(3 * intrinsics.width * intrinsics.height);
+    this.color = alloc.u8(3 * intrinsics.width * intrinsics.height);
     this.key = new Float32Array(intrinsics.width * intrinsics.height);
   }
 

@@ -5,6 +5,10 @@
  */
 import type { Intrinsics } from './camera.js';
 import { scaleIntrinsics } from './camera.js';
+import type { BufferAllocator } from './parallel/buffers.js';
+import { InputStaging } from './parallel/buffers.js';
+import type { KernelPool } from './parallel/pool.js';
+import { partStart, serialPool } from './parallel/pool.js';
 
 export interface PreprocessOptions {
   minDepth: number;
@@ -47,45 +51,56 @@ export interface FrameLevel {
   validCount: number;
 }
 
-function makeLevel(k: Intrinsics): FrameLevel {
+function makeLevel(k: Intrinsics, alloc: BufferAllocator): FrameLevel {
   const n = k.width * k.height;
   return {
     intrinsics: k, width: k.width, height: k.height,
-    depth: new Float32Array(n), vertex: new Float32Array(3 * n), normal: new Float32Array(3 * n),
-    intensity: new Float32Array(n), gradX: new Float32Array(n), gradY: new Float32Array(n),
-    valid: new Float32Array(6 * n), validCount: 0,
+    depth: alloc.f32(n), vertex: alloc.f32(3 * n), normal: alloc.f32(3 * n),
+    intensity: alloc.f32(n), gradX: alloc.f32(n), gradY: alloc.f32(n),
+    valid: alloc.f32(6 * n), validCount: 0,
   };
 }
+
+/** Pixels per part below which a per-pixel kernel is not worth handing to another thread. */
+const MIN_PIXELS_PER_PART = 8192;
 
 export class Preprocessor {
   readonly options: PreprocessOptions;
   readonly levels: FrameLevel[] = [];
   /** Level-0 depth after the cut-off but before filtering: what fusion integrates (ElasticFusion fuses raw depth). */
   readonly rawDepth: Float32Array;
-  /** Level-0 RGB as given (kept by reference for the current frame only). */
+  /** Level-0 RGB of the current frame (the caller's array, or a copy in shared memory when kernels run on workers). */
   rgb: Uint8Array = new Uint8Array(0);
   private readonly spatialWeights1d: Float32Array;
-  private tmp = new Float32Array(0);
+  private readonly tmp: Float32Array;
   private readonly rangeLut: Float32Array;
   private readonly rangeLutScale: number;
+  private readonly rgbStaging: InputStaging<Uint8Array>;
+  /** Per-part outputs of the kernels (valid-point counts). */
+  private readonly partOut: Float64Array;
 
-  constructor(readonly intrinsics: Intrinsics, options: Partial<PreprocessOptions> = {}) {
+  constructor(readonly intrinsics: Intrinsics, options: Partial<PreprocessOptions> = {}, private readonly pool: KernelPool = serialPool) {
     this.options = { ...DEFAULT_PREPROCESS_OPTIONS, ...options };
+    const alloc = pool.allocator;
     let k = intrinsics;
     for (let l = 0; l < this.options.levels; l++) {
-      this.levels.push(makeLevel(k));
+      this.levels.push(makeLevel(k, alloc));
       k = scaleIntrinsics(k, k.width >> 1, k.height >> 1);
     }
-    this.rawDepth = new Float32Array(intrinsics.width * intrinsics.height);
+    const n = intrinsics.width * intrinsics.height;
+    this.rawDepth = alloc.f32(n);
+    this.tmp = alloc.f32(n);
+    this.partOut = alloc.f64(pool.threads);
+    this.rgbStaging = new InputStaging<Uint8Array>(alloc, (a, m) => a.u8(m));
     const r = this.options.bilateralRadius;
     const s = this.options.bilateralSigmaSpace;
-    this.spatialWeights1d = new Float32Array(2 * r + 1);
+    this.spatialWeights1d = alloc.f32(2 * r + 1);
     for (let a = -r; a <= r; a++) this.spatialWeights1d[a + r] = Math.exp(-(a * a) / (2 * s * s));
     // Range weights tabulated in 0.25 mm steps out to 3σ, beyond which a sample is ignored: no exp() per sample.
     const sr = this.options.bilateralSigmaRange;
     this.rangeLutScale = 4000;
     const m = Math.ceil(3 * sr * this.rangeLutScale) + 1;
-    this.rangeLut = new Float32Array(m);
+    this.rangeLut = alloc.f32(m);
     for (let i = 0; i < m; i++) { const d = i / this.rangeLutScale; this.rangeLut[i] = Math.exp(-(d * d) / (2 * sr * sr)); }
   }
 
@@ -95,64 +110,52 @@ export class Preprocessor {
     const n = L0.width * L0.height;
     if (depth.length !== n) throw new RangeError(`depth has ${depth.length} samples, expected ${n}`);
     if (rgb.length !== 3 * n) throw new RangeError(`rgb has ${rgb.length} bytes, expected ${3 * n}`);
-    this.rgb = rgb;
+    const pool = this.pool;
+    this.rgb = this.rgbStaging.take(rgb);
     const { minDepth, maxDepth } = this.options;
     const raw = this.rawDepth;
     for (let i = 0; i < n; i++) {
       const d = depth[i];
       raw[i] = d >= minDepth && d <= maxDepth ? d : 0;
     }
-    this.bilateral(raw, L0.depth, L0.width, L0.height);
-    const I0 = L0.intensity;
-    for (let i = 0, j = 0; i < n; i++, j += 3) I0[i] = (0.299 * rgb[j] + 0.587 * rgb[j + 1] + 0.114 * rgb[j + 2]) / 255;
+    const w = L0.width, h = L0.height, minRows = Math.ceil(MIN_PIXELS_PER_PART / w);
+    const bil = { width: w, height: h, radius: this.options.bilateralRadius, spatial: this.spatialWeights1d, rangeLut: this.rangeLut, lutScale: this.rangeLutScale };
+    pool.run('bilateralRows', { ...bil, src: raw, dst: this.tmp, horizontal: 1 }, h, this.partOut, 1, minRows);
+    pool.run('bilateralRows', { ...bil, src: this.tmp, dst: L0.depth, horizontal: 0 }, h, this.partOut, 1, minRows);
+    pool.run('intensityPixels', { rgb: this.rgb, intensity: L0.intensity }, n, this.partOut, 1, MIN_PIXELS_PER_PART);
     for (let l = 1; l < this.levels.length; l++) this.downsample(this.levels[l - 1], this.levels[l]);
     for (let l = 0; l < this.levels.length; l++) {
       const level = this.levels[l];
-      computeVertices(level);
-      computeNormals(level);
+      const lw = level.width, lh = level.height, rows = Math.ceil(MIN_PIXELS_PER_PART / lw);
+      const k = level.intrinsics;
+      const geo = { depth: level.depth, vertex: level.vertex, normal: level.normal, width: lw, height: lh, fx: k.fx, fy: k.fy, cx: k.cx, cy: k.cy };
+      pool.run('vertexRows', geo, lh, this.partOut, 1, rows);
+      pool.run('normalRows', geo, lh, this.partOut, 1, rows);
       // Level-0 tracking points from the unfiltered depth: smoothing biases points at creases, and the tracker
       // averages sensor noise over hundreds of thousands of points anyway. Normals stay filtered.
-      compactValid(level, l === 0 && this.options.rawTrackingPoints ? this.rawDepth : null);
-      if (this.options.gradients) sobel(level.intensity, level.gradX, level.gradY, level.width, level.height);
-    }
-  }
-
-  /**
-   * Bilateral filter, separable approximation (a horizontal then a vertical pass, each weighting samples by
-   * spatial distance and by depth difference to the pass's centre sample): 2(2r+1) instead of (2r+1)² samples.
-   */
-  private bilateral(src: Float32Array, dst: Float32Array, w: number, h: number): void {
-    if (this.tmp.length !== src.length) this.tmp = new Float32Array(src.length);
-    this.bilateralPass(src, this.tmp, w, h, 1, w);
-    this.bilateralPass(this.tmp, dst, w, h, w, h);
-  }
-
-  /** One 1-D pass along rows (step 1, length w) or columns (step w, length h). */
-  private bilateralPass(src: Float32Array, dst: Float32Array, w: number, h: number, step: number, len: number): void {
-    const r = this.options.bilateralRadius;
-    const sw = this.spatialWeights1d;
-    const lut = this.rangeLut;
-    const lutN = lut.length;
-    const scale = this.rangeLutScale;
-    for (let y = 0; y < h; y++) {
-      for (let x = 0; x < w; x++) {
-        const i = y * w + x;
-        const d0 = src[i];
-        if (d0 === 0) { dst[i] = 0; continue; }
-        const pos = step === 1 ? x : y;
-        const a0 = pos - r < 0 ? -pos : -r, a1 = pos + r >= len ? len - 1 - pos : r;
-        let sum = 0, wsum = 0;
-        for (let a = a0; a <= a1; a++) {
-          const d = src[i + a * step];
-          if (d === 0) continue;
-          const k = ((d > d0 ? d - d0 : d0 - d) * scale + 0.5) | 0;
-          if (k >= lutN) continue;
-          const wt = sw[a + r] * lut[k];
-          sum += wt * d; wsum += wt;
-        }
-        dst[i] = sum / wsum;
+      this.compactValid(level, l === 0 && this.options.rawTrackingPoints ? this.rawDepth : null);
+      if (this.options.gradients) {
+        pool.run('sobelRows', { img: level.intensity, gx: level.gradX, gy: level.gradY, width: lw, height: lh }, lh, this.partOut, 1, rows);
       }
     }
+  }
+
+  /** Packs the pixels with depth and normal into level.valid (vertex, normal), in pixel order. */
+  private compactValid(level: FrameLevel, rawDepth: Float32Array | null): void {
+    const n = level.width * level.height;
+    const out = this.partOut;
+    // Each part packs its pixels at its own range's start; the parts are then moved together.
+    const parts = this.pool.run('compactPixels', {
+      depth: level.depth, vertex: level.vertex, normal: level.normal, valid: level.valid,
+      rawDepth: rawDepth ?? level.depth, useRaw: rawDepth ? 1 : 0,
+    }, n, out, 1, MIN_PIXELS_PER_PART);
+    let count = out[0];
+    for (let p = 1; p < parts; p++) {
+      const from = 6 * partStart(n, parts, p), m = out[p];
+      level.valid.copyWithin(6 * count, from, from + 6 * m);
+      count += m;
+    }
+    level.validCount = count;
   }
 
   /** 2×2 block average; depth averages only samples within 3σ_range of the block's nearest sample. */
@@ -183,12 +186,74 @@ export class Preprocessor {
   }
 }
 
-/** Back-projects a depth map into camera-frame vertices (zero where depth is missing). */
-export function computeVertices(level: FrameLevel): void {
-  const { fx, fy, cx, cy } = level.intrinsics;
+export interface BilateralArgs {
+  src: Float32Array;
+  dst: Float32Array;
+  width: number;
+  height: number;
+  /** 1: the pass along rows; 0: along columns. */
+  horizontal: number;
+  radius: number;
+  /** Spatial weights of offsets −r..r. */
+  spatial: Float32Array;
+  /** Range weights by |Δd|·lutScale (samples beyond the table are ignored). */
+  rangeLut: Float32Array;
+  lutScale: number;
+}
+
+/**
+ * One pass of the separable bilateral filter (a horizontal then a vertical pass, each weighting samples by
+ * spatial distance and by depth difference to the pass's centre sample: 2(2r+1) instead of (2r+1)² samples),
+ * rows [y0, y1).
+ */
+export function bilateralRows(a: BilateralArgs, y0: number, y1: number): void {
+  const { src, dst, width: w, height: h, radius: r, spatial: sw, rangeLut: lut, lutScale: scale } = a;
+  const lutN = lut.length;
+  const horizontal = a.horizontal === 1;
+  const step = horizontal ? 1 : w, len = horizontal ? w : h;
+  for (let y = y0; y < y1; y++) {
+    for (let x = 0, i = y * w; x < w; x++, i++) {
+      const d0 = src[i];
+      if (d0 === 0) { dst[i] = 0; continue; }
+      const pos = horizontal ? x : y;
+      const a0 = pos - r < 0 ? -pos : -r, a1 = pos + r >= len ? len - 1 - pos : r;
+      let sum = 0, wsum = 0;
+      for (let k = a0, j = i + a0 * step; k <= a1; k++, j += step) {
+        const d = src[j];
+        if (d === 0) continue;
+        const li = ((d > d0 ? d - d0 : d0 - d) * scale + 0.5) | 0;
+        if (li >= lutN) continue;
+        const wt = sw[k + r] * lut[li];
+        sum += wt * d; wsum += wt;
+      }
+      dst[i] = sum / wsum;
+    }
+  }
+}
+
+/** Intensity in [0, 1] of pixels [i0, i1) from RGB. */
+export function intensityPixels(a: { rgb: Uint8Array; intensity: Float32Array }, i0: number, i1: number): void {
+  const rgb = a.rgb, I = a.intensity;
+  for (let i = i0, j = 3 * i0; i < i1; i++, j += 3) I[i] = (0.299 * rgb[j] + 0.587 * rgb[j + 1] + 0.114 * rgb[j + 2]) / 255;
+}
+
+export interface GeometryArgs {
+  depth: Float32Array;
+  vertex: Float32Array;
+  normal: Float32Array;
+  width: number;
+  height: number;
+  fx: number;
+  fy: number;
+  cx: number;
+  cy: number;
+}
+
+/** Back-projects rows [y0, y1) of the depth map into camera-frame vertices (zero where depth is missing). */
+export function vertexRows(a: GeometryArgs, y0: number, y1: number): void {
+  const { depth, vertex, width, fx, fy, cx, cy } = a;
   const ifx = 1 / fx, ify = 1 / fy;
-  const { depth, vertex, width, height } = level;
-  for (let y = 0, i = 0; y < height; y++) {
+  for (let y = y0, i = y0 * width; y < y1; y++) {
     const ry = (y - cy) * ify;
     for (let x = 0; x < width; x++, i++) {
       const d = depth[i];
@@ -200,13 +265,15 @@ export function computeVertices(level: FrameLevel): void {
 }
 
 /**
- * Normals by central differences of the vertex map, oriented towards the camera. Undefined (zero) at missing
- * neighbours and across depth discontinuities (neighbour depth differing by more than 5% of the centre depth).
+ * Normals of rows [y0, y1) by central differences of the vertex map, oriented towards the camera. Undefined
+ * (zero) at missing neighbours and across depth discontinuities (neighbour depth differing by more than 5% of
+ * the centre depth), and on the image border.
  */
-export function computeNormals(level: FrameLevel): void {
-  const { depth, vertex, normal, width: w, height: h } = level;
-  normal.fill(0);
-  for (let y = 1; y < h - 1; y++) {
+export function normalRows(a: GeometryArgs, y0: number, y1: number): void {
+  const { depth, vertex, normal, width: w, height: h } = a;
+  normal.fill(0, 3 * y0 * w, 3 * y1 * w);
+  const ya = y0 < 1 ? 1 : y0, yb = y1 > h - 1 ? h - 1 : y1;
+  for (let y = ya; y < yb; y++) {
     for (let x = 1; x < w - 1; x++) {
       const i = y * w + x;
       const d = depth[i];
@@ -229,40 +296,53 @@ export function computeNormals(level: FrameLevel): void {
   }
 }
 
-/** Packs the pixels with depth and normal into level.valid (vertex, normal). */
-export function compactValid(level: FrameLevel, rawDepth: Float32Array | null): void {
-  const { depth, vertex, normal, valid } = level;
-  let n = 0;
-  for (let i = 0; i < depth.length; i++) {
+export interface CompactArgs {
+  depth: Float32Array;
+  vertex: Float32Array;
+  normal: Float32Array;
+  valid: Float32Array;
+  /** Level-0 unfiltered depth for the points' positions when useRaw = 1. */
+  rawDepth: Float32Array;
+  useRaw: number;
+}
+
+/** Packs pixels [i0, i1) with depth and normal into valid (vertex, normal) from entry i0 on; out[o] = how many. */
+export function compactPixels(a: CompactArgs, i0: number, i1: number, out: Float64Array, o: number): void {
+  const { depth, vertex, normal, valid, rawDepth } = a;
+  const useRaw = a.useRaw === 1;
+  let n = i0;
+  for (let i = i0; i < i1; i++) {
     if (depth[i] === 0) continue;
     const nx = normal[3 * i], ny = normal[3 * i + 1], nz = normal[3 * i + 2];
     if (nx === 0 && ny === 0 && nz === 0) continue;
-    const o = 6 * n;
-    if (rawDepth) {
+    const o6 = 6 * n;
+    if (useRaw) {
       const r = rawDepth[i];
       if (r === 0) continue;
       const s = r / depth[i];
-      valid[o] = vertex[3 * i] * s; valid[o + 1] = vertex[3 * i + 1] * s; valid[o + 2] = r;
+      valid[o6] = vertex[3 * i] * s; valid[o6 + 1] = vertex[3 * i + 1] * s; valid[o6 + 2] = r;
     } else {
-      valid[o] = vertex[3 * i]; valid[o + 1] = vertex[3 * i + 1]; valid[o + 2] = vertex[3 * i + 2];
+      valid[o6] = vertex[3 * i]; valid[o6 + 1] = vertex[3 * i + 1]; valid[o6 + 2] = vertex[3 * i + 2];
     }
     n++;
-    valid[o + 3] = nx; valid[o + 4] = ny; valid[o + 5] = nz;
+    valid[o6 + 3] = nx; valid[o6 + 4] = ny; valid[o6 + 5] = nz;
   }
-  level.validCount = n;
+  out[o] = n - i0;
 }
 
-/** Sobel gradients scaled by 1/8 so they are per-pixel intensity differences; zero on the border. */
-export function sobel(img: Float32Array, gx: Float32Array, gy: Float32Array, w: number, h: number): void {
-  gx.fill(0); gy.fill(0);
-  for (let y = 1; y < h - 1; y++) {
+/** Sobel gradients of rows [y0, y1) scaled by 1/8 so they are per-pixel intensity differences; zero on the border. */
+export function sobelRows(a: { img: Float32Array; gx: Float32Array; gy: Float32Array; width: number; height: number }, y0: number, y1: number): void {
+  const { img, gx, gy, width: w, height: h } = a;
+  gx.fill(0, y0 * w, y1 * w); gy.fill(0, y0 * w, y1 * w);
+  const ya = y0 < 1 ? 1 : y0, yb = y1 > h - 1 ? h - 1 : y1;
+  for (let y = ya; y < yb; y++) {
     for (let x = 1; x < w - 1; x++) {
       const i = y * w + x;
-      const a = img[i - w - 1], b = img[i - w], c = img[i - w + 1];
+      const a0 = img[i - w - 1], b = img[i - w], c = img[i - w + 1];
       const d = img[i - 1], f = img[i + 1];
       const g = img[i + w - 1], hh = img[i + w], k = img[i + w + 1];
-      gx[i] = (c + 2 * f + k - a - 2 * d - g) * 0.125;
-      gy[i] = (g + 2 * hh + k - a - 2 * b - c) * 0.125;
+      gx[i] = (c + 2 * f + k - a0 - 2 * d - g) * 0.125;
+      gy[i] = (g + 2 * hh + k - a0 - 2 * b - c) * 0.125;
     }
   }
 }

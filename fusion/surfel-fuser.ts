@@ -10,6 +10,8 @@ import { invertRigid } from './se3.js';
 import type { SurfelMap } from './surfel-map.js';
 import { SlotList } from './surfel-map.js';
 import type { PredictedLevel } from './model-predictor.js';
+import type { KernelPool } from './parallel/pool.js';
+import { partStart, serialPool } from './parallel/pool.js';
 
 export interface FuseOptions {
   minDepth: number;
@@ -55,10 +57,10 @@ export function depthSigma(z: number): number {
 export class SurfelFuser {
   readonly options: FuseOptions;
   /** Surfels in the frustum at the fused pose (after fuse(): the ones the label stage may update). */
-  readonly candidates = new SlotList();
-  /** Slots and source pixels of the surfels created by the last fuse(). */
-  newSlots = new Int32Array(4096);
-  newPixels = new Int32Array(4096);
+  readonly candidates: SlotList;
+  /** Slots and source pixels of the surfels created by the last fuse() (at most one per pixel). */
+  readonly newSlots: Int32Array;
+  readonly newPixels: Int32Array;
   newCount = 0;
   readonly T_camera_world = new Float64Array(16);
   private readonly indexCells: Int32Array;
@@ -73,18 +75,27 @@ export class SurfelFuser {
   private queueHead = 0;
   private queueTail = 0;
 
-  constructor(readonly intrinsics: Intrinsics, options: Partial<FuseOptions> = {}) {
+  private readonly params: Float64Array;
+  private readonly partOut: Float64Array;
+
+  constructor(readonly intrinsics: Intrinsics, options: Partial<FuseOptions> = {}, private readonly pool: KernelPool = serialPool) {
     this.options = { ...DEFAULT_FUSE_OPTIONS, ...options };
+    const alloc = pool.allocator;
     const s = this.options.indexSupersample;
     this.sw = intrinsics.width * s;
     this.sh = intrinsics.height * s;
-    this.indexCells = new Int32Array(this.sw * this.sh);
-    this.indexDepth = new Float32Array(this.sw * this.sh);
+    this.indexCells = alloc.i32(this.sw * this.sh);
+    this.indexDepth = alloc.f32(this.sw * this.sh);
+    this.candidates = new SlotList(alloc);
+    this.newSlots = alloc.i32(intrinsics.width * intrinsics.height);
+    this.newPixels = alloc.i32(intrinsics.width * intrinsics.height);
+    this.params = alloc.f64(32);
+    this.partOut = alloc.f64(2 * pool.threads);
     // Per-pixel confidence weight α = exp(−γ²/2σ²), γ = radial distance from the principal point normalised to 1 at the far corner.
     const { width: w, height: h, cx, cy } = intrinsics;
     const norm = Math.hypot(Math.max(cx, w - 1 - cx), Math.max(cy, h - 1 - cy));
     const sg = this.options.confidenceSigma;
-    this.confLut = new Float32Array(w * h);
+    this.confLut = alloc.f32(w * h);
     for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
       const g = Math.hypot(x - cx, y - cy) / norm;
       this.confLut[y * w + x] = Math.exp(-(g * g) / (2 * sg * sg));
@@ -113,74 +124,33 @@ export class SurfelFuser {
       if (cells[c] >= 0 && cellZ[c] <= z) continue;
       cells[c] = j; cellZ[c] = z;
     }
+    const q = this.params;
+    q.set(T_world_camera, 0);
+    q[16] = fx; q[17] = fy; q[18] = cx; q[19] = cy; q[20] = w; q[21] = h; q[22] = s; q[23] = sw; q[24] = this.sh;
+    q[25] = o.fuseDepthThreshold; q[26] = Math.cos((o.fuseMaxNormalAngleDeg * Math.PI) / 180);
+    q[27] = 1 / o.maxRadiusFactor; q[28] = frame;
+    const out = this.partOut;
+    const parts = this.pool.run('fuseRows', {
+      depth: input.depth, normal: input.normal, rgb: input.rgb, cells, cellSurfelZ: list.z, cellSlots: list.slots,
+      position: map.position, surfelNormal: map.normal, color: map.color, radius: map.radius, confidence: map.confidence,
+      lastUpdate: map.lastUpdate, confLut: this.confLut, newPixels: this.newPixels, params: q,
+    }, h, out, 2, 16);
+    // Each part listed its unexplained pixels from its first row's pixel index on: pack them in pixel order.
+    let fused = 0, newCount = 0;
+    for (let p = 0; p < parts; p++) {
+      fused += out[2 * p];
+      const from = partStart(h, parts, p) * w, m = out[2 * p + 1];
+      if (from !== newCount) this.newPixels.copyWithin(newCount, from, from + m);
+      newCount += m;
+    }
+    this.newCount = newCount;
     const R = T_world_camera;
     const r00 = R[0], r10 = R[1], r20 = R[2], r01 = R[4], r11 = R[5], r21 = R[6], r02 = R[8], r12 = R[9], r22 = R[10];
     const tx = R[12], ty = R[13], tz = R[14];
     const depth = input.depth, cn = input.normal, rgb = input.rgb;
-    const pos = map.position, nrm = map.normal, col = map.color, rad = map.radius, conf = map.confidence, last = map.lastUpdate;
-    const cosFuse = Math.cos((o.fuseMaxNormalAngleDeg * Math.PI) / 180);
     const ifx = 1 / fx, ify = 1 / fy;
     const sqrt2f = Math.SQRT2 / ((fx + fy) / 2);
     const minNz = 1 / o.maxRadiusFactor;
-    const lz = list.z;
-    let fused = 0;
-    this.newCount = 0;
-    for (let y = 0; y < h; y++) {
-      for (let x = 0; x < w; x++) {
-        const i = y * w + x;
-        const d = depth[i];
-        if (d === 0) continue;
-        const ncx = cn[3 * i], ncy = cn[3 * i + 1], ncz = cn[3 * i + 2];
-        if (ncx === 0 && ncy === 0 && ncz === 0) continue;
-        const gate = Math.max(o.fuseDepthThreshold, 3 * depthSigma(d));
-        const nwx = r00 * ncx + r01 * ncy + r02 * ncz, nwy = r10 * ncx + r11 * ncy + r12 * ncz, nwz = r20 * ncx + r21 * ncy + r22 * ncz;
-        // Best association among the s×s cells of this pixel: highest confidence within the gates.
-        let best = -1, bestConf = -1;
-        const c0 = y * s * sw + x * s;
-        for (let a = 0; a < s; a++) {
-          for (let b = 0; b < s; b++) {
-            const j = cells[c0 + a * sw + b];
-            if (j < 0) continue;
-            const dz = lz[j] - d;
-            if (dz > gate || dz < -gate) continue;
-            const sl = list.slots[j];
-            if (nrm[3 * sl] * nwx + nrm[3 * sl + 1] * nwy + nrm[3 * sl + 2] * nwz < cosFuse) continue;
-            if (conf[sl] > bestConf) { bestConf = conf[sl]; best = sl; }
-          }
-        }
-        const nz = ncz < 0 ? -ncz : ncz;
-        const rNew = (sqrt2f * d) / (nz > minNz ? nz : minNz);
-        const alpha = this.confLut[i];
-        if (best >= 0) {
-          const sl = best;
-          const c = conf[sl];
-          if (last[sl] !== frame && rNew < 1.5 * rad[sl]) {
-            const px = (x - cx) * ifx * d, py = (y - cy) * ify * d;
-            const qx = r00 * px + r01 * py + r02 * d + tx, qy = r10 * px + r11 * py + r12 * d + ty, qz = r20 * px + r21 * py + r22 * d + tz;
-            const inv = 1 / (c + alpha);
-            pos[3 * sl] = (c * pos[3 * sl] + alpha * qx) * inv;
-            pos[3 * sl + 1] = (c * pos[3 * sl + 1] + alpha * qy) * inv;
-            pos[3 * sl + 2] = (c * pos[3 * sl + 2] + alpha * qz) * inv;
-            let mx = c * nrm[3 * sl] + alpha * nwx, my = c * nrm[3 * sl + 1] + alpha * nwy, mz = c * nrm[3 * sl + 2] + alpha * nwz;
-            const ln = 1 / Math.sqrt(mx * mx + my * my + mz * mz);
-            mx *= ln; my *= ln; mz *= ln;
-            nrm[3 * sl] = mx; nrm[3 * sl + 1] = my; nrm[3 * sl + 2] = mz;
-            col[3 * sl] = Math.round((c * col[3 * sl] + alpha * rgb[3 * i]) * inv);
-            col[3 * sl + 1] = Math.round((c * col[3 * sl + 1] + alpha * rgb[3 * i + 1]) * inv);
-            col[3 * sl + 2] = Math.round((c * col[3 * sl + 2] + alpha * rgb[3 * i + 2]) * inv);
-            rad[sl] = (c * rad[sl] + alpha * rNew) * inv;
-          }
-          conf[sl] = c + alpha;
-          last[sl] = frame;
-          fused++;
-          continue;
-        }
-        // Unmatched: a surfel in the neighbouring pixels at this depth already explains it (its disc covers it).
-        if (this.explained(x, y, d, gate)) continue;
-        if (this.newCount >= this.newPixels.length) this.growNew();
-        this.newPixels[this.newCount++] = i;
-      }
-    }
     // New surfels (after the association loop, so array growth cannot invalidate the references above).
     map.reserve(this.newCount);
     for (let q = 0; q < this.newCount; q++) {
@@ -210,66 +180,23 @@ export class SurfelFuser {
    */
   renderAssociation(map: SurfelMap, level: PredictedLevel, color: Uint8Array, minConfidence: number): void {
     const { width: w, height: h } = this.intrinsics;
-    const s = this.options.indexSupersample, sw = this.sw;
-    const cells = this.indexCells, list = this.candidates, lz = list.z, slots = list.slots;
-    const alive = map.alive, conf = map.confidence;
     const T = this.T_camera_world;
-    const r20 = T[2], r21 = T[6], r22 = T[10], tz = T[14];
-    const { depth, slot } = level;
-    depth.fill(0);
-    slot.fill(-1);
-    for (let y = 0; y < h; y++) {
-      for (let x = 0; x < w; x++) {
-        let best = -1, bz = Infinity;
-        const c0 = y * s * sw + x * s;
-        for (let a = 0; a < s; a++) {
-          for (let b = 0; b < s; b++) {
-            const j = cells[c0 + a * sw + b];
-            if (j < 0 || !(lz[j] < bz)) continue;
-            const sl = slots[j];
-            if (alive[sl] === 0 || conf[sl] < minConfidence) continue;
-            bz = lz[j]; best = sl;
-          }
-        }
-        if (best >= 0) slot[y * w + x] = best;
-      }
-    }
-    for (let q = 0; q < this.newCount; q++) {
-      const i = this.newPixels[q], sl = this.newSlots[q];
+    const q = this.params;
+    q[0] = T[2]; q[1] = T[6]; q[2] = T[10]; q[3] = T[14]; q[4] = minConfidence; q[5] = this.options.indexSupersample;
+    q[6] = this.sw; q[7] = w;
+    const args: AssociationArgs = {
+      cells: this.indexCells, cellSurfelZ: this.candidates.z, cellSlots: this.candidates.slots, alive: map.alive,
+      confidence: map.confidence, position: map.position, surfelNormal: map.normal, surfelColor: map.color,
+      slot: level.slot, depth: level.depth, vertex: level.vertex, normal: level.normal, intensity: level.intensity,
+      color, params: q,
+    };
+    this.pool.run('associationSlotRows', args, h, this.partOut, 2, 16);
+    const slot = level.slot, alive = map.alive, conf = map.confidence;
+    for (let k = 0; k < this.newCount; k++) {
+      const i = this.newPixels[k], sl = this.newSlots[k];
       if (slot[i] < 0 && alive[sl] === 1 && conf[sl] >= minConfidence) slot[i] = sl;
     }
-    const pos = map.position, nrm = map.normal, col = map.color;
-    const { vertex, normal, intensity } = level;
-    for (let i = 0; i < w * h; i++) {
-      const sl = slot[i];
-      if (sl < 0) continue;
-      const px = pos[3 * sl], py = pos[3 * sl + 1], pz = pos[3 * sl + 2];
-      const z = r20 * px + r21 * py + r22 * pz + tz;
-      if (!(z > 0)) { slot[i] = -1; continue; }
-      depth[i] = z;
-      vertex[3 * i] = px; vertex[3 * i + 1] = py; vertex[3 * i + 2] = pz;
-      normal[3 * i] = nrm[3 * sl]; normal[3 * i + 1] = nrm[3 * sl + 1]; normal[3 * i + 2] = nrm[3 * sl + 2];
-      const r = col[3 * sl], g = col[3 * sl + 1], b = col[3 * sl + 2];
-      color[3 * i] = r; color[3 * i + 1] = g; color[3 * i + 2] = b;
-      intensity[i] = (0.299 * r + 0.587 * g + 0.114 * b) / 255;
-    }
-  }
-
-  /** True when a surfel in the 3×3 pixel neighbourhood lies within the depth gate of the measurement. */
-  private explained(x: number, y: number, d: number, gate: number): boolean {
-    const s = this.options.indexSupersample, sw = this.sw, sh = this.sh;
-    const cx0 = Math.max(0, (x - 1) * s), cx1 = Math.min(sw - 1, (x + 2) * s - 1);
-    const cy0 = Math.max(0, (y - 1) * s), cy1 = Math.min(sh - 1, (y + 2) * s - 1);
-    const cells = this.indexCells, lz = this.candidates.z;
-    for (let cy = cy0; cy <= cy1; cy++) {
-      for (let cx = cx0; cx <= cx1; cx++) {
-        const j = cells[cy * sw + cx];
-        if (j < 0) continue;
-        const dz = lz[j] - d;
-        if (dz <= gate && dz >= -gate) return true;
-      }
-    }
-    return false;
+    this.pool.run('associationFillPixels', args, w * h, this.partOut, 2, 8192);
   }
 
   /**
@@ -332,10 +259,187 @@ export class SurfelFuser {
     this.queueSlot[t] = slot; this.queueUid[t] = uid; this.queueFrame[t] = frame;
     this.queueTail = (t + 1) % cap;
   }
+}
 
-  private growNew(): void {
-    const n = this.newPixels.length * 2;
-    const a = new Int32Array(n); a.set(this.newPixels); this.newPixels = a;
-    const b = new Int32Array(n); b.set(this.newSlots); this.newSlots = b;
+export interface FuseRowsArgs {
+  /** Measurement: raw depth, camera-frame normals, RGB. */
+  depth: Float32Array;
+  normal: Float32Array;
+  rgb: Uint8Array;
+  /** Supersampled index map (index into the candidate list, −1 = empty) and the candidates' camera depth and slot. */
+  cells: Int32Array;
+  cellSurfelZ: Float32Array;
+  cellSlots: Int32Array;
+  /** The map's fields. */
+  position: Float32Array;
+  surfelNormal: Float32Array;
+  color: Uint8Array;
+  radius: Float32Array;
+  confidence: Float32Array;
+  lastUpdate: Int32Array;
+  /** Per-pixel confidence weight. */
+  confLut: Float32Array;
+  /** Unexplained pixels, written from the part's first pixel index on. */
+  newPixels: Int32Array;
+  /**
+   * T_world_camera (16), fx fy cx cy width height, supersampling, index width and height, depth gate (m),
+   * cos max normal angle, 1 / max radius factor, frame.
+   */
+  params: Float64Array;
+}
+
+/**
+ * Association and averaging for the pixels of rows [y0, y1): out[o] = surfels fused, out[o+1] = unexplained
+ * pixels listed. Each surfel sits in one index cell and each cell belongs to one pixel, so no surfel is written
+ * by two pixels (or two threads).
+ */
+export function fuseRows(a: FuseRowsArgs, y0: number, y1: number, out: Float64Array, o: number): void {
+  const q = a.params;
+  const r00 = q[0], r10 = q[1], r20 = q[2], r01 = q[4], r11 = q[5], r21 = q[6], r02 = q[8], r12 = q[9], r22 = q[10];
+  const tx = q[12], ty = q[13], tz = q[14];
+  // Integer parameters as int32 (| 0) so that index arithmetic stays in integers.
+  const fx = q[16], fy = q[17], cx = q[18], cy = q[19], w = q[20] | 0, s = q[22] | 0, sw = q[23] | 0, sh = q[24] | 0;
+  const depthGate = q[25], cosFuse = q[26], minNz = q[27], frame = q[28] | 0;
+  const { depth, normal: cn, rgb, cells, cellSurfelZ: lz, cellSlots: slots } = a;
+  const pos = a.position, nrm = a.surfelNormal, col = a.color, rad = a.radius, conf = a.confidence, last = a.lastUpdate;
+  const confLut = a.confLut, newPixels = a.newPixels;
+  const ifx = 1 / fx, ify = 1 / fy;
+  const sqrt2f = Math.SQRT2 / ((fx + fy) / 2);
+  let fused = 0, added = 0;
+  const newBase = y0 * w;
+  for (let y = y0; y < y1; y++) {
+    for (let x = 0; x < w; x++) {
+      const i = y * w + x;
+      const d = depth[i];
+      if (d === 0) continue;
+      const ncx = cn[3 * i], ncy = cn[3 * i + 1], ncz = cn[3 * i + 2];
+      if (ncx === 0 && ncy === 0 && ncz === 0) continue;
+      const gate = Math.max(depthGate, 3 * depthSigma(d));
+      const nwx = r00 * ncx + r01 * ncy + r02 * ncz, nwy = r10 * ncx + r11 * ncy + r12 * ncz, nwz = r20 * ncx + r21 * ncy + r22 * ncz;
+      // Best association among the s×s cells of this pixel: highest confidence within the gates.
+      let best = -1, bestConf = -1;
+      const c0 = y * s * sw + x * s;
+      for (let ay = 0; ay < s; ay++) {
+        for (let bx = 0; bx < s; bx++) {
+          const j = cells[c0 + ay * sw + bx];
+          if (j < 0) continue;
+          const dz = lz[j] - d;
+          if (dz > gate || dz < -gate) continue;
+          const sl = slots[j];
+          if (nrm[3 * sl] * nwx + nrm[3 * sl + 1] * nwy + nrm[3 * sl + 2] * nwz < cosFuse) continue;
+          if (conf[sl] > bestConf) { bestConf = conf[sl]; best = sl; }
+        }
+      }
+      const nz = ncz < 0 ? -ncz : ncz;
+      const rNew = (sqrt2f * d) / (nz > minNz ? nz : minNz);
+      const alpha = confLut[i];
+      if (best >= 0) {
+        const sl = best;
+        const c = conf[sl];
+        if (last[sl] !== frame && rNew < 1.5 * rad[sl]) {
+          const px = (x - cx) * ifx * d, py = (y - cy) * ify * d;
+          const qx = r00 * px + r01 * py + r02 * d + tx, qy = r10 * px + r11 * py + r12 * d + ty, qz = r20 * px + r21 * py + r22 * d + tz;
+          const inv = 1 / (c + alpha);
+          pos[3 * sl] = (c * pos[3 * sl] + alpha * qx) * inv;
+          pos[3 * sl + 1] = (c * pos[3 * sl + 1] + alpha * qy) * inv;
+          pos[3 * sl + 2] = (c * pos[3 * sl + 2] + alpha * qz) * inv;
+          let mx = c * nrm[3 * sl] + alpha * nwx, my = c * nrm[3 * sl + 1] + alpha * nwy, mz = c * nrm[3 * sl + 2] + alpha * nwz;
+          const ln = 1 / Math.sqrt(mx * mx + my * my + mz * mz);
+          mx *= ln; my *= ln; mz *= ln;
+          nrm[3 * sl] = mx; nrm[3 * sl + 1] = my; nrm[3 * sl + 2] = mz;
+          col[3 * sl] = Math.round((c * col[3 * sl] + alpha * rgb[3 * i]) * inv);
+          col[3 * sl + 1] = Math.round((c * col[3 * sl + 1] + alpha * rgb[3 * i + 1]) * inv);
+          col[3 * sl + 2] = Math.round((c * col[3 * sl + 2] + alpha * rgb[3 * i + 2]) * inv);
+          rad[sl] = (c * rad[sl] + alpha * rNew) * inv;
+        }
+        conf[sl] = c + alpha;
+        last[sl] = frame;
+        fused++;
+        continue;
+      }
+      // Unmatched: a surfel in the neighbouring pixels at this depth already explains it (its disc covers it).
+      if (explained(cells, lz, s, sw, sh, x, y, d, gate)) continue;
+      newPixels[newBase + added++] = i;
+    }
+  }
+  out[o] = fused; out[o + 1] = added;
+}
+
+/** True when a surfel in the 3×3 pixel neighbourhood lies within the depth gate of the measurement. */
+function explained(cells: Int32Array, lz: Float32Array, s: number, sw: number, sh: number, x: number, y: number, d: number, gate: number): boolean {
+  const cx0 = Math.max(0, (x - 1) * s), cx1 = Math.min(sw - 1, (x + 2) * s - 1);
+  const cy0 = Math.max(0, (y - 1) * s), cy1 = Math.min(sh - 1, (y + 2) * s - 1);
+  for (let cy = cy0; cy <= cy1; cy++) {
+    for (let cx = cx0; cx <= cx1; cx++) {
+      const j = cells[cy * sw + cx];
+      if (j < 0) continue;
+      const dz = lz[j] - d;
+      if (dz <= gate && dz >= -gate) return true;
+    }
+  }
+  return false;
+}
+
+export interface AssociationArgs {
+  cells: Int32Array;
+  cellSurfelZ: Float32Array;
+  cellSlots: Int32Array;
+  alive: Uint8Array;
+  confidence: Float32Array;
+  position: Float32Array;
+  surfelNormal: Float32Array;
+  surfelColor: Uint8Array;
+  /** The prediction level written. */
+  slot: Int32Array;
+  depth: Float32Array;
+  vertex: Float32Array;
+  normal: Float32Array;
+  intensity: Float32Array;
+  color: Uint8Array;
+  /** Third row of T_camera_world (r20 r21 r22 tz), min confidence, supersampling, index width, image width. */
+  params: Float64Array;
+}
+
+/** Rows [y0, y1) of the association render: each pixel's nearest surfel among its index cells (slot, −1 = none). */
+export function associationSlotRows(a: AssociationArgs, y0: number, y1: number): void {
+  const q = a.params;
+  const minConfidence = q[4], s = q[5] | 0, sw = q[6] | 0, w = q[7] | 0;
+  const { cells, cellSurfelZ: lz, cellSlots: slots, alive, confidence: conf, slot } = a;
+  for (let y = y0; y < y1; y++) {
+    for (let x = 0; x < w; x++) {
+      let best = -1, bz = Infinity;
+      const c0 = y * s * sw + x * s;
+      for (let ay = 0; ay < s; ay++) {
+        for (let bx = 0; bx < s; bx++) {
+          const j = cells[c0 + ay * sw + bx];
+          if (j < 0 || !(lz[j] < bz)) continue;
+          const sl = slots[j];
+          if (alive[sl] === 0 || conf[sl] < minConfidence) continue;
+          bz = lz[j]; best = sl;
+        }
+      }
+      slot[y * w + x] = best;
+    }
+  }
+}
+
+/** Pixels [i0, i1) of the association render: depth, world vertex and normal, colour and intensity from the slot. */
+export function associationFillPixels(a: AssociationArgs, i0: number, i1: number): void {
+  const q = a.params;
+  const r20 = q[0], r21 = q[1], r22 = q[2], tz = q[3];
+  const { slot, depth, vertex, normal, intensity, color } = a;
+  const pos = a.position, nrm = a.surfelNormal, col = a.surfelColor;
+  for (let i = i0; i < i1; i++) {
+    const sl = slot[i];
+    if (sl < 0) { depth[i] = 0; continue; }
+    const px = pos[3 * sl], py = pos[3 * sl + 1], pz = pos[3 * sl + 2];
+    const z = r20 * px + r21 * py + r22 * pz + tz;
+    if (!(z > 0)) { slot[i] = -1; depth[i] = 0; continue; }
+    depth[i] = z;
+    vertex[3 * i] = px; vertex[3 * i + 1] = py; vertex[3 * i + 2] = pz;
+    normal[3 * i] = nrm[3 * sl]; normal[3 * i + 1] = nrm[3 * sl + 1]; normal[3 * i + 2] = nrm[3 * sl + 2];
+    const r = col[3 * sl], g = col[3 * sl + 1], b = col[3 * sl + 2];
+    color[3 * i] = r; color[3 * i + 1] = g; color[3 * i + 2] = b;
+    intensity[i] = (0.299 * r + 0.587 * g + 0.114 * b) / 255;
   }
 }

@@ -18,6 +18,8 @@ import { SurfelFuser } from './surfel-fuser.js';
 import { LabelFusion } from './label-fusion.js';
 import type { DisplayDeltaFilter } from './display-filter.js';
 import type { FrameInput, FrameResult, MapSnapshot, PredictedView } from './types.js';
+import type { KernelPool } from './parallel/pool.js';
+import { serialPool } from './parallel/pool.js';
 
 const now = (): number => performance.now();
 
@@ -37,34 +39,39 @@ export class SurfelFusion {
   private predictionReady = false;
   private frameCount = 0;
 
-  constructor(intrinsics: Intrinsics, config: Partial<FusionConfig> = {}) {
+  /**
+   * `pool` runs the per-pixel and per-surfel kernels; the default runs them on this thread. A threaded pool
+   * (main/parallel) splits them over cores; results differ from one thread's only in the order of float sums.
+   */
+  constructor(intrinsics: Intrinsics, config: Partial<FusionConfig> = {}, readonly pool: KernelPool = serialPool) {
     const c = resolveFusionConfig(config, intrinsics.width);
+    const alloc = pool.allocator;
     this.config = c;
     this.intrinsics = intrinsics;
     let levels = 1;
     while (levels < c.icpIterations.length && (intrinsics.width >> levels) >= c.minLevelWidth) levels++;
-    this.map = new SurfelMap({ classCount: c.classCount, chunkSize: c.chunkSize, initialCapacity: c.initialCapacity });
+    this.map = new SurfelMap({ classCount: c.classCount, chunkSize: c.chunkSize, initialCapacity: c.initialCapacity }, alloc);
     this.preprocessor = new Preprocessor(intrinsics, {
       minDepth: c.minDepth, maxDepth: c.maxDepth, bilateralRadius: c.bilateralRadius,
       bilateralSigmaSpace: c.bilateralSigmaSpace, bilateralSigmaRange: c.bilateralSigmaRange, levels,
       rawTrackingPoints: c.rawTrackingPoints,
       gradients: c.trackingMethod === 'photometric' || (c.trackingMethod === 'hybrid' && c.rgbWeight > 0),
-    });
-    this.predictor = new ModelPredictor(intrinsics, levels, c.maxSplatRadiusPx, c.predictSplatScale);
+    }, pool);
+    this.predictor = new ModelPredictor(intrinsics, levels, c.maxSplatRadiusPx, c.predictSplatScale, alloc);
     this.tracker = new IcpTracker({
       method: c.trackingMethod === 'none' ? 'pointToPlane' : c.trackingMethod, iterations: c.icpIterations.slice(0, levels),
       rgbWeight: c.rgbWeight, maxDistance: c.icpMaxDistance, maxNormalAngleDeg: c.icpMaxNormalAngleDeg,
       icpHuber: c.icpHuber, rgbHuber: c.rgbHuber, rgbMinGradient: c.rgbMinGradient, minInlierRatio: c.minInlierRatio,
       maxInlierRmse: c.maxInlierRmse, maxTranslationJump: c.maxTranslationJump, maxRotationJumpDeg: c.maxRotationJumpDeg,
       convergenceEpsilon: c.convergenceEpsilon, finestPointStride: c.icpFinestPointStride, rgbFinestLevel: c.rgbFinestLevel,
-    });
+    }, pool);
     this.fuser = new SurfelFuser(intrinsics, {
       minDepth: c.minDepth, maxDepth: c.maxDepth, indexSupersample: c.indexSupersample,
       fuseDepthThreshold: c.fuseDepthThreshold, fuseMaxNormalAngleDeg: c.fuseMaxNormalAngleDeg,
       confidenceSigma: c.confidenceSigma, stableConfidence: c.stableConfidence, unstableWindow: c.unstableWindow,
       activeWindow: c.activeWindow, freeSpaceMargin: c.freeSpaceMargin, maxRadiusFactor: c.maxRadiusFactor,
-    });
-    this.labels = new LabelFusion({ maxSplatRadiusPx: c.maxSplatRadiusPx });
+    }, pool);
+    this.labels = new LabelFusion({ maxSplatRadiusPx: c.maxSplatRadiusPx }, pool);
   }
 
   get surfelCount(): number { return this.map.liveCount; }
@@ -104,7 +111,7 @@ export class SurfelFusion {
     let t4 = t3;
     if (tracking.ok) {
       const L0 = this.preprocessor.levels[0];
-      const f = this.fuser.fuse(this.map, { depth: this.preprocessor.rawDepth, normal: L0.normal, rgb: input.rgb }, this.pose, frameIndex);
+      const f = this.fuser.fuse(this.map, { depth: this.preprocessor.rawDepth, normal: L0.normal, rgb: this.preprocessor.rgb }, this.pose, frameIndex);
       added = f.added; removed = f.removedFreeSpace + f.removedUnstable; fusedCount = f.fused;
       t4 = now();
       if (input.classProbs) {

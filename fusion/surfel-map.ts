@@ -9,6 +9,8 @@
  */
 import type { Intrinsics } from './camera.js';
 import type { Mat4 } from './pose.js';
+import type { BufferAllocator } from './parallel/buffers.js';
+import { heapAllocator } from './parallel/buffers.js';
 
 export interface SurfelMapOptions {
   classCount: number;
@@ -23,14 +25,20 @@ export const DEFAULT_SURFEL_MAP_OPTIONS: Readonly<SurfelMapOptions> = Object.fre
 /** Growable list of slots with their camera-frame depth and projected pixel, filled by collectInFrustum. */
 export class SlotList {
   count = 0;
-  slots = new Int32Array(1024);
+  slots: Int32Array;
   /** Camera-frame coordinates of each listed surfel. */
-  x = new Float32Array(1024);
-  y = new Float32Array(1024);
-  z = new Float32Array(1024);
+  x: Float32Array;
+  y: Float32Array;
+  z: Float32Array;
   /** Projected pixel (continuous, pixel centres at integers). */
-  u = new Float32Array(1024);
-  v = new Float32Array(1024);
+  u: Float32Array;
+  v: Float32Array;
+
+  constructor(private readonly alloc: BufferAllocator = heapAllocator) {
+    this.slots = alloc.i32(1024);
+    this.x = alloc.f32(1024); this.y = alloc.f32(1024); this.z = alloc.f32(1024);
+    this.u = alloc.f32(1024); this.v = alloc.f32(1024);
+  }
 
   clear(): void { this.count = 0; }
 
@@ -38,13 +46,14 @@ export class SlotList {
     if (n <= this.slots.length) return;
     let cap = this.slots.length;
     while (cap < n) cap *= 2;
+    const al = this.alloc;
     const grow = <T extends Int32Array | Float32Array>(a: T, make: (n: number) => T): T => { const b = make(cap); b.set(a.subarray(0, this.count)); return b; };
-    this.slots = grow(this.slots, (k) => new Int32Array(k));
-    this.x = grow(this.x, (k) => new Float32Array(k));
-    this.y = grow(this.y, (k) => new Float32Array(k));
-    this.z = grow(this.z, (k) => new Float32Array(k));
-    this.u = grow(this.u, (k) => new Float32Array(k));
-    this.v = grow(this.v, (k) => new Float32Array(k));
+    this.slots = grow(this.slots, (k) => al.i32(k));
+    this.x = grow(this.x, (k) => al.f32(k));
+    this.y = grow(this.y, (k) => al.f32(k));
+    this.z = grow(this.z, (k) => al.f32(k));
+    this.u = grow(this.u, (k) => al.f32(k));
+    this.v = grow(this.v, (k) => al.f32(k));
   }
 }
 
@@ -81,21 +90,21 @@ export class SurfelMap {
   highWater = 0;
   /** Number of live surfels. */
   liveCount = 0;
-  position = new Float32Array(0);
-  normal = new Float32Array(0);
-  radius = new Float32Array(0);
-  color = new Uint8Array(0);
-  confidence = new Float32Array(0);
+  position: Float32Array = new Float32Array(0);
+  normal: Float32Array = new Float32Array(0);
+  radius: Float32Array = new Float32Array(0);
+  color: Uint8Array = new Uint8Array(0);
+  confidence: Float32Array = new Float32Array(0);
   /** Frame index of creation and of the last fusion/observation. */
-  created = new Int32Array(0);
-  lastUpdate = new Int32Array(0);
-  uid = new Uint32Array(0);
-  alive = new Uint8Array(0);
+  created: Int32Array = new Int32Array(0);
+  lastUpdate: Int32Array = new Int32Array(0);
+  uid: Uint32Array = new Uint32Array(0);
+  alive: Uint8Array = new Uint8Array(0);
   /** Class probabilities, classCount per slot. */
-  probs = new Float32Array(0);
+  probs: Float32Array = new Float32Array(0);
   /** argmax class id (1..classCount), 0 = never labelled, and its probability. */
-  label = new Uint8Array(0);
-  labelProb = new Float32Array(0);
+  label: Uint8Array = new Uint8Array(0);
+  labelProb: Float32Array = new Float32Array(0);
   private chunkOf = new Int32Array(0);
   private chunkPos = new Int32Array(0);
   private freeSlots = new Int32Array(1024);
@@ -108,7 +117,7 @@ export class SurfelMap {
   removedFrames = new Int32Array(1024);
   removedCount = 0;
 
-  constructor(options: Partial<SurfelMapOptions> = {}) {
+  constructor(options: Partial<SurfelMapOptions> = {}, private readonly alloc: BufferAllocator = heapAllocator) {
     this.options = { ...DEFAULT_SURFEL_MAP_OPTIONS, ...options };
     this.classCount = this.options.classCount;
     this.grow(this.options.initialCapacity);
@@ -126,18 +135,20 @@ export class SurfelMap {
   private grow(cap: number): void {
     const c = this.classCount;
     const copy = <T extends Float32Array | Uint8Array | Int32Array | Uint32Array>(a: T, b: T): T => { b.set(a); return b; };
-    this.position = copy(this.position, new Float32Array(3 * cap));
-    this.normal = copy(this.normal, new Float32Array(3 * cap));
-    this.radius = copy(this.radius, new Float32Array(cap));
-    this.color = copy(this.color, new Uint8Array(3 * cap));
-    this.confidence = copy(this.confidence, new Float32Array(cap));
-    this.created = copy(this.created, new Int32Array(cap));
-    this.lastUpdate = copy(this.lastUpdate, new Int32Array(cap));
-    this.uid = copy(this.uid, new Uint32Array(cap));
-    this.alive = copy(this.alive, new Uint8Array(cap));
-    this.probs = copy(this.probs, new Float32Array(c * cap));
-    this.label = copy(this.label, new Uint8Array(cap));
-    this.labelProb = copy(this.labelProb, new Float32Array(cap));
+    const al = this.alloc;
+    // Fields kernels on other threads touch live in the allocator's memory; the chunk index stays on this thread.
+    this.position = copy(this.position, al.f32(3 * cap));
+    this.normal = copy(this.normal, al.f32(3 * cap));
+    this.radius = copy(this.radius, al.f32(cap));
+    this.color = copy(this.color, al.u8(3 * cap));
+    this.confidence = copy(this.confidence, al.f32(cap));
+    this.created = copy(this.created, al.i32(cap));
+    this.lastUpdate = copy(this.lastUpdate, al.i32(cap));
+    this.uid = copy(this.uid, al.u32(cap));
+    this.alive = copy(this.alive, al.u8(cap));
+    this.probs = copy(this.probs, al.f32(c * cap));
+    this.label = copy(this.label, al.u8(cap));
+    this.labelProb = copy(this.labelProb, al.f32(cap));
     this.chunkOf = copy(this.chunkOf, new Int32Array(cap));
     this.chunkPos = copy(this.chunkPos, new Int32Array(cap));
     this.capacity = cap;

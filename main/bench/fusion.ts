@@ -1,5 +1,5 @@
 /**
- * Fusion benchmark: `npm run bench -- fusion [--json] [--data DIR] [--size WxH] [--frames N] [--prefill N]`.
+ * Fusion benchmark: `npm run bench -- fusion [--json] [--data DIR] [--size WxH] [--frames N] [--prefill N] [--threads N|auto]`.
  * Runs the full pipeline (tracking + fusion + labels) on a real sequence (default: the 7-Scenes sample; frames
  * are replayed forwards then backwards when --frames exceeds the sequence), printing ms per stage, frames/s,
  * ATE against ground truth, and the same run again with a map pre-filled with --prefill surfels outside the view
@@ -18,6 +18,9 @@ import { openSequence } from '../sources/open.js';
 import type { SequenceReader } from '../sources/frame.js';
 import { createSyntheticSequence, isSynthSpec, parseSynthSpec } from '../synth/sequence.js';
 import { printJson } from '../cli/output.js';
+import type { BufferAllocator } from '../../fusion/parallel/buffers.js';
+import type { KernelPool } from '../../fusion/parallel/pool.js';
+import { parseThreads, ThreadKernelPool } from '../parallel/threadPool.js';
 
 interface BenchFrame { rgb: Uint8Array; depth: Float32Array; gt?: Mat4; probs: Float32Array }
 // --data also takes a synthetic spec, e.g. synth:seed=0,frames=600,size=640x480 (Kinect-noise depth).
@@ -42,8 +45,8 @@ function downscale(rgb: Uint8Array, depth: Float32Array, w: number, h: number, f
 }
 
 /** Deterministic, spatially smooth class probabilities so the label stage does real work in the timing. */
-function syntheticProbs(w: number, h: number, seed: number): Float32Array {
-  const p = new Float32Array(w * h * CLASSES);
+function syntheticProbs(w: number, h: number, seed: number, alloc: BufferAllocator): Float32Array {
+  const p = alloc.f32(w * h * CLASSES);
   for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
     const base = (y * w + x) * CLASSES;
     const main = (((x >> 5) + (y >> 5) + seed) % CLASSES);
@@ -65,8 +68,9 @@ function prefill(f: SurfelFusion, n: number): void {
 
 interface RunSummary { cpuMsMean: number; cpuFps: number; frames: number; lost: number; msMean: Record<string, number>; fps: number; ateRmse: number | null; surfels: number; msFirstHalf: number; msSecondHalf: number }
 
-async function run(getFrame: (n: number) => Promise<BenchFrame>, count: number, k: Intrinsics, cfg: Partial<FusionConfig>, prefillCount: number, log: (s: string) => void): Promise<RunSummary> {
-  const fusion = new SurfelFusion(k, cfg);
+async function run(getFrame: (n: number) => Promise<BenchFrame>, count: number, k: Intrinsics, cfg: Partial<FusionConfig>, prefillCount: number,
+  pool: KernelPool, log: (s: string) => void): Promise<RunSummary> {
+  const fusion = new SurfelFusion(k, cfg, pool);
   if (prefillCount > 0) prefill(fusion, prefillCount);
   const sums: Record<string, number> = { preprocess: 0, predict: 0, track: 0, fuse: 0, labels: 0, total: 0 };
   const est: Mat4[] = [], gts: Mat4[] = [];
@@ -110,11 +114,11 @@ export async function main(argv: string[]): Promise<void> {
     args: argv, options: {
       json: { type: 'boolean', default: false }, data: { type: 'string', default: DEFAULT_DATA },
       size: { type: 'string' }, frames: { type: 'string' }, prefill: { type: 'string', default: '2000000' },
-      'rgb-weight': { type: 'string' }, help: { type: 'boolean', default: false },
+      'rgb-weight': { type: 'string' }, threads: { type: 'string', default: 'auto' }, help: { type: 'boolean', default: false },
     },
   });
   if (values.help) {
-    process.stdout.write('fusion [--json] [--data DIR] [--size WxH] [--frames N] [--prefill N] [--rgb-weight W]\n');
+    process.stdout.write('fusion [--json] [--data DIR] [--size WxH] [--frames N] [--prefill N] [--rgb-weight W] [--threads N|auto]\n');
     return;
   }
   const log = (s: string): void => { process.stderr.write(`${s}\n`); };
@@ -129,10 +133,13 @@ export async function main(argv: string[]): Promise<void> {
     if (factor < 1 || info.width / factor !== Number(m[1]) || info.height / factor !== Number(m[2])) throw new Error(`--size must be the sequence size divided by an integer (${info.width}x${info.height})`);
     k = scaleIntrinsics(k, Number(m[1]), Number(m[2]));
   }
-  log(`loading ${info.frames} frames of ${info.path} (${info.format}) at ${k.width}x${k.height}`);
+  const threads = parseThreads(values.threads);
+  const pool = await ThreadKernelPool.start({ threads });
+  log(`loading ${info.frames} frames of ${info.path} (${info.format}) at ${k.width}x${k.height}; ${pool.threads} thread${pool.threads > 1 ? 's' : ''}`);
   const probs: Float32Array[] = [];
-  // Two alternating class-probability images are enough to exercise the label stage (and keep memory small).
-  while (probs.length < 2) probs.push(syntheticProbs(k.width, k.height, probs.length * 3));
+  // Two alternating class-probability images are enough to exercise the label stage (and keep memory small);
+  // in the pool's memory, as the app's perception output is, so that no copy is timed.
+  while (probs.length < 2) probs.push(syntheticProbs(k.width, k.height, probs.length * 3, pool.allocator));
   const load = async (i: number): Promise<BenchFrame> => {
     const f = await reader.read(i);
     const d = factor > 1 ? downscale(f.rgb, f.depth, f.width, f.height, factor) : { rgb: f.rgb, depth: f.depth };
@@ -154,14 +161,15 @@ export async function main(argv: string[]): Promise<void> {
   const cfg: Partial<FusionConfig> = info.format === '7scenes' ? { trackingMethod: 'pointToPlane' } : {};
   if (values['rgb-weight'] !== undefined) { cfg.rgbWeight = Number(values['rgb-weight']); cfg.trackingMethod = 'hybrid'; }
   log(`run 1: empty map, ${count} frames`);
-  const base = await run(getFrame, count, k, cfg, 0, log);
+  const base = await run(getFrame, count, k, cfg, 0, pool, log);
   const pre = Number(values.prefill);
   let filled: RunSummary | null = null;
   if (pre > 0) {
     log(`run 2: map pre-filled with ${pre} surfels outside the view`);
-    filled = await run(getFrame, count, k, cfg, pre, log);
+    filled = await run(getFrame, count, k, cfg, pre, pool, log);
   }
-  const report = { data: info.path, format: info.format, size: `${k.width}x${k.height}`, config: cfg, base, prefilled: filled ? { prefilledSurfels: pre, ...filled } : null };
+  pool.close();
+  const report = { data: info.path, format: info.format, size: `${k.width}x${k.height}`, threads: pool.threads, config: cfg, base, prefilled: filled ? { prefilledSurfels: pre, ...filled } : null };
   if (values.json) { printJson(report); return; }
   const fmt = (r: RunSummary): string => [
     `  ms/frame: ${Object.entries(r.msMean).map(([a, b]) => `${a} ${b.toFixed(1)}`).join(', ')}`,
@@ -169,6 +177,6 @@ export async function main(argv: string[]): Promise<void> {
     `  wall FPS ${r.fps.toFixed(1)}, lost ${r.lost}/${r.frames}, surfels ${r.surfels}, ATE ${r.ateRmse === null ? 'n/a' : `${(r.ateRmse * 100).toFixed(2)} cm`}`,
     `  mean ms first half ${r.msFirstHalf.toFixed(1)}, second half ${r.msSecondHalf.toFixed(1)}`,
   ].join('\n');
-  process.stdout.write(`fusion bench: ${info.path} at ${k.width}x${k.height}\nempty map:\n${fmt(base)}\n`);
+  process.stdout.write(`fusion bench: ${info.path} at ${k.width}x${k.height}, ${pool.threads} thread${pool.threads > 1 ? 's' : ''}\nempty map:\n${fmt(base)}\n`);
   if (filled) process.stdout.write(`pre-filled with ${pre} surfels (outside view):\n${fmt(filled)}\n`);
 }

@@ -1,0 +1,25 @@
+/**
+ * Every kernel a KernelPool can run, by name: the stages' per-pixel and per-surfel loops, written as
+ * (args, begin, end, out, outOffset) over a sub-range so that a worker thread runs the same code on its part.
+ */
+import { bilateralRows, compactPixels, intensityPixels, normalRows, sobelRows, vertexRows } from '../preprocessor.js';
+import { icpAccumulate, rgbAccumulate } from '../icp-tracker.js';
+import { associationFillPixels, associationSlotRows, fuseRows } from '../surfel-fuser.js';
+import { labelUpdate } from '../label-fusion.js';
+
+export const kernels = {
+  bilateralRows, intensityPixels, vertexRows, normalRows, compactPixels, sobelRows,
+  icpAccumulate, rgbAccumulate,
+  fuseRows, associationSlotRows, associationFillPixels,
+  labelUpdate,
+} as const;
+
+export type KernelName = keyof typeof kernels;
+export type KernelArgs<K extends KernelName> = Parameters<(typeof kernels)[K]>[0];
+
+/** Runs one part of a kernel (what a pool's worker does with a job). */
+export function runKernel(name: KernelName, args: unknown, begin: number, end: number, out: Float64Array, outOffset: number): void {
+  const k = kernels[name] as (a: unknown, b: number, e: number, o: Float64Array, ob: number) => void;
+  if (typeof k !== 'function') throw new Error(`unknown kernel ${String(name)}`);
+  k(args, begin, end, out, outOffset);
+}
