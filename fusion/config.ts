@@ -172,7 +172,7 @@ export function resolveFusionConfig(partial: Partial<FusionConfig> = {}, imageWi
   // levels at most 320 px wide, with the weight measured for that width.
   const rgbLevel = imageWidth === undefined ? 0 : photometricFinestLevel(imageWidth);
   const sized: Partial<FusionConfig> = imageWidth === undefined ? {} : {
-    rgbWeight: defaultRgbWeight(imageWidth >> rgbLevel), rgbFinestLevel: rgbLevel, icpFinestPointStride: imageWidth >= 320 ? 2 : 1,
+    rgbWeight: defaultRgbWeight(imageWidth >> rgbLevel), rgbFinestLevel: rgbLevel, icpFinestPointStride: imageWidth >= 640 ? 4 : imageWidth >= 320 ? 2 : 1,
   };
   const c: FusionConfig = { ...DEFAULT_FUSION_CONFIG, ...sized, ...partial };
   const positive: (keyof FusionConfig)[] = ['classCount', 'maxDepth', 'stableConfidence', 'chunkSize', 'indexSupersample',

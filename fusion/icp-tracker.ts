@@ -14,7 +14,7 @@ import type { PredictedLevel } from './model-predictor.js';
 import { invertRigid, mulPose, orthonormalizeRotation, poseDistance, se3Exp } from './se3.js';
 import { solveNormalEquations6 } from './linalg6.js';
 import type { KernelPool } from './parallel/pool.js';
-import { serialPool } from './parallel/pool.js';
+import { MAX_PARTS, serialPool } from './parallel/pool.js';
 
 export type TrackingTerm = 'hybrid' | 'pointToPlane' | 'photometric';
 
@@ -103,7 +103,7 @@ export class IcpTracker {
 
   constructor(options: Partial<IcpOptions> = {}, private readonly pool: KernelPool = serialPool) {
     this.options = { ...DEFAULT_ICP_OPTIONS, ...options };
-    this.partOut = pool.allocator.f64(pool.threads * PART_STRIDE);
+    this.partOut = pool.allocator.f64(MAX_PARTS * PART_STRIDE);
     this.icpParams = pool.allocator.f64(42);
     this.rgbParams = pool.allocator.f64(40);
   }

@@ -13,7 +13,7 @@ import { SlotList } from './surfel-map.js';
 import { splatSurfels } from './splat.js';
 import { InputStaging } from './parallel/buffers.js';
 import type { KernelPool } from './parallel/pool.js';
-import { serialPool } from './parallel/pool.js';
+import { MAX_PARTS, serialPool } from './parallel/pool.js';
 
 export interface LabelFusionOptions {
   /** Depth agreement (m, at least; grows with the sensor noise at depth) for a surfel to count as visible. */
@@ -35,9 +35,9 @@ export const DEFAULT_LABEL_FUSION_OPTIONS: Readonly<LabelFusionOptions> = Object
  */
 export function bayesUpdate(probs: Float32Array, base: number, obs: Float32Array, ob: number, classCount: number, underflow: number): boolean {
   let sum = 0;
-  // Sum what float32 actually stored, so products that underflowed to 0 count as 0.
-  for (let c = 0; c < classCount; c++) { probs[base + c] *= obs[ob + c]; sum += probs[base + c]; }
-  if (sum > underflow && Number.isFinite(sum)) {
+  // Sum what float32 stores (fround), so products that underflowed to 0 count as 0.
+  for (let c = 0; c < classCount; c++) { const p = Math.fround(probs[base + c] * obs[ob + c]); probs[base + c] = p; sum += p; }
+  if (sum > underflow && sum < Infinity) {
     const inv = 1 / sum;
     for (let c = 0; c < classCount; c++) probs[base + c] *= inv;
     return false;
@@ -72,7 +72,7 @@ export class LabelFusion {
   constructor(options: Partial<LabelFusionOptions> = {}, private readonly pool: KernelPool = serialPool) {
     this.options = { ...DEFAULT_LABEL_FUSION_OPTIONS, ...options };
     this.params = pool.allocator.f64(8);
-    this.partOut = pool.allocator.f64(2 * pool.threads);
+    this.partOut = pool.allocator.f64(2 * MAX_PARTS);
     this.probsStaging = new InputStaging<Float32Array>(pool.allocator, (a, n) => a.f32(n));
   }
 

@@ -11,7 +11,8 @@ import type { SurfelFilter, SurfelMap } from './surfel-map.js';
 import { SlotList } from './surfel-map.js';
 import { splatSurfels } from './splat.js';
 import type { BufferAllocator } from './parallel/buffers.js';
-import { heapAllocator } from './parallel/buffers.js';
+import type { KernelPool } from './parallel/pool.js';
+import { MAX_PARTS, serialPool } from './parallel/pool.js';
 
 /** One level of a predicted view. Pixels with depth 0 are empty. */
 export interface PredictedLevel {
@@ -48,8 +49,12 @@ export class ModelPredictor {
   private readonly T_camera_world = new Float64Array(16);
   private readonly key: Float32Array;
 
+  private readonly partOut: Float64Array;
+
   constructor(intrinsics: Intrinsics, levels: number, private readonly maxSplatRadiusPx: number, private readonly splatScale = 1,
-    alloc: BufferAllocator = heapAllocator) {
+    private readonly pool: KernelPool = serialPool) {
+    const alloc = pool.allocator;
+    this.partOut = alloc.f64(MAX_PARTS);
     let k = intrinsics;
     for (let l = 0; l < levels; l++) {
       this.levels.push(makeLevel(k, alloc));
@@ -65,7 +70,17 @@ export class ModelPredictor {
    */
   adoptLevel0(T_world_camera: Mat4): void {
     this.T_world_camera.set(T_world_camera);
-    for (let l = 1; l < this.levels.length; l++) downsamplePrediction(this.levels[l - 1], this.levels[l]);
+    this.buildCoarseLevels();
+  }
+
+  private buildCoarseLevels(): void {
+    for (let l = 1; l < this.levels.length; l++) {
+      const a = this.levels[l - 1], b = this.levels[l];
+      this.pool.run('downsamplePredictionRows', {
+        aDepth: a.depth, aVertex: a.vertex, aNormal: a.normal, aIntensity: a.intensity, aSlot: a.slot,
+        bDepth: b.depth, bVertex: b.vertex, bNormal: b.normal, bIntensity: b.intensity, bSlot: b.slot, aw: a.width, bw: b.width,
+      }, b.height, this.partOut, 1, Math.ceil(4096 / b.width));
+    }
   }
 
   /** Renders the map from T_world_camera. Returns the number of surfels splatted. */
@@ -103,32 +118,42 @@ export class ModelPredictor {
       color[3 * i] = r; color[3 * i + 1] = g; color[3 * i + 2] = b;
       intensity[i] = (0.299 * r + 0.587 * g + 0.114 * b) / 255;
     }
-    for (let l = 1; l < this.levels.length; l++) downsamplePrediction(this.levels[l - 1], this.levels[l]);
+    this.buildCoarseLevels();
     return list.count;
   }
 }
 
-/** Coarser level: the nearest of the 4 children for geometry, the mean of valid children for intensity. */
-function downsamplePrediction(a: PredictedLevel, b: PredictedLevel): void {
-  const wa = a.width;
-  for (let y = 0; y < b.height; y++) {
-    for (let x = 0; x < b.width; x++) {
-      const o = y * b.width + x;
+export interface DownsamplePredictionArgs {
+  /** Finer level a (width aw) and coarser level b (width bw). */
+  aDepth: Float32Array; aVertex: Float32Array; aNormal: Float32Array; aIntensity: Float32Array; aSlot: Int32Array;
+  bDepth: Float32Array; bVertex: Float32Array; bNormal: Float32Array; bIntensity: Float32Array; bSlot: Int32Array;
+  aw: number;
+  bw: number;
+}
+
+/** Rows [y0, y1) of a coarser level: the nearest of the 4 children for geometry, the mean of valid children for intensity. */
+export function downsamplePredictionRows(a: DownsamplePredictionArgs, y0: number, y1: number): void {
+  const wa = a.aw, wb = a.bw;
+  const aD = a.aDepth, aV = a.aVertex, aN = a.aNormal, aI = a.aIntensity, aS = a.aSlot;
+  const bD = a.bDepth, bV = a.bVertex, bN = a.bNormal, bI = a.bIntensity, bS = a.bSlot;
+  for (let y = y0; y < y1; y++) {
+    for (let x = 0; x < wb; x++) {
+      const o = y * wb + x;
       const i0 = 2 * y * wa + 2 * x;
       let best = -1, bz = Infinity, isum = 0, n = 0;
       for (let c = 0; c < 4; c++) {
         const i = i0 + (c & 1) + (c >> 1) * wa;
-        const z = a.depth[i];
+        const z = aD[i];
         if (z === 0) continue;
-        isum += a.intensity[i]; n++;
+        isum += aI[i]; n++;
         if (z < bz) { bz = z; best = i; }
       }
-      if (best < 0) { b.depth[o] = 0; b.slot[o] = -1; continue; }
-      b.depth[o] = bz;
-      b.slot[o] = a.slot[best];
-      b.vertex[3 * o] = a.vertex[3 * best]; b.vertex[3 * o + 1] = a.vertex[3 * best + 1]; b.vertex[3 * o + 2] = a.vertex[3 * best + 2];
-      b.normal[3 * o] = a.normal[3 * best]; b.normal[3 * o + 1] = a.normal[3 * best + 1]; b.normal[3 * o + 2] = a.normal[3 * best + 2];
-      b.intensity[o] = isum / n;
+      if (best < 0) { bD[o] = 0; bS[o] = -1; continue; }
+      bD[o] = bz;
+      bS[o] = aS[best];
+      bV[3 * o] = aV[3 * best]; bV[3 * o + 1] = aV[3 * best + 1]; bV[3 * o + 2] = aV[3 * best + 2];
+      bN[3 * o] = aN[3 * best]; bN[3 * o + 1] = aN[3 * best + 1]; bN[3 * o + 2] = aN[3 * best + 2];
+      bI[o] = isum / n;
     }
   }
 }

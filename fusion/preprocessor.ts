@@ -8,7 +8,7 @@ import { scaleIntrinsics } from './camera.js';
 import type { BufferAllocator } from './parallel/buffers.js';
 import { InputStaging } from './parallel/buffers.js';
 import type { KernelPool } from './parallel/pool.js';
-import { partStart, serialPool } from './parallel/pool.js';
+import { MAX_PARTS, partStart, serialPool } from './parallel/pool.js';
 
 export interface PreprocessOptions {
   minDepth: number;
@@ -90,7 +90,7 @@ export class Preprocessor {
     const n = intrinsics.width * intrinsics.height;
     this.rawDepth = alloc.f32(n);
     this.tmp = alloc.f32(n);
-    this.partOut = alloc.f64(pool.threads);
+    this.partOut = alloc.f64(MAX_PARTS);
     this.rgbStaging = new InputStaging<Uint8Array>(alloc, (a, m) => a.u8(m));
     const r = this.options.bilateralRadius;
     const s = this.options.bilateralSigmaSpace;
@@ -123,7 +123,13 @@ export class Preprocessor {
     pool.run('bilateralRows', { ...bil, src: raw, dst: this.tmp, horizontal: 1 }, h, this.partOut, 1, minRows);
     pool.run('bilateralRows', { ...bil, src: this.tmp, dst: L0.depth, horizontal: 0 }, h, this.partOut, 1, minRows);
     pool.run('intensityPixels', { rgb: this.rgb, intensity: L0.intensity }, n, this.partOut, 1, MIN_PIXELS_PER_PART);
-    for (let l = 1; l < this.levels.length; l++) this.downsample(this.levels[l - 1], this.levels[l]);
+    for (let l = 1; l < this.levels.length; l++) {
+      const a = this.levels[l - 1], b = this.levels[l];
+      pool.run('downsampleRows', {
+        aDepth: a.depth, aIntensity: a.intensity, bDepth: b.depth, bIntensity: b.intensity, aw: a.width, bw: b.width,
+        gate: 3 * this.options.bilateralSigmaRange,
+      }, b.height, this.partOut, 1, Math.ceil(MIN_PIXELS_PER_PART / b.width));
+    }
     for (let l = 0; l < this.levels.length; l++) {
       const level = this.levels[l];
       const lw = level.width, lh = level.height, rows = Math.ceil(MIN_PIXELS_PER_PART / lw);
@@ -156,33 +162,6 @@ export class Preprocessor {
       count += m;
     }
     level.validCount = count;
-  }
-
-  /** 2×2 block average; depth averages only samples within 3σ_range of the block's nearest sample. */
-  private downsample(a: FrameLevel, b: FrameLevel): void {
-    const wa = a.width;
-    const gate = 3 * this.options.bilateralSigmaRange;
-    for (let y = 0; y < b.height; y++) {
-      for (let x = 0; x < b.width; x++) {
-        const i0 = 2 * y * wa + 2 * x;
-        const i1 = i0 + 1, i2 = i0 + wa, i3 = i2 + 1;
-        const o = y * b.width + x;
-        b.intensity[o] = 0.25 * (a.intensity[i0] + a.intensity[i1] + a.intensity[i2] + a.intensity[i3]);
-        const d0 = a.depth[i0], d1 = a.depth[i1], d2 = a.depth[i2], d3 = a.depth[i3];
-        let ref = Infinity;
-        if (d0 > 0 && d0 < ref) ref = d0;
-        if (d1 > 0 && d1 < ref) ref = d1;
-        if (d2 > 0 && d2 < ref) ref = d2;
-        if (d3 > 0 && d3 < ref) ref = d3;
-        if (ref === Infinity) { b.depth[o] = 0; continue; }
-        let s = 0, c = 0;
-        if (d0 > 0 && d0 - ref < gate) { s += d0; c++; }
-        if (d1 > 0 && d1 - ref < gate) { s += d1; c++; }
-        if (d2 > 0 && d2 - ref < gate) { s += d2; c++; }
-        if (d3 > 0 && d3 - ref < gate) { s += d3; c++; }
-        b.depth[o] = s / c;
-      }
-    }
   }
 }
 
@@ -343,6 +322,44 @@ export function sobelRows(a: { img: Float32Array; gx: Float32Array; gy: Float32A
       const g = img[i + w - 1], hh = img[i + w], k = img[i + w + 1];
       gx[i] = (c + 2 * f + k - a0 - 2 * d - g) * 0.125;
       gy[i] = (g + 2 * hh + k - a0 - 2 * b - c) * 0.125;
+    }
+  }
+}
+
+export interface DownsampleArgs {
+  aDepth: Float32Array;
+  aIntensity: Float32Array;
+  bDepth: Float32Array;
+  bIntensity: Float32Array;
+  aw: number;
+  bw: number;
+  /** Depth samples farther than this (m) behind the block's nearest one are left out of its mean. */
+  gate: number;
+}
+
+/** Rows [y0, y1) of the next level: 2×2 block average; depth averages only samples within the gate of the block's nearest sample. */
+export function downsampleRows(a: DownsampleArgs, y0: number, y1: number): void {
+  const wa = a.aw, wb = a.bw, gate = a.gate;
+  const aD = a.aDepth, aI = a.aIntensity, bD = a.bDepth, bI = a.bIntensity;
+  for (let y = y0; y < y1; y++) {
+    for (let x = 0; x < wb; x++) {
+      const i0 = 2 * y * wa + 2 * x;
+      const i1 = i0 + 1, i2 = i0 + wa, i3 = i2 + 1;
+      const o = y * wb + x;
+      bI[o] = 0.25 * (aI[i0] + aI[i1] + aI[i2] + aI[i3]);
+      const d0 = aD[i0], d1 = aD[i1], d2 = aD[i2], d3 = aD[i3];
+      let ref = Infinity;
+      if (d0 > 0 && d0 < ref) ref = d0;
+      if (d1 > 0 && d1 < ref) ref = d1;
+      if (d2 > 0 && d2 < ref) ref = d2;
+      if (d3 > 0 && d3 < ref) ref = d3;
+      if (ref === Infinity) { bD[o] = 0; continue; }
+      let s = 0, c = 0;
+      if (d0 > 0 && d0 - ref < gate) { s += d0; c++; }
+      if (d1 > 0 && d1 - ref < gate) { s += d1; c++; }
+      if (d2 > 0 && d2 - ref < gate) { s += d2; c++; }
+      if (d3 > 0 && d3 - ref < gate) { s += d3; c++; }
+      bD[o] = s / c;
     }
   }
 }

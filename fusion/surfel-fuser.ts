@@ -11,7 +11,7 @@ import type { SurfelMap } from './surfel-map.js';
 import { SlotList } from './surfel-map.js';
 import type { PredictedLevel } from './model-predictor.js';
 import type { KernelPool } from './parallel/pool.js';
-import { partStart, serialPool } from './parallel/pool.js';
+import { MAX_PARTS, partStart, serialPool } from './parallel/pool.js';
 
 export interface FuseOptions {
   minDepth: number;
@@ -77,6 +77,7 @@ export class SurfelFuser {
 
   private readonly params: Float64Array;
   private readonly partOut: Float64Array;
+  private removeScratch: Int32Array = new Int32Array(0);
 
   constructor(readonly intrinsics: Intrinsics, options: Partial<FuseOptions> = {}, private readonly pool: KernelPool = serialPool) {
     this.options = { ...DEFAULT_FUSE_OPTIONS, ...options };
@@ -90,7 +91,7 @@ export class SurfelFuser {
     this.newSlots = alloc.i32(intrinsics.width * intrinsics.height);
     this.newPixels = alloc.i32(intrinsics.width * intrinsics.height);
     this.params = alloc.f64(32);
-    this.partOut = alloc.f64(2 * pool.threads);
+    this.partOut = alloc.f64(2 * MAX_PARTS);
     // Per-pixel confidence weight α = exp(−γ²/2σ²), γ = radial distance from the principal point normalised to 1 at the far corner.
     const { width: w, height: h, cx, cy } = intrinsics;
     const norm = Math.hypot(Math.max(cx, w - 1 - cx), Math.max(cy, h - 1 - cy));
@@ -115,7 +116,7 @@ export class SurfelFuser {
     // Supersampled index map: the nearest surfel centre per cell, stored as an index into `list`.
     const s = o.indexSupersample, sw = this.sw;
     const cells = this.indexCells, cellZ = this.indexDepth;
-    cells.fill(-1);
+    this.pool.run('fillInt32', { array: cells, value: -1 }, cells.length, this.partOut, 2, 1 << 16);
     for (let j = 0; j < list.count; j++) {
       const ix = Math.floor((list.u[j] + 0.5) * s), iy = Math.floor((list.v[j] + 0.5) * s);
       if (ix < 0 || iy < 0 || ix >= sw || iy >= this.sh) continue;
@@ -206,24 +207,20 @@ export class SurfelFuser {
   private removeFreeSpaceViolations(map: SurfelMap, depth: Float32Array, frame: number): number {
     const { width: w, height: h } = this.intrinsics;
     const list = this.candidates;
-    const conf = map.confidence, last = map.lastUpdate;
-    const stable = this.options.stableConfidence;
+    if (this.removeScratch.length < list.count) this.removeScratch = this.pool.allocator.i32(list.slots.length);
+    const q = this.params;
+    q[0] = w; q[1] = h; q[2] = this.options.stableConfidence; q[3] = frame; q[4] = this.options.freeSpaceMargin;
+    const out = this.partOut, found = this.removeScratch;
+    const parts = this.pool.run('freeSpaceViolations', {
+      slots: list.slots, u: list.u, v: list.v, z: list.z, confidence: map.confidence, lastUpdate: map.lastUpdate,
+      alive: map.alive, depth, found, params: q,
+    }, list.count, out, 2, 8192);
+    // Removal edits the chunk index, which lives on this thread only.
     let removed = 0;
-    for (let j = 0; j < list.count; j++) {
-      const sl = list.slots[j];
-      if (conf[sl] >= stable || last[sl] === frame || !map.alive[sl]) continue;
-      const x = Math.round(list.u[j]), y = Math.round(list.v[j]);
-      if (x < 1 || y < 1 || x >= w - 1 || y >= h - 1) continue;
-      const z = list.z[j];
-      const limit = z + this.options.freeSpaceMargin + 3 * depthSigma(z);
-      let free = true;
-      for (let dy = -1; dy <= 1 && free; dy++) {
-        for (let dx = -1; dx <= 1; dx++) {
-          const d = depth[(y + dy) * w + x + dx];
-          if (d === 0 || d < limit) { free = false; break; }
-        }
-      }
-      if (free) { map.remove(sl, frame); removed++; }
+    for (let p = 0; p < parts; p++) {
+      const from = partStart(list.count, parts, p), m = out[2 * p];
+      for (let k = from; k < from + m; k++) map.remove(list.slots[found[k]], frame);
+      removed += m;
     }
     return removed;
   }
@@ -442,4 +439,55 @@ export function associationFillPixels(a: AssociationArgs, i0: number, i1: number
     color[3 * i] = r; color[3 * i + 1] = g; color[3 * i + 2] = b;
     intensity[i] = (0.299 * r + 0.587 * g + 0.114 * b) / 255;
   }
+}
+
+export interface FreeSpaceArgs {
+  /** Candidate surfels: slot, projected pixel, camera depth. */
+  slots: Int32Array;
+  u: Float32Array;
+  v: Float32Array;
+  z: Float32Array;
+  confidence: Float32Array;
+  lastUpdate: Int32Array;
+  alive: Uint8Array;
+  /** Measured depth. */
+  depth: Float32Array;
+  /** Candidate indices found, written from the part's first index on. */
+  found: Int32Array;
+  /** width, height, stable confidence, frame, free-space margin (m). */
+  params: Float64Array;
+}
+
+/**
+ * Candidates [begin, end) that violate free space: unstable, not seen this frame, and every sample of their 3×3
+ * neighbourhood farther than the surfel by margin + 3σ (the space they occupy is free, so they were noise or
+ * moved). out[o] = how many were listed.
+ */
+export function freeSpaceViolations(a: FreeSpaceArgs, begin: number, end: number, out: Float64Array, o: number): void {
+  const q = a.params;
+  const w = q[0] | 0, h = q[1] | 0, stable = q[2], frame = q[3] | 0, margin = q[4];
+  const { slots, u, v, z: lz, confidence: conf, lastUpdate: last, alive, depth, found } = a;
+  let n = 0;
+  for (let j = begin; j < end; j++) {
+    const sl = slots[j];
+    if (conf[sl] >= stable || last[sl] === frame || !alive[sl]) continue;
+    const x = Math.round(u[j]), y = Math.round(v[j]);
+    if (x < 1 || y < 1 || x >= w - 1 || y >= h - 1) continue;
+    const z = lz[j];
+    const limit = z + margin + 3 * depthSigma(z);
+    let free = true;
+    for (let dy = -1; dy <= 1 && free; dy++) {
+      for (let dx = -1; dx <= 1; dx++) {
+        const d = depth[(y + dy) * w + x + dx];
+        if (d === 0 || d < limit) { free = false; break; }
+      }
+    }
+    if (free) found[begin + n++] = j;
+  }
+  out[o] = n;
+}
+
+/** array[begin, end) = value. */
+export function fillInt32(a: { array: Int32Array; value: number }, begin: number, end: number): void {
+  a.array.fill(a.value, begin, end);
 }

@@ -45,19 +45,18 @@ export class SurfelFusion {
    */
   constructor(intrinsics: Intrinsics, config: Partial<FusionConfig> = {}, readonly pool: KernelPool = serialPool) {
     const c = resolveFusionConfig(config, intrinsics.width);
-    const alloc = pool.allocator;
     this.config = c;
     this.intrinsics = intrinsics;
     let levels = 1;
     while (levels < c.icpIterations.length && (intrinsics.width >> levels) >= c.minLevelWidth) levels++;
-    this.map = new SurfelMap({ classCount: c.classCount, chunkSize: c.chunkSize, initialCapacity: c.initialCapacity }, alloc);
+    this.map = new SurfelMap({ classCount: c.classCount, chunkSize: c.chunkSize, initialCapacity: c.initialCapacity }, pool);
     this.preprocessor = new Preprocessor(intrinsics, {
       minDepth: c.minDepth, maxDepth: c.maxDepth, bilateralRadius: c.bilateralRadius,
       bilateralSigmaSpace: c.bilateralSigmaSpace, bilateralSigmaRange: c.bilateralSigmaRange, levels,
       rawTrackingPoints: c.rawTrackingPoints,
       gradients: c.trackingMethod === 'photometric' || (c.trackingMethod === 'hybrid' && c.rgbWeight > 0),
     }, pool);
-    this.predictor = new ModelPredictor(intrinsics, levels, c.maxSplatRadiusPx, c.predictSplatScale, alloc);
+    this.predictor = new ModelPredictor(intrinsics, levels, c.maxSplatRadiusPx, c.predictSplatScale, pool);
     this.tracker = new IcpTracker({
       method: c.trackingMethod === 'none' ? 'pointToPlane' : c.trackingMethod, iterations: c.icpIterations.slice(0, levels),
       rgbWeight: c.rgbWeight, maxDistance: c.icpMaxDistance, maxNormalAngleDeg: c.icpMaxNormalAngleDeg,

@@ -11,6 +11,8 @@ import type { Intrinsics } from './camera.js';
 import type { Mat4 } from './pose.js';
 import type { BufferAllocator } from './parallel/buffers.js';
 import { heapAllocator } from './parallel/buffers.js';
+import type { KernelPool } from './parallel/pool.js';
+import { MAX_PARTS, partStart, serialPool } from './parallel/pool.js';
 
 export interface SurfelMapOptions {
   classCount: number;
@@ -117,8 +119,18 @@ export class SurfelMap {
   removedFrames = new Int32Array(1024);
   removedCount = 0;
 
-  constructor(options: Partial<SurfelMapOptions> = {}, private readonly alloc: BufferAllocator = heapAllocator) {
+  private readonly alloc: BufferAllocator;
+  private readonly visibleChunks: Int32Array[] = [];
+  private chunkOffsets: Int32Array = new Int32Array(0);
+  private readonly collectParams: Float64Array;
+  private readonly partOut: Float64Array;
+
+  /** `pool` runs the projection of collectInFrustum; kernels on other threads need the map's fields in its memory. */
+  constructor(options: Partial<SurfelMapOptions> = {}, private readonly pool: KernelPool = serialPool) {
     this.options = { ...DEFAULT_SURFEL_MAP_OPTIONS, ...options };
+    this.alloc = pool.allocator;
+    this.collectParams = this.alloc.f64(29);
+    this.partOut = this.alloc.f64(MAX_PARTS);
     this.classCount = this.options.classCount;
     this.grow(this.options.initialCapacity);
   }
@@ -215,11 +227,11 @@ export class SurfelMap {
     let ci = this.chunkByKey.get(key);
     if (ci === undefined) {
       ci = this.chunks.length;
-      this.chunks.push({ cx: (ix + 0.5) * cs, cy: (iy + 0.5) * cs, cz: (iz + 0.5) * cs, slots: new Int32Array(256), count: 0 });
+      this.chunks.push({ cx: (ix + 0.5) * cs, cy: (iy + 0.5) * cs, cz: (iz + 0.5) * cs, slots: this.alloc.i32(256), count: 0 });
       this.chunkByKey.set(key, ci);
     }
     const ch = this.chunks[ci];
-    if (ch.count >= ch.slots.length) { const a = new Int32Array(ch.slots.length * 2); a.set(ch.slots); ch.slots = a; }
+    if (ch.count >= ch.slots.length) { const a = this.alloc.i32(ch.slots.length * 2); a.set(ch.slots); ch.slots = a; }
     this.chunkOf[s] = ci;
     this.chunkPos[s] = ch.count;
     ch.slots[ch.count++] = s;
@@ -227,7 +239,8 @@ export class SurfelMap {
 
   /**
    * Lists the surfels that project into the image of a camera at T_camera_world, culling whole chunks against
-   * the frustum first. Fills `out` with slots, camera coordinates and pixel positions. Returns out.count.
+   * the frustum first. Fills `out` with slots, camera coordinates and pixel positions, in chunk order. Returns
+   * out.count.
    */
   collectInFrustum(T_camera_world: Mat4, k: Intrinsics, filter: SurfelFilter, out: SlotList): number {
     out.clear();
@@ -242,8 +255,12 @@ export class SurfelMap {
     const nL = 1 / Math.hypot(1, aL), nR = 1 / Math.hypot(1, aR), nT = 1 / Math.hypot(1, aT), nB = 1 / Math.hypot(1, aB);
     // Surfels drift a little from the chunk they were filed in as they are averaged: pad the bound.
     const R = this.options.chunkSize * 0.8660254 + 0.25;
-    const { minLastUpdate, minConfidence, frontFacing, minDepth, maxDepth } = filter;
-    const pos = this.position, nrm = this.normal, conf = this.confidence, last = this.lastUpdate;
+    const { minDepth, maxDepth } = filter;
+    const visible = this.visibleChunks;
+    visible.length = 0;
+    if (this.chunkOffsets.length < this.chunks.length + 1) this.chunkOffsets = this.alloc.i32(2 * this.chunks.length + 1);
+    const offsets = this.chunkOffsets;
+    let total = 0;
     for (let c = 0; c < this.chunks.length; c++) {
       const ch = this.chunks[c];
       if (ch.count === 0) continue;
@@ -252,33 +269,33 @@ export class SurfelMap {
       const xc = r00 * ch.cx + r01 * ch.cy + r02 * ch.cz + tx;
       const yc = r10 * ch.cx + r11 * ch.cy + r12 * ch.cz + ty;
       if ((xc - aL * zc) * nL < -R || (aR * zc - xc) * nR < -R || (yc - aT * zc) * nT < -R || (aB * zc - yc) * nB < -R) continue;
-      out.ensure(out.count + ch.count);
-      const slots = ch.slots;
-      const os = out.slots, ox = out.x, oy = out.y, oz = out.z, ou = out.u, ov = out.v;
-      let n = out.count;
-      for (let j = 0; j < ch.count; j++) {
-        const s = slots[j];
-        if (last[s] < minLastUpdate || conf[s] < minConfidence) continue;
-        const px = pos[3 * s], py = pos[3 * s + 1], pz = pos[3 * s + 2];
-        const z = r20 * px + r21 * py + r22 * pz + tz;
-        if (z < minDepth || z > maxDepth) continue;
-        const x = r00 * px + r01 * py + r02 * pz + tx;
-        const y = r10 * px + r11 * py + r12 * pz + ty;
-        const u = fx * x / z + cx;
-        if (u < uMin || u >= uMax) continue;
-        const v = fy * y / z + cy;
-        if (v < vMin || v >= vMax) continue;
-        if (frontFacing) {
-          const qx = nrm[3 * s], qy = nrm[3 * s + 1], qz = nrm[3 * s + 2];
-          const ncx = r00 * qx + r01 * qy + r02 * qz, ncy = r10 * qx + r11 * qy + r12 * qz, ncz = r20 * qx + r21 * qy + r22 * qz;
-          if (ncx * x + ncy * y + ncz * z > 0) continue;
-        }
-        os[n] = s; ox[n] = x; oy[n] = y; oz[n] = z; ou[n] = u; ov[n] = v;
-        n++;
-      }
-      out.count = n;
+      offsets[visible.length] = total;
+      visible.push(ch.slots);
+      total += ch.count;
     }
-    return out.count;
+    offsets[visible.length] = total;
+    out.ensure(total);
+    const q = this.collectParams;
+    q.set(T_camera_world, 0);
+    q[16] = fx; q[17] = fy; q[18] = cx; q[19] = cy; q[20] = uMin; q[21] = uMax; q[22] = vMin; q[23] = vMax;
+    q[24] = filter.minLastUpdate; q[25] = filter.minConfidence; q[26] = filter.frontFacing ? 1 : 0; q[27] = minDepth; q[28] = maxDepth;
+    const parts = this.pool.run('collectSurfels', {
+      chunkSlots: visible, offsets, position: this.position, normal: this.normal, confidence: this.confidence,
+      lastUpdate: this.lastUpdate, slots: out.slots, x: out.x, y: out.y, z: out.z, u: out.u, v: out.v, params: q,
+    }, total, this.partOut, 1, COLLECT_PER_PART);
+    // Each part wrote its surfels from its first index on: move them together.
+    const po = this.partOut;
+    let n = po[0];
+    for (let p = 1; p < parts; p++) {
+      const from = partStart(total, parts, p), cnt = po[p];
+      if (from !== n) {
+        out.slots.copyWithin(n, from, from + cnt); out.x.copyWithin(n, from, from + cnt); out.y.copyWithin(n, from, from + cnt);
+        out.z.copyWithin(n, from, from + cnt); out.u.copyWithin(n, from, from + cnt); out.v.copyWithin(n, from, from + cnt);
+      }
+      n += cnt;
+    }
+    out.count = n;
+    return n;
   }
 
   /** Recomputes argmax label and its probability for one slot. */
@@ -290,4 +307,73 @@ export class SurfelMap {
     this.label[s] = best + 1;
     this.labelProb[s] = bp;
   }
+}
+
+/** Surfels per part of collectInFrustum's projection (smaller ranges stay on one thread). */
+const COLLECT_PER_PART = 32768;
+
+export interface CollectArgs {
+  /** Slot lists of the chunks in the frustum, and where each starts in the concatenated range (+ the total). */
+  chunkSlots: Int32Array[];
+  offsets: Int32Array;
+  position: Float32Array;
+  normal: Float32Array;
+  confidence: Float32Array;
+  lastUpdate: Int32Array;
+  /** The SlotList's arrays. */
+  slots: Int32Array;
+  x: Float32Array;
+  y: Float32Array;
+  z: Float32Array;
+  u: Float32Array;
+  v: Float32Array;
+  /**
+   * T_camera_world (16), fx fy cx cy, u and v bounds (min, max), min last update, min confidence, front-facing
+   * (0/1), min and max depth.
+   */
+  params: Float64Array;
+}
+
+/**
+ * Projects surfels [begin, end) of the chunks' concatenated slot lists and lists those passing the filter from
+ * index `begin` on; out[o] = how many.
+ */
+export function collectSurfels(a: CollectArgs, begin: number, end: number, out: Float64Array, o: number): void {
+  const q = a.params;
+  const r00 = q[0], r10 = q[1], r20 = q[2], r01 = q[4], r11 = q[5], r21 = q[6], r02 = q[8], r12 = q[9], r22 = q[10];
+  const tx = q[12], ty = q[13], tz = q[14];
+  const fx = q[16], fy = q[17], cx = q[18], cy = q[19], uMin = q[20], uMax = q[21], vMin = q[22], vMax = q[23];
+  const minLastUpdate = q[24], minConfidence = q[25], frontFacing = q[26] === 1, minDepth = q[27], maxDepth = q[28];
+  const { chunkSlots, offsets, position: pos, normal: nrm, confidence: conf, lastUpdate: last } = a;
+  const os = a.slots, ox = a.x, oy = a.y, oz = a.z, ou = a.u, ov = a.v;
+  // The chunk holding `begin`.
+  let lo = 0, hi = chunkSlots.length - 1;
+  while (lo < hi) { const mid = (lo + hi + 1) >> 1; if (offsets[mid] <= begin) lo = mid; else hi = mid - 1; }
+  let n = begin;
+  for (let c = lo, i = begin; c < chunkSlots.length && i < end; c++) {
+    const slots = chunkSlots[c];
+    const c0 = offsets[c], j1 = Math.min(offsets[c + 1], end) - c0;
+    for (let j = i - c0; j < j1; j++) {
+      const s = slots[j];
+      if (last[s] < minLastUpdate || conf[s] < minConfidence) continue;
+      const px = pos[3 * s], py = pos[3 * s + 1], pz = pos[3 * s + 2];
+      const z = r20 * px + r21 * py + r22 * pz + tz;
+      if (z < minDepth || z > maxDepth) continue;
+      const x = r00 * px + r01 * py + r02 * pz + tx;
+      const y = r10 * px + r11 * py + r12 * pz + ty;
+      const u = fx * x / z + cx;
+      if (u < uMin || u >= uMax) continue;
+      const v = fy * y / z + cy;
+      if (v < vMin || v >= vMax) continue;
+      if (frontFacing) {
+        const nx = nrm[3 * s], ny = nrm[3 * s + 1], nz = nrm[3 * s + 2];
+        const ncx = r00 * nx + r01 * ny + r02 * nz, ncy = r10 * nx + r11 * ny + r12 * nz, ncz = r20 * nx + r21 * ny + r22 * nz;
+        if (ncx * x + ncy * y + ncz * z > 0) continue;
+      }
+      os[n] = s; ox[n] = x; oy[n] = y; oz[n] = z; ou[n] = u; ov[n] = v;
+      n++;
+    }
+    i = c0 + j1;
+  }
+  out[o] = n - begin;
 }

@@ -2,16 +2,19 @@
  * Every kernel a KernelPool can run, by name: the stages' per-pixel and per-surfel loops, written as
  * (args, begin, end, out, outOffset) over a sub-range so that a worker thread runs the same code on its part.
  */
-import { bilateralRows, compactPixels, intensityPixels, normalRows, sobelRows, vertexRows } from '../preprocessor.js';
+import { bilateralRows, compactPixels, downsampleRows, intensityPixels, normalRows, sobelRows, vertexRows } from '../preprocessor.js';
+import { downsamplePredictionRows } from '../model-predictor.js';
 import { icpAccumulate, rgbAccumulate } from '../icp-tracker.js';
-import { associationFillPixels, associationSlotRows, fuseRows } from '../surfel-fuser.js';
+import { associationFillPixels, associationSlotRows, fillInt32, freeSpaceViolations, fuseRows } from '../surfel-fuser.js';
 import { labelUpdate } from '../label-fusion.js';
+import { collectSurfels } from '../surfel-map.js';
 
 export const kernels = {
-  bilateralRows, intensityPixels, vertexRows, normalRows, compactPixels, sobelRows,
+  bilateralRows, intensityPixels, downsampleRows, vertexRows, normalRows, compactPixels, sobelRows,
+  downsamplePredictionRows,
   icpAccumulate, rgbAccumulate,
-  fuseRows, associationSlotRows, associationFillPixels,
-  labelUpdate,
+  fuseRows, associationSlotRows, associationFillPixels, freeSpaceViolations, fillInt32,
+  labelUpdate, collectSurfels,
 } as const;
 
 export type KernelName = keyof typeof kernels;

@@ -1,28 +1,37 @@
 /**
  * Data-parallel kernels over a pool of threads. A stage hands a kernel (by name, from ./kernels.ts) its
- * arguments (typed arrays in the pool's memory, see buffers.ts, and numbers) and a range [0, n); the pool cuts
- * the range into one contiguous part per thread, runs the first part on the calling thread and the others on
- * workers, and returns when every part is done. Part p writes its results at out[p·outStride…], so the caller
- * combines them in part order: results depend on the thread count only through the order of float sums.
+ * arguments (typed arrays in the pool's memory, see buffers.ts, and numbers) and a range [0, n). The range is
+ * cut into parts (at most MAX_PARTS, at least minPerPart items each) that the pool's threads take one at a time
+ * until none is left, so a slow thread or an uneven image does not hold the others up. Part p writes its
+ * results at out[p·outStride…] and the caller combines them in part order. The cut depends only on n and
+ * minPerPart, never on the thread count, so every pool gives bit-identical results.
  *
- * fusion/ stays free of Node and browser APIs: the serial pool here runs everything on the caller's thread;
+ * fusion/ stays free of Node and browser APIs: the serial pool here runs every part on the caller's thread;
  * the host (main/parallel) provides the threaded one.
  */
 import type { BufferAllocator } from './buffers.js';
 import { heapAllocator } from './buffers.js';
 import type { KernelArgs, KernelName } from './kernels.js';
-import { kernels } from './kernels.js';
+import { runKernel } from './kernels.js';
+
+/** Most parts a range is cut into: enough for load balance over a few cores, few enough that hand-offs stay cheap. */
+export const MAX_PARTS = 16;
 
 export interface KernelPool {
   /** Threads that run parts, the caller's included. */
   readonly threads: number;
   readonly allocator: BufferAllocator;
   /**
-   * Runs kernel `name` over [0, n). Ranges shorter than `minPerPart` per thread run in fewer parts (the
-   * hand-off costs ~10 µs). `out` holds threads × outStride values (in the pool's memory).
+   * Runs kernel `name` over [0, n) cut into partCount(n, minPerPart) parts; returns that count. `out` holds
+   * MAX_PARTS × outStride values (in the pool's memory).
    */
-  run<K extends KernelName>(name: K, args: KernelArgs<K>, n: number, out: Float64Array, outStride: number, minPerPart?: number): number;
+  run<K extends KernelName>(name: K, args: KernelArgs<K>, n: number, out: Float64Array, outStride: number, minPerPart: number): number;
   close(): void;
+}
+
+/** How many parts a range of n items is cut into. */
+export function partCount(n: number, minPerPart: number): number {
+  return Math.max(1, Math.min(MAX_PARTS, Math.floor(n / Math.max(1, minPerPart))));
 }
 
 /** Start of part p of `parts` over [0, n). */
@@ -30,19 +39,15 @@ export function partStart(n: number, parts: number, p: number): number {
   return Math.floor((n * p) / parts);
 }
 
-/** How many parts a range of n items gets on `threads` threads. */
-export function partCount(n: number, threads: number, minPerPart: number): number {
-  return Math.max(1, Math.min(threads, Math.floor(n / Math.max(1, minPerPart))));
-}
-
 /** Everything on the calling thread, heap buffers: the default, and what a browser page gets. */
 export class SerialPool implements KernelPool {
   readonly threads = 1;
   readonly allocator = heapAllocator;
 
-  run<K extends KernelName>(name: K, args: KernelArgs<K>, n: number, out: Float64Array): number {
-    (kernels[name] as (a: KernelArgs<K>, b: number, e: number, o: Float64Array, ob: number) => void)(args, 0, n, out, 0);
-    return 1;
+  run<K extends KernelName>(name: K, args: KernelArgs<K>, n: number, out: Float64Array, outStride: number, minPerPart: number): number {
+    const parts = partCount(n, minPerPart);
+    for (let p = 0; p < parts; p++) runKernel(name, args, partStart(n, parts, p), partStart(n, parts, p + 1), out, p * outStride);
+    return parts;
   }
 
   close(): void { /* nothing to release */ }

@@ -1,7 +1,9 @@
 /**
  * The kernel pool's contract between the calling thread and its workers, declared once for both sides.
  *
- * Control words (Int32Array on a SharedArrayBuffer), CONTROL_WORDS per worker w at w·CONTROL_WORDS:
+ * Control words (Int32Array on a SharedArrayBuffer): word NEXT_PART is the next part of the current job to take
+ * (every thread takes parts with Atomics.add until none is left); then CONTROL_WORDS per worker w at
+ * workerBase(w):
  *   +POSTED  sequence number of the last job posted (the caller bumps it and notifies after posting the job)
  *   +DONE    sequence number of the last job finished (the worker stores it and notifies)
  *   +FAILED  1 when that job threw; its error then waits on the job port
@@ -10,7 +12,9 @@
  */
 import type { KernelName } from '../../fusion/parallel/kernels.js';
 
+export const NEXT_PART = 0;
 export const CONTROL_WORDS = 4;
+export const workerBase = (w: number): number => 1 + w * CONTROL_WORDS;
 export const POSTED = 0;
 export const DONE = 1;
 export const FAILED = 2;
@@ -19,10 +23,11 @@ export interface KernelJob {
   kind: 'job';
   name: KernelName;
   args: unknown;
-  begin: number;
-  end: number;
+  /** The range and its cut (see fusion/parallel/pool.ts). */
+  n: number;
+  parts: number;
   out: Float64Array;
-  outOffset: number;
+  outStride: number;
 }
 
 export interface QuitJob { kind: 'quit' }

@@ -1,12 +1,12 @@
 /**
  * A KernelPool over worker_threads: the fusion kernels' parts run on `threads − 1` workers and the calling
  * thread, over SharedArrayBuffer-backed buffers (sharedAllocator), synchronised with Atomics (no event loop on
- * either side, ~10 µs per hand-off).
+ * either side, ~10 µs per hand-off). Each thread takes the next part until none is left.
  *
  *   const pool = await ThreadKernelPool.start();           // one thread per core
  *   const fusion = new SurfelFusion(intrinsics, config, pool);
  *   …
- *   pool.close();
+ *   pool.close();                                          // later runs use the calling thread only
  */
 import { availableParallelism } from 'node:os';
 import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
@@ -17,7 +17,7 @@ import { runKernel } from '../../fusion/parallel/kernels.js';
 import type { KernelPool } from '../../fusion/parallel/pool.js';
 import { partCount, partStart, serialPool } from '../../fusion/parallel/pool.js';
 import type { KernelFailure, KernelJob, KernelWorkerInit } from './protocol.js';
-import { CONTROL_WORDS, DONE, FAILED, POSTED } from './protocol.js';
+import { CONTROL_WORDS, DONE, FAILED, NEXT_PART, POSTED, workerBase } from './protocol.js';
 
 function workerEntry(): URL {
   // From TypeScript sources (tsx, vitest) the .mjs shim registers tsx in the worker; a build that compiles
@@ -64,7 +64,7 @@ export class ThreadKernelPool implements KernelPool {
     const o: ThreadPoolOptions = { threads: defaultThreads(), spin: 20000, timeoutMs: 30000, ...options };
     if (o.threads <= 1) return serialPool;
     const helpers = o.threads - 1;
-    const control = new Int32Array(new SharedArrayBuffer(4 * CONTROL_WORDS * helpers));
+    const control = new Int32Array(new SharedArrayBuffer(4 * (1 + CONTROL_WORDS * helpers)));
     const workers: Worker[] = [], ports: MessagePort[] = [];
     const ready: Promise<void>[] = [];
     for (let i = 0; i < helpers; i++) {
@@ -89,28 +89,36 @@ export class ThreadKernelPool implements KernelPool {
     return new ThreadKernelPool(o.threads, workers, ports, control, o);
   }
 
-  run<K extends KernelName>(name: K, args: KernelArgs<K>, n: number, out: Float64Array, outStride: number, minPerPart = 1): number {
-    if (this.closed) throw new Error('kernel pool is closed');
-    const parts = partCount(n, this.threads, minPerPart);
+  run<K extends KernelName>(name: K, args: KernelArgs<K>, n: number, out: Float64Array, outStride: number, minPerPart: number): number {
+    const parts = partCount(n, minPerPart);
     if (parts === 1) { runKernel(name, args, 0, n, out, 0); return 1; }
+    if (this.closed) {
+      // A closed (or hung) pool still serves the maps built on it: every part on this thread.
+      for (let p = 0; p < parts; p++) runKernel(name, args, partStart(n, parts, p), partStart(n, parts, p + 1), out, p * outStride);
+      return parts;
+    }
     checkShared(name, args, out);
     const c = this.control;
-    for (let p = 1; p < parts; p++) {
-      const w = p - 1;
-      const job: KernelJob = { kind: 'job', name, args, begin: partStart(n, parts, p), end: partStart(n, parts, p + 1), out, outOffset: p * outStride };
+    Atomics.store(c, NEXT_PART, 0);
+    const helpers = Math.min(this.workers.length, parts - 1);
+    const job: KernelJob = { kind: 'job', name, args, n, parts, out, outStride };
+    for (let w = 0; w < helpers; w++) {
       this.ports[w].postMessage(job);
       const seq = ++this.seq[w];
-      Atomics.store(c, w * CONTROL_WORDS + POSTED, seq);
-      Atomics.notify(c, w * CONTROL_WORDS + POSTED);
+      Atomics.store(c, workerBase(w) + POSTED, seq);
+      Atomics.notify(c, workerBase(w) + POSTED);
     }
     let failure: unknown = null;
     try {
-      runKernel(name, args, 0, partStart(n, parts, 1), out, 0);
+      let p: number;
+      while ((p = Atomics.add(c, NEXT_PART, 1)) < parts) runKernel(name, args, partStart(n, parts, p), partStart(n, parts, p + 1), out, p * outStride);
     } catch (e) {
       failure = e;
+      // Let the workers run out of parts quickly.
+      Atomics.store(c, NEXT_PART, parts);
     }
-    for (let p = 1; p < parts; p++) {
-      const err = this.awaitWorker(p - 1);
+    for (let w = 0; w < helpers; w++) {
+      const err = this.awaitWorker(w);
       if (err && !failure) failure = err;
     }
     if (failure) throw failure;
@@ -119,7 +127,7 @@ export class ThreadKernelPool implements KernelPool {
 
   /** Waits for worker w's last job; returns its error, if it threw. */
   private awaitWorker(w: number): Error | null {
-    const c = this.control, at = w * CONTROL_WORDS + DONE, seq = this.seq[w];
+    const c = this.control, at = workerBase(w) + DONE, seq = this.seq[w];
     let k = 0;
     while (Atomics.load(c, at) !== seq && k < this.options.spin) k++;
     const deadline = performance.now() + this.options.timeoutMs;
@@ -132,8 +140,8 @@ export class ThreadKernelPool implements KernelPool {
       }
       Atomics.wait(c, at, done, 100);
     }
-    if (Atomics.load(c, w * CONTROL_WORDS + FAILED) === 0) return null;
-    Atomics.store(c, w * CONTROL_WORDS + FAILED, 0);
+    if (Atomics.load(c, workerBase(w) + FAILED) === 0) return null;
+    Atomics.store(c, workerBase(w) + FAILED, 0);
     const m = receiveMessageOnPort(this.ports[w])?.message as KernelFailure | undefined;
     const err = new Error(m?.message ?? `kernel worker ${w} failed`);
     if (m?.stack) err.stack = `${err.message}\n  (in kernel worker ${w})\n${m.stack}`;
@@ -146,8 +154,8 @@ export class ThreadKernelPool implements KernelPool {
     for (let w = 0; w < this.workers.length; w++) {
       this.ports[w].postMessage({ kind: 'quit' });
       const seq = ++this.seq[w];
-      Atomics.store(this.control, w * CONTROL_WORDS + POSTED, seq);
-      Atomics.notify(this.control, w * CONTROL_WORDS + POSTED);
+      Atomics.store(this.control, workerBase(w) + POSTED, seq);
+      Atomics.notify(this.control, workerBase(w) + POSTED);
       this.ports[w].close();
       void this.workers[w].terminate();
     }
@@ -159,8 +167,11 @@ export class ThreadKernelPool implements KernelPool {
 function checkShared(name: string, args: unknown, out: Float64Array): void {
   if (!isShared(out)) throw new Error(`kernel ${name}: its output array is not in shared memory`);
   for (const [key, v] of Object.entries(args as Record<string, unknown>)) {
-    if (ArrayBuffer.isView(v) && !isShared(v)) {
-      throw new Error(`kernel ${name}: argument '${key}' is not in shared memory (allocate it with the pool's allocator)`);
+    const views = Array.isArray(v) ? v as unknown[] : [v];
+    for (const a of views) {
+      if (ArrayBuffer.isView(a) && !isShared(a)) {
+        throw new Error(`kernel ${name}: argument '${key}' is not in shared memory (allocate it with the pool's allocator)`);
+      }
     }
   }
 }

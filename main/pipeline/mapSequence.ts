@@ -3,6 +3,8 @@ import { NYU13_CLASS_COUNT, remapLabels40to13 } from '../../fusion/classes.js';
 import type { FusionConfig, TrackingMethod } from '../../fusion/config.js';
 import type { Mat4 } from '../../fusion/pose.js';
 import { SurfelFusion } from '../../fusion/surfel-fusion.js';
+import type { KernelPool } from '../../fusion/parallel/pool.js';
+import { serialPool } from '../../fusion/parallel/pool.js';
 import type { FrameResult } from '../../fusion/types.js';
 import { ateRmse, rpe } from '../../fusion/metrics/trajectory.js';
 import { percentile } from '../../fusion/metrics/stats.js';
@@ -47,6 +49,8 @@ export interface MapSequenceOptions {
    * sampled evenly when a sequence has more.
    */
   readonly maxEvaluatedFrames: number;
+  /** Runs the fusion kernels (threads); default: the calling thread only. */
+  readonly pool?: KernelPool;
 }
 
 export const DEFAULT_MAP_SEQUENCE_OPTIONS: MapSequenceOptions = {
@@ -155,10 +159,12 @@ export async function mapSequence(
   const height = o.size?.height ?? info.height;
   const n = width * height;
   const intrinsics: Intrinsics = o.size ? scaleIntrinsics(info.intrinsics, width, height) : info.intrinsics;
-  const fusion = new SurfelFusion(intrinsics, o.poses === 'groundTruth' ? { ...o.fusion, trackingMethod: 'none' } : o.fusion);
+  const pool = o.pool ?? serialPool;
+  const fusion = new SurfelFusion(intrinsics, o.poses === 'groundTruth' ? { ...o.fusion, trackingMethod: 'none' } : o.fusion, pool);
   const resizer = new FrameResizer(info.width, info.height, width, height);
   const simulator = o.labels === 'gt-noisy' ? new NoisyLabelSimulator(width, height, o.noise) : undefined;
-  const probs = o.labels !== 'none' ? new Float32Array(n * NYU13_CLASS_COUNT) : undefined;
+  // In the pool's memory, so that label fusion's kernels read it without a copy.
+  const probs = o.labels !== 'none' ? pool.allocator.f32(n * NYU13_CLASS_COUNT) : undefined;
   const labelledFrames = Math.ceil(total / o.labelEvery);
   const evalStride = Math.max(1, Math.ceil(labelledFrames / o.maxEvaluatedFrames));
 

@@ -33,6 +33,8 @@ export interface SessionOptions {
   readonly segmentEvery: number;
   /** Frames are processed at 1/downscale of their size (integer; 2 halves width and height). */
   readonly downscale: number;
+  /** Threads running the fusion kernels (0 = one per core, 1 = the session's own thread only). */
+  readonly threads: number;
   /** First frame and most frames to process (Infinity = to the end). */
   readonly start: number;
   readonly maxFrames: number;
@@ -65,6 +67,7 @@ export const DEFAULT_SESSION_OPTIONS: Readonly<SessionOptions> = Object.freeze({
   speed: 1,
   segmentEvery: 5,
   downscale: 1,
+  threads: 0,
   start: 0,
   maxFrames: Infinity,
   modelFile: DEFAULT_MODEL_FILE,
@@ -83,6 +86,7 @@ export function resolveSessionOptions(partial: Partial<SessionOptions>): Session
   if (!(o.speed > 0 && Number.isFinite(o.speed))) throw new RangeError(`speed must be a positive number, got ${o.speed}`);
   if (!(Number.isInteger(o.segmentEvery) && o.segmentEvery >= 1)) throw new RangeError(`segmentEvery must be an integer ≥ 1, got ${o.segmentEvery}`);
   if (!(Number.isInteger(o.downscale) && o.downscale >= 1)) throw new RangeError(`downscale must be an integer ≥ 1, got ${o.downscale}`);
+  if (!(Number.isInteger(o.threads) && o.threads >= 0)) throw new RangeError(`threads must be an integer ≥ 0 (0 = one per core), got ${o.threads}`);
   if (!(Number.isInteger(o.start) && o.start >= 0)) throw new RangeError(`start must be an integer ≥ 0, got ${o.start}`);
   if (!(o.maxFrames >= 1)) throw new RangeError(`maxFrames must be ≥ 1, got ${o.maxFrames}`);
   if (o.camera && o.mode !== 'rgb') throw new RangeError('a live camera has no depth: camera sessions run in rgb mode (the network supplies depth)');

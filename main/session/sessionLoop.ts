@@ -3,6 +3,9 @@ import { PALETTE13 } from '../../fusion/classes.js';
 import { scaleIntrinsics, type Intrinsics } from '../../fusion/camera.js';
 import type { Mat4 } from '../../fusion/pose.js';
 import { SurfelFusion } from '../../fusion/surfel-fusion.js';
+import type { KernelPool } from '../../fusion/parallel/pool.js';
+import { serialPool } from '../../fusion/parallel/pool.js';
+import { defaultThreads, ThreadKernelPool } from '../parallel/threadPool.js';
 import { DisplayDeltaFilter } from '../../fusion/display-filter.js';
 import type { FrameResult, MapSnapshot } from '../../fusion/types.js';
 import type { AppEvent, FrameStats, PlaybackState, Preview, TrackingState } from '../contract/channels.js';
@@ -106,6 +109,8 @@ export class SessionLoop {
   /** Live camera sessions: the reader images are pushed into, and the optional TUM recorder. */
   private readonly camera: LiveCameraReader | null;
   private recorder: SequenceWriter | null = null;
+  /** Runs the fusion kernels (worker threads over shared memory). */
+  private pool: KernelPool = serialPool;
   /** The end of the source was reached (and persisted as 'finished'). */
   private completed = false;
   /** Frames were processed after completion (a seek back). */
@@ -172,6 +177,7 @@ export class SessionLoop {
       recording: options.camera?.recordDir ?? null,
     };
     const loop = new SessionLoop(options, info, reader, choice.source, store, writer, emit, observer);
+    loop.pool = await ThreadKernelPool.start({ threads: options.threads || defaultThreads() });
     if (options.camera?.recordDir) {
       loop.recorder = await createSequenceWriter('tum', options.camera.recordDir, {
         intrinsics, generator: { tool: 'semslam camera', camera: options.camera.label, depth: `predicted by ${choice.source.modelFile ?? 'the network'}` },
@@ -381,7 +387,7 @@ export class SessionLoop {
     const p = await this.perception.run(frame, this.ordinal++);
     const t2 = now();
     const firstOfMap = this.fusion === null;
-    if (!this.fusion) this.fusion = new SurfelFusion(frame.intrinsics, this.options.fusion);
+    if (!this.fusion) this.fusion = new SurfelFusion(frame.intrinsics, this.options.fusion, this.pool);
     const hint = firstOfMap && this.options.anchorToGroundTruth ? frame.groundTruthPose : undefined;
     const r = this.fusion.processFrame({
       rgb: frame.rgb, depth: p.depth ?? frame.depth, timestamp: frame.timestamp,
@@ -529,6 +535,7 @@ export class SessionLoop {
       try {
         await this.recorder?.close();
       } finally {
+        this.pool.close();
         await this.perception.dispose();
       }
     }

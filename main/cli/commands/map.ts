@@ -5,6 +5,7 @@ import { writePly } from '../../export/ply.js';
 import { mapSequence, type LabelMode, type MapSummary } from '../../pipeline/mapSequence.js';
 import { openMapInput } from '../../pipeline/openInput.js';
 import { printJson } from '../output.js';
+import { parseThreads, ThreadKernelPool } from '../../parallel/threadPool.js';
 
 interface MapOptions {
   json?: boolean;
@@ -16,6 +17,7 @@ interface MapOptions {
   depthWeightOnly?: boolean;
   gtPoses?: boolean;
   noiseSeed: string;
+  threads: string;
   progress: boolean;
 }
 
@@ -67,6 +69,7 @@ export function register(program: Command): void {
     .option('--out-ply <file>', 'write the fused map as binary PLY (x y z nx ny nz red green blue radius confidence label label_prob)')
     .option('--depth-weight-only', 'track with the depth (point-to-plane ICP) term only, no photometric term — for sequences whose colour is not registered to depth (7-Scenes)')
     .option('--gt-poses', 'use the sequence\'s ground-truth poses instead of tracking (scores label fusion and mapping alone)')
+    .option('--threads <n>', 'threads running the fusion kernels (auto = one per core; 1 = this thread only)', 'auto')
     .option('--no-progress', 'no progress bar on stderr')
     .addHelpText('after', '\nPoses: the first frame is anchored to ground truth when the sequence has it; ATE is reported after a rigid\n'
       + 'Horn alignment (TUM convention), RPE over 1 frame and 1 second. Fused label scores render the final map into\n'
@@ -80,6 +83,8 @@ export function register(program: Command): void {
       const noiseSeed = Number(opts.noiseSeed);
       if (!Number.isInteger(noiseSeed)) throw new InputError('--noise-seed', `expected an integer, got "${opts.noiseSeed}"`);
       const size = opts.size !== undefined ? parseSize(opts.size) : undefined;
+      let threads: number;
+      try { threads = parseThreads(opts.threads); } catch (e) { throw new InputError('--threads', (e as Error).message); }
       const reader = await openMapInput(sequence);
       const labels: LabelMode = opts.labels ?? (reader.info.hasLabels ? 'gt-noisy' : 'none');
       const total = Math.min(reader.info.frames, maxFrames);
@@ -92,15 +97,18 @@ export function register(program: Command): void {
           hideCursor: true,
         }, cliProgress.Presets.shades_classic)
         : undefined;
+      const pool = await ThreadKernelPool.start({ threads });
       bar?.start(total, 0, { fps: '0.0' });
       let run;
       try {
         run = await mapSequence(reader, {
+          pool,
           maxFrames, size, labels, labelEvery, noise: { seed: noiseSeed }, poses: opts.gtPoses ? 'groundTruth' : 'track',
           fusion: opts.depthWeightOnly ? { trackingMethod: 'pointToPlane' } : {},
         }, (p) => bar?.update(p.frame, { fps: p.fps.toFixed(1) }));
       } finally {
         bar?.stop();
+        pool.close();
       }
       if (opts.outPly) {
         await writePly(opts.outPly, run.fusion.snapshot(), [`sequence ${sequence}`, `frames ${run.summary.frames}`]);

@@ -1,0 +1,83 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NYU13_CLASS_COUNT } from '../../fusion/classes.js';
+import type { KernelPool } from '../../fusion/parallel/pool.js';
+import { MAX_PARTS, serialPool } from '../../fusion/parallel/pool.js';
+import { SurfelFusion } from '../../fusion/surfel-fusion.js';
+import type { FrameResult } from '../../fusion/types.js';
+import { groundTruthProbabilities } from '../../main/eval/gtLabels.js';
+import { ThreadKernelPool, parseThreads } from '../../main/parallel/threadPool.js';
+import { createSyntheticSequence } from '../../main/synth/sequence.js';
+
+/** Maps a short synthetic sequence (hybrid tracking, ground-truth labels) and returns the results and the map. */
+async function mapWith(pool: KernelPool): Promise<{ results: FrameResult[]; fusion: SurfelFusion }> {
+  const seq = createSyntheticSequence({ seed: 2, frames: 10, width: 320, height: 240 });
+  const fusion = new SurfelFusion(seq.info.intrinsics, {}, pool);
+  const probs = new Float32Array(320 * 240 * NYU13_CLASS_COUNT);
+  const results: FrameResult[] = [];
+  for (let i = 0; i < 10; i++) {
+    const f = await seq.read(i);
+    results.push(fusion.processFrame({
+      rgb: f.rgb, depth: f.depth, timestamp: f.timestamp, classProbs: groundTruthProbabilities(f.labels40!, probs),
+      ...(i === 0 ? { T_world_camera_hint: f.groundTruthPose } : {}),
+    }));
+  }
+  return { results, fusion };
+}
+
+describe('ThreadKernelPool', () => {
+  let pool: KernelPool;
+  beforeAll(async () => { pool = await ThreadKernelPool.start({ threads: 2 }); });
+  afterAll(() => pool.close());
+
+  it('maps exactly as the serial pool does: same poses, same surfels, same labels, bit for bit', async () => {
+    expect(pool.threads).toBe(2);
+    const serial = await mapWith(serialPool);
+    const threaded = await mapWith(pool);
+    for (let i = 0; i < serial.results.length; i++) {
+      expect(threaded.results[i].tracking.ok).toBe(true);
+      expect(Array.from(threaded.results[i].T_world_camera)).toEqual(Array.from(serial.results[i].T_world_camera));
+      expect(threaded.results[i].stats).toEqual(serial.results[i].stats);
+    }
+    const a = serial.fusion.snapshot(), b = threaded.fusion.snapshot();
+    expect(b.count).toBeGreaterThan(10000);
+    expect(b.count).toBe(a.count);
+    expect(Buffer.from(b.positions.buffer).equals(Buffer.from(a.positions.buffer))).toBe(true);
+    expect(Buffer.from(b.normals.buffer).equals(Buffer.from(a.normals.buffer))).toBe(true);
+    expect(Buffer.from(b.colors.buffer).equals(Buffer.from(a.colors.buffer))).toBe(true);
+    expect(Buffer.from(b.labels.buffer).equals(Buffer.from(a.labels.buffer))).toBe(true);
+    // The kernels really ran in parts (else this compares the serial code with itself).
+    expect(threaded.results[9].stats.labelled).toBeGreaterThan(4096 * 2);
+  }, 60_000);
+
+  it('reports an error thrown in a part and stays usable', () => {
+    const out = pool.allocator.f64(MAX_PARTS);
+    const array = pool.allocator.i32(1 << 20);
+    // Each part's `array.fill` fails on a missing array; whichever thread takes a part, the caller gets the error.
+    expect(() => pool.run('fillInt32', { array: undefined as unknown as Int32Array, value: 1 }, 1 << 20, out, 1, 1 << 16)).toThrow();
+    pool.run('fillInt32', { array, value: 7 }, array.length, out, 1, 1 << 16);
+    expect(array.every((v) => v === 7)).toBe(true);
+  });
+
+  it('refuses arrays a worker would only see a copy of', () => {
+    const out = pool.allocator.f64(MAX_PARTS);
+    expect(() => pool.run('fillInt32', { array: new Int32Array(1 << 20), value: 1 }, 1 << 20, out, 1, 1 << 16))
+      .toThrow(/argument 'array' is not in shared memory/);
+    expect(() => pool.run('fillInt32', { array: pool.allocator.i32(1 << 20), value: 1 }, 1 << 20, new Float64Array(MAX_PARTS), 1, 1 << 16))
+      .toThrow(/output array is not in shared memory/);
+  });
+
+  it('runs every part on the calling thread once closed', async () => {
+    const p = await ThreadKernelPool.start({ threads: 2 });
+    p.close();
+    const array = p.allocator.i32(1 << 20);
+    expect(p.run('fillInt32', { array, value: 3 }, array.length, p.allocator.f64(MAX_PARTS), 1, 1 << 16)).toBe(16);
+    expect(array.every((v) => v === 3)).toBe(true);
+  });
+
+  it('parses --threads', () => {
+    expect(parseThreads('3')).toBe(3);
+    expect(parseThreads('auto')).toBeGreaterThanOrEqual(1);
+    expect(() => parseThreads('0')).toThrow(/positive integer/);
+    expect(() => parseThreads('two')).toThrow(/positive integer/);
+  });
+});
