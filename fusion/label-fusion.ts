@@ -50,6 +50,81 @@ export function bayesUpdate(probs: Float32Array, base: number, obs: Float32Array
   return true;
 }
 
+/**
+ * bayesUpdate for 13 classes (the default) with the distribution held in locals: the same float32 products,
+ * sums and renormalisation, then the argmax; returns the argmax class index (0-based), or −1 − index when the
+ * update underflowed and was reset. Equal to bayesUpdate + argmax bit for bit (test/fusion/label-fusion.test.ts).
+ */
+export function bayesUpdate13(probs: Float32Array, base: number, obs: Float32Array, ob: number, underflow: number): number {
+  const f = Math.fround;
+  const p0 = f(probs[base + 0] * obs[ob + 0]);
+  const p1 = f(probs[base + 1] * obs[ob + 1]);
+  const p2 = f(probs[base + 2] * obs[ob + 2]);
+  const p3 = f(probs[base + 3] * obs[ob + 3]);
+  const p4 = f(probs[base + 4] * obs[ob + 4]);
+  const p5 = f(probs[base + 5] * obs[ob + 5]);
+  const p6 = f(probs[base + 6] * obs[ob + 6]);
+  const p7 = f(probs[base + 7] * obs[ob + 7]);
+  const p8 = f(probs[base + 8] * obs[ob + 8]);
+  const p9 = f(probs[base + 9] * obs[ob + 9]);
+  const p10 = f(probs[base + 10] * obs[ob + 10]);
+  const p11 = f(probs[base + 11] * obs[ob + 11]);
+  const p12 = f(probs[base + 12] * obs[ob + 12]);
+  const sum = p0 + p1 + p2 + p3 + p4 + p5 + p6 + p7 + p8 + p9 + p10 + p11 + p12;
+  if (!(sum > underflow && sum < Infinity)) {
+    bayesUpdate(probs, base, obs, ob, 13, underflow);
+    return -1 - argmax(probs, base, 13);
+  }
+  const inv = 1 / sum;
+  const q0 = f(p0 * inv);
+  const q1 = f(p1 * inv);
+  const q2 = f(p2 * inv);
+  const q3 = f(p3 * inv);
+  const q4 = f(p4 * inv);
+  const q5 = f(p5 * inv);
+  const q6 = f(p6 * inv);
+  const q7 = f(p7 * inv);
+  const q8 = f(p8 * inv);
+  const q9 = f(p9 * inv);
+  const q10 = f(p10 * inv);
+  const q11 = f(p11 * inv);
+  const q12 = f(p12 * inv);
+  probs[base + 0] = q0;
+  probs[base + 1] = q1;
+  probs[base + 2] = q2;
+  probs[base + 3] = q3;
+  probs[base + 4] = q4;
+  probs[base + 5] = q5;
+  probs[base + 6] = q6;
+  probs[base + 7] = q7;
+  probs[base + 8] = q8;
+  probs[base + 9] = q9;
+  probs[base + 10] = q10;
+  probs[base + 11] = q11;
+  probs[base + 12] = q12;
+  let best = 0, bp = q0;
+  if (q1 > bp) { bp = q1; best = 1; }
+  if (q2 > bp) { bp = q2; best = 2; }
+  if (q3 > bp) { bp = q3; best = 3; }
+  if (q4 > bp) { bp = q4; best = 4; }
+  if (q5 > bp) { bp = q5; best = 5; }
+  if (q6 > bp) { bp = q6; best = 6; }
+  if (q7 > bp) { bp = q7; best = 7; }
+  if (q8 > bp) { bp = q8; best = 8; }
+  if (q9 > bp) { bp = q9; best = 9; }
+  if (q10 > bp) { bp = q10; best = 10; }
+  if (q11 > bp) { bp = q11; best = 11; }
+  if (q12 > bp) { bp = q12; best = 12; }
+  return best;
+}
+
+/** Index of the largest of probs[base..base+classCount) (the first on ties). */
+export function argmax(probs: Float32Array, base: number, classCount: number): number {
+  let best = 0, bp = probs[base];
+  for (let c = 1; c < classCount; c++) { const p = probs[base + c]; if (p > bp) { bp = p; best = c; } }
+  return best;
+}
+
 export interface LabelUpdateResult {
   /** Surfels whose distribution was updated. */
   updated: number;
@@ -183,11 +258,16 @@ export function labelUpdate(a: LabelUpdateArgs, begin: number, end: number, out:
       i = newPixels[k];
     }
     const base = s * C;
-    if (bayesUpdate(probs, base, classProbs, i * C, C, uf)) resets++;
-    let best = 0, bp = probs[base];
-    for (let c = 1; c < C; c++) { const p = probs[base + c]; if (p > bp) { bp = p; best = c; } }
+    let best: number;
+    if (C === 13) {
+      best = bayesUpdate13(probs, base, classProbs, i * C, uf);
+      if (best < 0) { best = -1 - best; resets++; }
+    } else {
+      if (bayesUpdate(probs, base, classProbs, i * C, C, uf)) resets++;
+      best = argmax(probs, base, C);
+    }
     label[s] = best + 1;
-    labelProb[s] = bp;
+    labelProb[s] = probs[base + best];
     updated++;
   }
   out[o] = updated; out[o + 1] = resets;

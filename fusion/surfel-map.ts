@@ -80,6 +80,10 @@ interface Chunk {
   count: number;
 }
 
+function clampChunk(v: number): number {
+  return v < -KEY_OFFSET ? -KEY_OFFSET : v > KEY_OFFSET - 1 ? KEY_OFFSET - 1 : v;
+}
+
 // Chunk keys pack three 11-bit chunk coordinates (±1024 chunks per axis) exactly into a double (33 bits).
 const KEY_OFFSET = 1 << 10;
 const KEY_SPAN = 1 << 11;
@@ -113,6 +117,8 @@ export class SurfelMap {
   private freeCount = 0;
   private nextUid = 1;
   private readonly chunkByKey = new Map<number, number>();
+  private lastChunkKey = -1;
+  private lastChunk = -1;
   readonly chunks: Chunk[] = [];
   /** Removal log (uid, frame), for changedSince consumers. */
   removedUids = new Uint32Array(1024);
@@ -188,8 +194,8 @@ export class SurfelMap {
     this.lastUpdate[s] = frame;
     this.uid[s] = this.nextUid++;
     this.alive[s] = 1;
-    const c = this.classCount;
-    this.probs.fill(1 / c, s * c, s * c + c);
+    const c = this.classCount, probs = this.probs, u = 1 / c;
+    for (let k = s * c, e = k + c; k < e; k++) probs[k] = u;
     this.label[s] = 0;
     this.labelProb[s] = 0;
     this.insertInChunk(s, px, py, pz);
@@ -221,15 +227,16 @@ export class SurfelMap {
 
   private insertInChunk(s: number, px: number, py: number, pz: number): void {
     const cs = this.options.chunkSize;
-    const clamp = (v: number): number => Math.max(-KEY_OFFSET, Math.min(KEY_OFFSET - 1, v));
-    const ix = clamp(Math.floor(px / cs)), iy = clamp(Math.floor(py / cs)), iz = clamp(Math.floor(pz / cs));
+    const ix = clampChunk(Math.floor(px / cs)), iy = clampChunk(Math.floor(py / cs)), iz = clampChunk(Math.floor(pz / cs));
     const key = ((ix + KEY_OFFSET) * KEY_SPAN + (iy + KEY_OFFSET)) * KEY_SPAN + (iz + KEY_OFFSET);
-    let ci = this.chunkByKey.get(key);
+    // Surfels are added a frame's pixels at a time, so most land in the chunk of the previous one.
+    let ci = key === this.lastChunkKey ? this.lastChunk : this.chunkByKey.get(key);
     if (ci === undefined) {
       ci = this.chunks.length;
       this.chunks.push({ cx: (ix + 0.5) * cs, cy: (iy + 0.5) * cs, cz: (iz + 0.5) * cs, slots: this.alloc.i32(256), count: 0 });
       this.chunkByKey.set(key, ci);
     }
+    this.lastChunkKey = key; this.lastChunk = ci;
     const ch = this.chunks[ci];
     if (ch.count >= ch.slots.length) { const a = this.alloc.i32(ch.slots.length * 2); a.set(ch.slots); ch.slots = a; }
     this.chunkOf[s] = ci;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Intrinsics } from '../../fusion/camera.js';
-import { bayesUpdate } from '../../fusion/label-fusion.js';
+import { argmax, bayesUpdate, bayesUpdate13 } from '../../fusion/label-fusion.js';
 import { LabelFusion } from '../../fusion/label-fusion.js';
 import { SurfelMap } from '../../fusion/surfel-map.js';
 import { SurfelFusion } from '../../fusion/surfel-fusion.js';
@@ -39,6 +39,30 @@ describe('Bayesian label update (SemanticFusion)', () => {
     const r = new Float32Array([1, 0]);
     bayesUpdate(r, 0, new Float32Array([0, 0]), 0, 2, 1e-30);
     expect(Array.from(r)).toEqual([0.5, 0.5]);
+  });
+});
+
+describe('the 13-class update (label fusion\'s fast path)', () => {
+  it('equals bayesUpdate followed by argmax, bit for bit, including underflow resets', () => {
+    const rand = mulberry32(7);
+    let resets = 0;
+    for (let trial = 0; trial < 3000; trial++) {
+      const belief = new Float32Array(13), obs = new Float32Array(13);
+      const mode = trial % 4;
+      for (let c = 0; c < 13; c++) {
+        // Ordinary, peaked (near float32's limits) and zero entries, so that some products underflow.
+        belief[c] = mode === 0 ? rand() : mode === 1 ? rand() ** 40 : mode === 2 ? (rand() < 0.8 ? 1e-38 * rand() : rand()) : (c === trial % 13 ? 1 : 0);
+        obs[c] = mode === 3 ? (c === (trial + 1) % 13 ? 1 : 0) : rand() < 0.1 ? 0 : rand();
+      }
+      const a = belief.slice(), b = belief.slice();
+      const reset = bayesUpdate(a, 0, obs, 0, 13, 1e-30);
+      const best = argmax(a, 0, 13);
+      const r = bayesUpdate13(b, 0, obs, 0, 1e-30);
+      expect(Array.from(b)).toEqual(Array.from(a));
+      expect(r).toBe(reset ? -1 - best : best);
+      if (reset) resets++;
+    }
+    expect(resets).toBeGreaterThan(500);
   });
 });
 
