@@ -113,18 +113,14 @@ export class SurfelFuser {
       minLastUpdate: o.activeWindow > 0 ? frame - o.activeWindow : -Infinity, minConfidence: 0, frontFacing: true,
       minDepth: o.minDepth, maxDepth: o.maxDepth * 1.2, borderPx: 0,
     }, list);
-    // Supersampled index map: the nearest surfel centre per cell, stored as an index into `list`.
+    // Supersampled index map: the nearest surfel centre per cell, stored as an index into `list`. Each thread
+    // scans every candidate and keeps those in its band of cell rows (one band per thread: the scan is cheap,
+    // the scattered writes are not).
     const s = o.indexSupersample, sw = this.sw;
-    const cells = this.indexCells, cellZ = this.indexDepth;
-    this.pool.run('fillInt32', { array: cells, value: -1 }, cells.length, this.partOut, 2, 1 << 16);
-    for (let j = 0; j < list.count; j++) {
-      const ix = Math.floor((list.u[j] + 0.5) * s), iy = Math.floor((list.v[j] + 0.5) * s);
-      if (ix < 0 || iy < 0 || ix >= sw || iy >= this.sh) continue;
-      const c = iy * sw + ix;
-      const z = list.z[j];
-      if (cells[c] >= 0 && cellZ[c] <= z) continue;
-      cells[c] = j; cellZ[c] = z;
-    }
+    const cells = this.indexCells;
+    this.pool.run('indexMapRows', {
+      cells, cellZ: this.indexDepth, u: list.u, v: list.v, z: list.z, count: list.count, supersample: s, width: sw,
+    }, this.sh, this.partOut, 2, Math.max(1, Math.floor(this.sh / this.pool.threads)));
     const q = this.params;
     q.set(T_world_camera, 0);
     q[16] = fx; q[17] = fy; q[18] = cx; q[19] = cy; q[20] = w; q[21] = h; q[22] = s; q[23] = sw; q[24] = this.sh;
@@ -490,4 +486,37 @@ export function freeSpaceViolations(a: FreeSpaceArgs, begin: number, end: number
 /** array[begin, end) = value. */
 export function fillInt32(a: { array: Int32Array; value: number }, begin: number, end: number): void {
   a.array.fill(a.value, begin, end);
+}
+
+export interface IndexMapArgs {
+  cells: Int32Array;
+  cellZ: Float32Array;
+  /** Candidates' projected pixels and camera depth. */
+  u: Float32Array;
+  v: Float32Array;
+  z: Float32Array;
+  count: number;
+  supersample: number;
+  /** Index map width (cells). */
+  width: number;
+}
+
+/**
+ * Cell rows [r0, r1) of the supersampled index map: cleared, then each cell takes the nearest candidate centre
+ * falling in it (the first of equals, as a scan in list order would).
+ */
+export function indexMapRows(a: IndexMapArgs, r0: number, r1: number): void {
+  const { cells, cellZ, u, v, z } = a;
+  const count = a.count | 0, s = a.supersample | 0, sw = a.width | 0;
+  cells.fill(-1, r0 * sw, r1 * sw);
+  for (let j = 0; j < count; j++) {
+    const iy = Math.floor((v[j] + 0.5) * s);
+    if (iy < r0 || iy >= r1) continue;
+    const ix = Math.floor((u[j] + 0.5) * s);
+    if (ix < 0 || ix >= sw) continue;
+    const c = iy * sw + ix;
+    const zj = z[j];
+    if (cells[c] >= 0 && cellZ[c] <= zj) continue;
+    cells[c] = j; cellZ[c] = zj;
+  }
 }
