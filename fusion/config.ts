@@ -60,8 +60,8 @@ export interface FusionConfig {
   maxRotationJumpDeg: number;
   /** Stop iterating a level when the update is smaller than this (m and rad). */
   convergenceEpsilon: number;
-  /** The finest ICP level uses every k-th valid point (see IcpOptions.finestPointStride). */
-  icpFinestPointStride: number;
+  /** ICP levels wider than this use every (width / this)-th valid point (see IcpOptions.fullDensityWidth). */
+  icpFullDensityWidth: number;
   /**
    * The next frame tracks against the model as the fusion step's index map saw it (surfel centres at the pose
    * just fused, SurfelFuser.renderAssociation) instead of a second projection of the map by disc splatting.
@@ -125,7 +125,7 @@ export const DEFAULT_FUSION_CONFIG: Readonly<FusionConfig> = Object.freeze({
   maxTranslationJump: 0.2,
   maxRotationJumpDeg: 20,
   convergenceEpsilon: 1e-5,
-  icpFinestPointStride: 1,
+  icpFullDensityWidth: 160,
   predictFromFusion: true,
   rgbFinestLevel: 0,
   stableConfidence: 10,
@@ -172,7 +172,7 @@ export function resolveFusionConfig(partial: Partial<FusionConfig> = {}, imageWi
   // levels at most 320 px wide, with the weight measured for that width.
   const rgbLevel = imageWidth === undefined ? 0 : photometricFinestLevel(imageWidth);
   const sized: Partial<FusionConfig> = imageWidth === undefined ? {} : {
-    rgbWeight: defaultRgbWeight(imageWidth >> rgbLevel), rgbFinestLevel: rgbLevel, icpFinestPointStride: imageWidth >= 640 ? 4 : imageWidth >= 320 ? 2 : 1,
+    rgbWeight: defaultRgbWeight(imageWidth >> rgbLevel), rgbFinestLevel: rgbLevel,
   };
   const c: FusionConfig = { ...DEFAULT_FUSION_CONFIG, ...sized, ...partial };
   const positive: (keyof FusionConfig)[] = ['classCount', 'maxDepth', 'stableConfidence', 'chunkSize', 'indexSupersample',
@@ -186,6 +186,6 @@ export function resolveFusionConfig(partial: Partial<FusionConfig> = {}, imageWi
   if (c.icpIterations.length < 1 || c.icpIterations.length > 4) throw new RangeError('FusionConfig.icpIterations needs 1–4 levels');
   if (c.rgbWeight < 0) throw new RangeError('FusionConfig.rgbWeight must be ≥ 0');
   if (!(Number.isInteger(c.rgbFinestLevel) && c.rgbFinestLevel >= 0)) throw new RangeError('FusionConfig.rgbFinestLevel must be an integer ≥ 0');
-  if (!(Number.isInteger(c.icpFinestPointStride) && c.icpFinestPointStride >= 1)) throw new RangeError('FusionConfig.icpFinestPointStride must be an integer ≥ 1');
+  if (!(c.icpFullDensityWidth >= 1)) throw new RangeError('FusionConfig.icpFullDensityWidth must be ≥ 1');
   return c;
 }

@@ -34,12 +34,14 @@ export interface IcpOptions {
   maxRotationJumpDeg: number;
   convergenceEpsilon: number;
   /**
-   * The finest level's geometric term uses every k-th valid point. Its 4 iterations over every pixel were the
-   * tracker's largest cost; half of a 320×240 frame's points still over-determine 6 unknowns (measured on
-   * 7-Scenes: ATE 1.00 cm at 320×240 and 0.88 cm at 640×480 with every point or every 2nd; tracking 19 → 13 ms
-   * per frame at 320×240).
+   * A level w pixels wide uses every round(w / fullDensityWidth)-th valid point in its geometric term (every
+   * point at or below this width). The finest levels' iterations over every pixel were the tracker's largest
+   * cost, and a quarter of a 320×240 frame's points still over-determine 6 unknowns. Measured on 7-Scenes:
+   * at 320×240 every point or every 2nd, ATE 1.00 cm both, tracking 19 → 13 ms per frame; at 640×480 (levels
+   * every 4th and every 2nd point) ATE 0.88 → 0.77 cm with the other changes of the time, tracking 27 → 17 ms
+   * on 2 threads; the 600-frame 640×480 room 0.18 cm either way.
    */
-  finestPointStride: number;
+  fullDensityWidth: number;
   /**
    * Finest pyramid level the photometric term (hybrid) runs on. At 640×480 a pixel's share of smooth shading is
    * half what it is at 320×240 while sensor noise per pixel is the same, so the finest level's gradients are
@@ -51,7 +53,7 @@ export interface IcpOptions {
 export const DEFAULT_ICP_OPTIONS: Readonly<IcpOptions> = Object.freeze({
   method: 'hybrid' as TrackingTerm, iterations: Object.freeze([4, 5, 10]), rgbWeight: 0.01, maxDistance: 0.1,
   maxNormalAngleDeg: 30, icpHuber: 0.01, rgbHuber: 0.05, rgbMinGradient: 0.005, minInlierRatio: 0.25,
-  maxInlierRmse: 0.03, maxTranslationJump: 0.2, maxRotationJumpDeg: 20, convergenceEpsilon: 1e-5, finestPointStride: 1, rgbFinestLevel: 0,
+  maxInlierRmse: 0.03, maxTranslationJump: 0.2, maxRotationJumpDeg: 20, convergenceEpsilon: 1e-5, fullDensityWidth: Infinity, rgbFinestLevel: 0,
 });
 
 export interface TrackingResult {
@@ -126,7 +128,7 @@ export class IcpTracker {
       const iters = o.iterations[l];
       for (let it = 0; it < iters; it++) {
         this.accIcp.fill(0); this.accRgb.fill(0);
-        if (useIcp) this.accumulateIcp(frame[l], model[l], l === 0 ? o.finestPointStride : 1);
+        if (useIcp) this.accumulateIcp(frame[l], model[l], Math.max(1, Math.round(frame[l].width / o.fullDensityWidth)));
         const rgbHere = useRgb && (l >= o.rgbFinestLevel || o.method === 'photometric');
         if (rgbHere) this.accumulateRgb(frame[l], model[l]);
         const acc = this.acc;

@@ -134,7 +134,7 @@ export interface LabelUpdateResult {
 
 export class LabelFusion {
   readonly options: LabelFusionOptions;
-  private readonly renderList = new SlotList();
+  private readonly renderList: SlotList;
   private renderDepth = new Float32Array(0);
   private renderSlot = new Int32Array(0);
   private renderKey = new Float32Array(0);
@@ -146,6 +146,7 @@ export class LabelFusion {
 
   constructor(options: Partial<LabelFusionOptions> = {}, private readonly pool: KernelPool = serialPool) {
     this.options = { ...DEFAULT_LABEL_FUSION_OPTIONS, ...options };
+    this.renderList = new SlotList(pool.allocator);
     this.params = pool.allocator.f64(8);
     this.partOut = pool.allocator.f64(2 * MAX_PARTS);
     this.probsStaging = new InputStaging<Float32Array>(pool.allocator, (a, n) => a.f32(n));

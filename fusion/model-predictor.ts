@@ -45,7 +45,7 @@ export class ModelPredictor {
   /** Pose the current maps were rendered from. */
   readonly T_world_camera = new Float64Array(16);
   /** Surfels the last prediction considered (in the frustum and passing the filter). */
-  readonly candidates = new SlotList();
+  readonly candidates: SlotList;
   private readonly T_camera_world = new Float64Array(16);
   private readonly key: Float32Array;
 
@@ -55,6 +55,7 @@ export class ModelPredictor {
     private readonly pool: KernelPool = serialPool) {
     const alloc = pool.allocator;
     this.partOut = alloc.f64(MAX_PARTS);
+    this.candidates = new SlotList(alloc);
     let k = intrinsics;
     for (let l = 0; l < levels; l++) {
       this.levels.push(makeLevel(k, alloc));

@@ -62,7 +62,7 @@ export class SurfelFusion {
       rgbWeight: c.rgbWeight, maxDistance: c.icpMaxDistance, maxNormalAngleDeg: c.icpMaxNormalAngleDeg,
       icpHuber: c.icpHuber, rgbHuber: c.rgbHuber, rgbMinGradient: c.rgbMinGradient, minInlierRatio: c.minInlierRatio,
       maxInlierRmse: c.maxInlierRmse, maxTranslationJump: c.maxTranslationJump, maxRotationJumpDeg: c.maxRotationJumpDeg,
-      convergenceEpsilon: c.convergenceEpsilon, finestPointStride: c.icpFinestPointStride, rgbFinestLevel: c.rgbFinestLevel,
+      convergenceEpsilon: c.convergenceEpsilon, fullDensityWidth: c.icpFullDensityWidth, rgbFinestLevel: c.rgbFinestLevel,
     }, pool);
     this.fuser = new SurfelFuser(intrinsics, {
       minDepth: c.minDepth, maxDepth: c.maxDepth, indexSupersample: c.indexSupersample,

@@ -37,12 +37,11 @@ describe('frame-to-model tracking on an analytic box room', () => {
     expect(result.fused).toBe(true);
   });
 
-  it('every point or every 2nd at the finest level (the default from 320 px wide): the same motion within 1 mm / 0.1°', () => {
-    expect(resolveFusionConfig({}, 320).icpFinestPointStride).toBe(2);
-    expect(resolveFusionConfig({}, 160).icpFinestPointStride).toBe(1);
-    expect(() => resolveFusionConfig({ icpFinestPointStride: 1.5 })).toThrow(/icpFinestPointStride/);
-    for (const stride of [1, 2, 3]) {
-      const { result, error } = trackKnownMotion(DEFAULT_BOX_SCENE, poseA, delta, 'pointToPlane', undefined, { icpFinestPointStride: stride });
+  it('every point, every 2nd or every 3rd on the 320 px level (the default: every 2nd): the same motion within 1 mm / 0.1°', () => {
+    expect(resolveFusionConfig({}).icpFullDensityWidth).toBe(160);
+    expect(() => resolveFusionConfig({ icpFullDensityWidth: 0 })).toThrow(/icpFullDensityWidth/);
+    for (const [width, stride] of [[320, 1], [160, 2], [107, 3]]) {
+      const { result, error } = trackKnownMotion(DEFAULT_BOX_SCENE, poseA, delta, 'pointToPlane', undefined, { icpFullDensityWidth: width });
       expect(result.tracking.ok, `stride ${stride}`).toBe(true);
       expect(error.mm, `stride ${stride}`).toBeLessThan(1);
       expect(error.deg, `stride ${stride}`).toBeLessThan(0.1);

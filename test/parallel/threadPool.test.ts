@@ -45,6 +45,16 @@ describe('ThreadKernelPool', () => {
     expect(Buffer.from(b.normals.buffer).equals(Buffer.from(a.normals.buffer))).toBe(true);
     expect(Buffer.from(b.colors.buffer).equals(Buffer.from(a.colors.buffer))).toBe(true);
     expect(Buffer.from(b.labels.buffer).equals(Buffer.from(a.labels.buffer))).toBe(true);
+    // Rendering the fused labels and predicting the model from a pose (collectInFrustum, splatting) agree too.
+    const pose = serial.results[5].T_world_camera;
+    const la = new Uint8Array(320 * 240), lb = new Uint8Array(320 * 240);
+    serial.fusion.renderLabels(pose, serial.fusion.intrinsics, la);
+    threaded.fusion.renderLabels(pose, threaded.fusion.intrinsics, lb);
+    expect(lb.filter((l) => l > 0).length).toBeGreaterThan(30000);
+    expect(Buffer.from(lb).equals(Buffer.from(la))).toBe(true);
+    const pa = serial.fusion.predict(pose), pb = threaded.fusion.predict(pose);
+    expect(Buffer.from(pb.depth.buffer).equals(Buffer.from(pa.depth.buffer))).toBe(true);
+    expect(Buffer.from(pb.surfelId.buffer).equals(Buffer.from(pa.surfelId.buffer))).toBe(true);
     // The kernels really ran in parts (else this compares the serial code with itself).
     expect(threaded.results[9].stats.labelled).toBeGreaterThan(4096 * 2);
   }, 60_000);
