@@ -116,6 +116,8 @@ export interface MapSummary {
   /** Frames where tracking was lost (not fused; the pose stays at the last good one). */
   readonly trackingFailures: number;
   readonly trackingMethod: TrackingMethod;
+  /** Threads that ran the fusion kernels. */
+  readonly threads: number;
   readonly labels?: LabelScores;
 }
 
@@ -255,6 +257,7 @@ export async function mapSequence(
     ...(rpeSummary ? { rpe: rpeSummary } : {}),
     trackingFailures: failures,
     trackingMethod: fusion.config.trackingMethod,
+    threads: pool.threads,
     ...(labels ? { labels } : {}),
   };
   return { summary, fusion, trajectory, timestamps };

@@ -6,7 +6,8 @@
 #
 # Usage: scripts/peer/compare.sh [--size WxH] [--max-frames N] SEQUENCE...
 #   env OURS_FLAGS   extra flags for semslam map (e.g. "--depth-weight-only")
-#   env OMP_NUM_THREADS  Open3D threads (default 1: our fusion is single-threaded)
+#   env OMP_NUM_THREADS  Open3D threads (default 1)
+#   env SEMSLAM_THREADS  threads of our fusion kernels (default: OMP_NUM_THREADS, so both sides get the same)
 # Needs python3-open3d (apt-get install -y python3-open3d).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -21,6 +22,7 @@ while [ $# -gt 0 ]; do
 done
 [ ${#seqs[@]} -gt 0 ] || { echo "usage: $0 [--size WxH] [--max-frames N] SEQUENCE..." >&2; exit 2; }
 export OMP_NUM_THREADS="${OMP_NUM_THREADS:-1}"
+ours_threads="${SEMSLAM_THREADS:-$OMP_NUM_THREADS}"
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 i=0
@@ -31,7 +33,7 @@ for s in "${seqs[@]}"; do
   # benchmark intends, unless OURS_FLAGS says otherwise.
   if [ -z "${OURS_FLAGS+set}" ] && [ -d "$s/rgbd-frames" ]; then ours_flags="--depth-weight-only"; fi
   # shellcheck disable=SC2086
-  node bin/semslam.js map "$s" --json --no-progress --labels none ${size[@]+"${size[@]}"} ${frames[@]+"${frames[@]}"} $ours_flags > "$tmp/ours$i.json"
+  node bin/semslam.js map "$s" --json --no-progress --threads "$ours_threads" --labels none ${size[@]+"${size[@]}"} ${frames[@]+"${frames[@]}"} $ours_flags > "$tmp/ours$i.json"
   echo "== $s: open3d odometry" >&2
   /usr/bin/python3 scripts/peer/open3d_odometry.py "$s" ${size[@]+"${size[@]}"} ${frames[@]+"${frames[@]}"} > "$tmp/peer$i.json"
   i=$((i + 1))
@@ -45,7 +47,7 @@ rows = []
 for i in range(n):
     ours = json.load(open(f'{tmp}/ours{i}.json'))
     peer = json.load(open(f'{tmp}/peer{i}.json'))
-    for name, r, method in (('semslam', ours, ours.get('trackingMethod')), ('open3d', peer, f"{peer['method']} ({peer['ompThreads']} thr)")):
+    for name, r, method in (('semslam', ours, f"{ours.get('trackingMethod')} ({ours.get('threads', 1)} thr)"), ('open3d', peer, f"{peer['method']} ({peer['ompThreads']} thr)")):
         rpe = (r.get('rpe') or {}).get('perFrame') or {}
         rows.append([r['sequence'].rstrip('/').split('/')[-1], name, method, f"{r['width']}x{r['height']}", str(r['frames']),
                      fmt(r.get('ateRmseM'), 100), fmt(rpe.get('translationRmseM'), 1000, 1),

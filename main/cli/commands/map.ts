@@ -40,7 +40,7 @@ function printHuman(s: MapSummary): void {
     `${s.sequence} (${s.format}, ${s.width}×${s.height}): ${s.frames} frames, ${f(s.fps, 1)} FPS end-to-end`,
     `  fusion ms/frame p50 ${f(s.msPerFrame.p50, 1)}, p95 ${f(s.msPerFrame.p95, 1)}; stages (mean ms): `
       + Object.entries(s.msPerStage).map(([k, v]) => `${k} ${f(v, 1)}`).join(', ') + `; input ${f(s.msInputPerFrame, 1)}`,
-    `  surfels ${s.surfels}, tracking ${s.trackingMethod}, failures ${s.trackingFailures}`,
+    `  surfels ${s.surfels}, tracking ${s.trackingMethod}, failures ${s.trackingFailures}, ${s.threads} fusion thread${s.threads > 1 ? 's' : ''}`,
   ];
   if (s.ateRmseM !== undefined) lines.push(`  ATE RMSE ${f(s.ateRmseM * 100, 2)} cm`);
   if (s.rpe) {
