@@ -179,6 +179,7 @@ export async function mapSequence(
   const gt13 = new Uint8Array(n), single13 = new Uint8Array(n);
   const t0 = now();
   let tInput = now();
+  let lastYield = t0;
 
   for await (const frame of reader.frames({ maxFrames: total })) {
     checkFrameSize(info.path, frame, info.width, info.height);
@@ -217,6 +218,9 @@ export async function mapSequence(
       labelledCount++;
     }
     onFrame?.({ frame: processed, total, fps: processed / ((now() - t0) / 1000), result });
+    // Readers that resolve in microtasks never let timers run: yield now and then so that progress output
+    // (redrawn on a timer when stderr is not a terminal) and signal handlers keep working.
+    if (now() - lastYield > 200) { await new Promise((r) => setImmediate(r)); lastYield = now(); }
   }
   const wallS = (now() - t0) / 1000;
   if (processed === 0) throw new InputError(info.path, 'no frames to map');
