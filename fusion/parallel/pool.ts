@@ -15,7 +15,7 @@ import type { KernelArgs, KernelName } from './kernels.js';
 import { runKernel } from './kernels.js';
 
 /** Most parts a range is cut into: enough for load balance over a few cores, few enough that hand-offs stay cheap. */
-export const MAX_PARTS = 16;
+export const MAX_PARTS = 32;
 
 export interface KernelPool {
   /** Threads that run parts, the caller's included. */
