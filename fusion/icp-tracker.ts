@@ -106,7 +106,7 @@ export class IcpTracker {
   constructor(options: Partial<IcpOptions> = {}, private readonly pool: KernelPool = serialPool) {
     this.options = { ...DEFAULT_ICP_OPTIONS, ...options };
     this.partOut = pool.allocator.f64(MAX_PARTS * PART_STRIDE);
-    this.icpParams = pool.allocator.f64(42);
+    this.icpParams = pool.allocator.f64(43);
     this.rgbParams = pool.allocator.f64(40);
   }
 
@@ -175,7 +175,7 @@ export class IcpTracker {
     const k = model.intrinsics;
     q[32] = k.fx; q[33] = k.fy; q[34] = k.cx; q[35] = k.cy; q[36] = model.width; q[37] = model.height;
     q[38] = o.maxDistance * o.maxDistance; q[39] = Math.cos((o.maxNormalAngleDeg * Math.PI) / 180); q[40] = o.icpHuber;
-    q[41] = pointStride;
+    q[41] = pointStride; q[42] = cur.validSegmentCount;
     const args = this.icpArgs(cur, model);
     const n = Math.ceil(cur.validCount / pointStride);
     const parts = this.pool.run('icpAccumulate', args, n, this.partOut, PART_STRIDE, 2048);
@@ -214,7 +214,7 @@ export class IcpTracker {
   private icpArgs(cur: FrameLevel, model: PredictedLevel): IcpKernelArgs {
     let a = this.icpArgCache.get(cur);
     if (!a || a.md !== model.depth) {
-      a = { points: cur.valid, mv: model.vertex, mn: model.normal, md: model.depth, params: this.icpParams };
+      a = { points: cur.valid, first: cur.validFirst, at: cur.validAt, mv: model.vertex, mn: model.normal, md: model.depth, params: this.icpParams };
       this.icpArgCache.set(cur, a);
     }
     return a;
@@ -237,13 +237,18 @@ export class IcpTracker {
 const PART_STRIDE = 32;
 
 export interface IcpKernelArgs {
-  /** Current frame's valid points, 6 floats each (vertex, normal; camera frame). */
+  /** Current frame's valid points, 6 floats each (vertex, normal; camera frame), in segments (see FrameLevel.valid). */
   points: Float32Array;
+  first: Int32Array;
+  at: Int32Array;
   /** Model prediction: world vertices and normals, camera depth (0 = empty). */
   mv: Float32Array;
   mn: Float32Array;
   md: Float32Array;
-  /** T_world_camera (16), T_ref_world (16), fx fy cx cy width height, max distance², cos max angle, Huber, point stride. */
+  /**
+   * T_world_camera (16), T_ref_world (16), fx fy cx cy width height, max distance², cos max angle, Huber, point
+   * stride, segments.
+   */
   params: Float64Array;
 }
 
@@ -260,16 +265,20 @@ export function icpAccumulate(a: IcpKernelArgs, begin: number, end: number, out:
   const mx = q[28], my = q[29], mz = q[30];
   // Integer parameters as int32 (| 0) so that index arithmetic stays in integers.
   const fx = q[32], fy = q[33], cx = q[34], cy = q[35], mw = q[36] | 0, mh = q[37] | 0;
-  const maxD2 = q[38], cosMin = q[39], k = q[40], stride = q[41] | 0;
-  const P = a.points, mv = a.mv, mn = a.mn, md = a.md;
+  const maxD2 = q[38], cosMin = q[39], k = q[40], stride = q[41] | 0, segments = q[42] | 0;
+  const P = a.points, first = a.first, at = a.at, mv = a.mv, mn = a.mn, md = a.md;
   let h00 = 0, h01 = 0, h02 = 0, h03 = 0, h04 = 0, h05 = 0, h11 = 0, h12 = 0, h13 = 0, h14 = 0, h15 = 0;
   let h22 = 0, h23 = 0, h24 = 0, h25 = 0, h33 = 0, h34 = 0, h35 = 0, h44 = 0, h45 = 0, h55 = 0;
   let b0 = 0, b1 = 0, b2 = 0, b3 = 0, b4 = 0, b5 = 0;
   let inliers = 0, sq = 0, wsq = 0;
   // Bounds in continuous pixel coordinates so that rounding lands inside the image.
   const uMax = mw - 0.5, vMax = mh - 0.5;
-  const step = 6 * stride;
-  for (let p6 = begin * step, e6 = end * step; p6 < e6; p6 += step) {
+  // The segment holding the first point.
+  let seg = 0;
+  while (seg < segments - 1 && first[seg + 1] <= begin * stride) seg++;
+  for (let g = begin * stride, gEnd = end * stride; g < gEnd; g += stride) {
+    while (g >= first[seg + 1]) seg++;
+    const p6 = 6 * (at[seg] + g - first[seg]);
     const px = P[p6], py = P[p6 + 1], pz = P[p6 + 2];
     const qx = r00 * px + r01 * py + r02 * pz + tx;
     const qy = r10 * px + r11 * py + r12 * pz + ty;

@@ -44,11 +44,15 @@ export interface FrameLevel {
   readonly gradX: Float32Array;
   readonly gradY: Float32Array;
   /**
-   * Pixels with depth and a normal, compacted for the tracker: 6 floats each (vertex, normal, camera frame).
-   * Only the first `validCount` entries are meaningful.
+   * Pixels with depth and a normal, packed for the tracker in pixel order: 6 floats each (vertex, normal, camera
+   * frame). They are packed by parts of the image, so they lie in `validSegmentCount` segments: point k (of
+   * `validCount`) of segment s (validFirst[s] ≤ k < validFirst[s + 1]) is entry validAt[s] + k − validFirst[s].
    */
   readonly valid: Float32Array;
   validCount: number;
+  readonly validFirst: Int32Array;
+  readonly validAt: Int32Array;
+  validSegmentCount: number;
 }
 
 function makeLevel(k: Intrinsics, alloc: BufferAllocator): FrameLevel {
@@ -57,7 +61,7 @@ function makeLevel(k: Intrinsics, alloc: BufferAllocator): FrameLevel {
     intrinsics: k, width: k.width, height: k.height,
     depth: alloc.f32(n), vertex: alloc.f32(3 * n), normal: alloc.f32(3 * n),
     intensity: alloc.f32(n), gradX: alloc.f32(n), gradY: alloc.f32(n),
-    valid: alloc.f32(6 * n), validCount: 0,
+    valid: alloc.f32(6 * n), validCount: 0, validFirst: alloc.i32(MAX_PARTS + 1), validAt: alloc.i32(MAX_PARTS), validSegmentCount: 0,
   };
 }
 
@@ -146,21 +150,22 @@ export class Preprocessor {
     }
   }
 
-  /** Packs the pixels with depth and normal into level.valid (vertex, normal), in pixel order. */
+  /** Packs the pixels with depth and normal into level.valid (vertex, normal): one segment per part. */
   private compactValid(level: FrameLevel, rawDepth: Float32Array | null): void {
     const n = level.width * level.height;
     const out = this.partOut;
-    // Each part packs its pixels at its own range's start; the parts are then moved together.
     const parts = this.pool.run('compactPixels', {
       depth: level.depth, vertex: level.vertex, normal: level.normal, valid: level.valid,
       rawDepth: rawDepth ?? level.depth, useRaw: rawDepth ? 1 : 0,
     }, n, out, 1, MIN_PIXELS_PER_PART);
-    let count = out[0];
-    for (let p = 1; p < parts; p++) {
-      const from = 6 * partStart(n, parts, p), m = out[p];
-      level.valid.copyWithin(6 * count, from, from + 6 * m);
-      count += m;
+    let count = 0;
+    for (let p = 0; p < parts; p++) {
+      level.validFirst[p] = count;
+      level.validAt[p] = partStart(n, parts, p);
+      count += out[p];
     }
+    level.validFirst[parts] = count;
+    level.validSegmentCount = parts;
     level.validCount = count;
   }
 }
