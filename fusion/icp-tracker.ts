@@ -107,7 +107,7 @@ export class IcpTracker {
     this.options = { ...DEFAULT_ICP_OPTIONS, ...options };
     this.partOut = pool.allocator.f64(MAX_PARTS * PART_STRIDE);
     this.icpParams = pool.allocator.f64(43);
-    this.rgbParams = pool.allocator.f64(40);
+    this.rgbParams = pool.allocator.f64(42);
   }
 
   /**
@@ -198,8 +198,9 @@ export class IcpTracker {
     const k = cur.intrinsics;
     q[32] = k.fx; q[33] = k.fy; q[34] = k.cx; q[35] = k.cy; q[36] = cur.width; q[37] = cur.height;
     q[38] = o.rgbHuber; q[39] = o.rgbMinGradient * o.rgbMinGradient;
+    q[40] = Math.max(1, Math.round(model.width / o.fullDensityWidth)); q[41] = model.width;
     const args = this.rgbArgs(cur, model);
-    const parts = this.pool.run('rgbAccumulate', args, model.width * model.height, this.partOut, PART_STRIDE, 4096);
+    const parts = this.pool.run('rgbAccumulate', args, model.height, this.partOut, PART_STRIDE, Math.ceil(4096 / model.width));
     const a = this.accRgb, out = this.partOut;
     let count = 0, sq = 0;
     for (let p = 0; p < parts; p++) {
@@ -332,23 +333,32 @@ export interface RgbKernelArgs {
   mv: Float32Array;
   md: Float32Array;
   mI: Float32Array;
-  /** T_world_camera (16), its inverse (16), fx fy cx cy width height of the current level, Huber, min gradient². */
+  /**
+   * T_world_camera (16), its inverse (16), fx fy cx cy width height of the current level, Huber, min gradient²,
+   * pixel stride, model width.
+   */
   params: Float64Array;
 }
 
-/** Photometric normal equations of model pixels [begin, end): 29 sums at out[o…], then pixels used and their squared residual sum. */
+/**
+ * Photometric normal equations of the model pixels of rows [begin, end), every stride-th pixel of a row (shifted
+ * by one each row, a checkerboard for stride 2): 29 sums at out[o…], then pixels used and their squared residual sum.
+ */
 export function rgbAccumulate(a: RgbKernelArgs, begin: number, end: number, out: Float64Array, o: number): void {
   const T = a.params;
   const r00 = T[0], r10 = T[1], r20 = T[2], r01 = T[4], r11 = T[5], r21 = T[6], r02 = T[8], r12 = T[9], r22 = T[10];
   const i00 = T[16], i10 = T[17], i20 = T[18], i01 = T[20], i11 = T[21], i21 = T[22], i02 = T[24], i12 = T[25], i22 = T[26];
   const itx = T[28], ity = T[29], itz = T[30];
   const fx = T[32], fy = T[33], cx = T[34], cy = T[35], w = T[36] | 0, h = T[37] | 0;
-  const k = T[38], gmin2 = T[39];
+  const k = T[38], gmin2 = T[39], stride = T[40] | 0, mw = T[41] | 0;
   const I = a.intensity, gxI = a.gradX, gyI = a.gradY, cd = a.depth;
   const mv = a.mv, md = a.md, mI = a.mI;
-  for (let i = 0; i < 29; i++) out[o + i] = 0;
-  let count = 0, sq = 0;
-  for (let j = begin; j < end; j++) {
+  let h00 = 0, h01 = 0, h02 = 0, h03 = 0, h04 = 0, h05 = 0, h11 = 0, h12 = 0, h13 = 0, h14 = 0, h15 = 0;
+  let h22 = 0, h23 = 0, h24 = 0, h25 = 0, h33 = 0, h34 = 0, h35 = 0, h44 = 0, h45 = 0, h55 = 0;
+  let b0 = 0, b1 = 0, b2 = 0, b3 = 0, b4 = 0, b5 = 0;
+  let count = 0, sq = 0, wsq = 0;
+  for (let j = begin * mw + begin % stride, row = begin, rowEnd = (begin + 1) * mw, jEnd = end * mw; j < jEnd; j += stride) {
+    if (j >= rowEnd) { row++; j = row * mw + row % stride; rowEnd += mw; if (j >= jEnd) break; }
     if (md[j] === 0) continue;
     const vx = mv[3 * j], vy = mv[3 * j + 1], vz = mv[3 * j + 2];
     const pz = i20 * vx + i21 * vy + i22 * vz + itz;
@@ -378,14 +388,21 @@ export function rgbAccumulate(a: RgbKernelArgs, begin: number, end: number, out:
     const wx = r00 * ax + r01 * ay + r02 * az, wy = r10 * ax + r11 * ay + r12 * az, wz = r20 * ax + r21 * ay + r22 * az;
     const J0 = -wx, J1 = -wy, J2 = -wz, J3 = wy * vz - wz * vy, J4 = wz * vx - wx * vz, J5 = wx * vy - wy * vx;
     const w0 = wt * J0, w1 = wt * J1, w2 = wt * J2, w3 = wt * J3, w4 = wt * J4, w5 = wt * J5;
-    out[o] += w0 * J0; out[o + 1] += w0 * J1; out[o + 2] += w0 * J2; out[o + 3] += w0 * J3; out[o + 4] += w0 * J4; out[o + 5] += w0 * J5;
-    out[o + 6] += w1 * J1; out[o + 7] += w1 * J2; out[o + 8] += w1 * J3; out[o + 9] += w1 * J4; out[o + 10] += w1 * J5;
-    out[o + 11] += w2 * J2; out[o + 12] += w2 * J3; out[o + 13] += w2 * J4; out[o + 14] += w2 * J5;
-    out[o + 15] += w3 * J3; out[o + 16] += w3 * J4; out[o + 17] += w3 * J5;
-    out[o + 18] += w4 * J4; out[o + 19] += w4 * J5; out[o + 20] += w5 * J5;
-    out[o + 21] -= w0 * r; out[o + 22] -= w1 * r; out[o + 23] -= w2 * r; out[o + 24] -= w3 * r; out[o + 25] -= w4 * r; out[o + 26] -= w5 * r;
-    out[o + 27] += wt * r * r; out[o + 28] += 1;
+    h00 += w0 * J0; h01 += w0 * J1; h02 += w0 * J2; h03 += w0 * J3; h04 += w0 * J4; h05 += w0 * J5;
+    h11 += w1 * J1; h12 += w1 * J2; h13 += w1 * J3; h14 += w1 * J4; h15 += w1 * J5;
+    h22 += w2 * J2; h23 += w2 * J3; h24 += w2 * J4; h25 += w2 * J5;
+    h33 += w3 * J3; h34 += w3 * J4; h35 += w3 * J5;
+    h44 += w4 * J4; h45 += w4 * J5; h55 += w5 * J5;
+    b0 -= w0 * r; b1 -= w1 * r; b2 -= w2 * r; b3 -= w3 * r; b4 -= w4 * r; b5 -= w5 * r;
+    wsq += wt * r * r;
   }
+  out[o] = h00; out[o + 1] = h01; out[o + 2] = h02; out[o + 3] = h03; out[o + 4] = h04; out[o + 5] = h05;
+  out[o + 6] = h11; out[o + 7] = h12; out[o + 8] = h13; out[o + 9] = h14; out[o + 10] = h15;
+  out[o + 11] = h22; out[o + 12] = h23; out[o + 13] = h24; out[o + 14] = h25;
+  out[o + 15] = h33; out[o + 16] = h34; out[o + 17] = h35;
+  out[o + 18] = h44; out[o + 19] = h45; out[o + 20] = h55;
+  out[o + 21] = b0; out[o + 22] = b1; out[o + 23] = b2; out[o + 24] = b3; out[o + 25] = b4; out[o + 26] = b5;
+  out[o + 27] = wsq; out[o + 28] = count;
   out[o + 29] = count; out[o + 30] = sq;
 }
 
