@@ -225,7 +225,7 @@ export class IcpTracker {
     let a = this.rgbArgCache.get(cur);
     if (!a || a.md !== model.depth) {
       a = {
-        intensity: cur.intensity, gradX: cur.gradX, gradY: cur.gradY, depth: cur.depth,
+        intensity: cur.intensity, gradX: cur.gradX, gradY: cur.gradY, gradMag2: cur.gradMag2, depth: cur.depth,
         mv: model.vertex, md: model.depth, mI: model.intensity, params: this.rgbParams,
       };
       this.rgbArgCache.set(cur, a);
@@ -328,6 +328,7 @@ export interface RgbKernelArgs {
   intensity: Float32Array;
   gradX: Float32Array;
   gradY: Float32Array;
+  gradMag2: Float32Array;
   depth: Float32Array;
   /** Model prediction: world vertices, camera depth, intensity. */
   mv: Float32Array;
@@ -351,7 +352,7 @@ export function rgbAccumulate(a: RgbKernelArgs, begin: number, end: number, out:
   const itx = T[28], ity = T[29], itz = T[30];
   const fx = T[32], fy = T[33], cx = T[34], cy = T[35], w = T[36] | 0, h = T[37] | 0;
   const k = T[38], gmin2 = T[39], stride = T[40] | 0, mw = T[41] | 0;
-  const I = a.intensity, gxI = a.gradX, gyI = a.gradY, cd = a.depth;
+  const I = a.intensity, gxI = a.gradX, gyI = a.gradY, gm = a.gradMag2, cd = a.depth;
   const mv = a.mv, md = a.md, mI = a.mI;
   let h00 = 0, h01 = 0, h02 = 0, h03 = 0, h04 = 0, h05 = 0, h11 = 0, h12 = 0, h13 = 0, h14 = 0, h15 = 0;
   let h22 = 0, h23 = 0, h24 = 0, h25 = 0, h33 = 0, h34 = 0, h35 = 0, h44 = 0, h45 = 0, h55 = 0;
@@ -370,8 +371,11 @@ export function rgbAccumulate(a: RgbKernelArgs, begin: number, end: number, out:
     const u0 = u | 0, v0 = v | 0;
     const au = u - u0, av = v - v0;
     const i0 = v0 * w + u0;
+    // Flat neighbourhood: the interpolated gradient is no longer than the longest of the four, so below the
+    // threshold too; skipping here saves interpolating it.
+    if (gm[i0] < gmin2 && gm[i0 + 1] < gmin2 && gm[i0 + w] < gmin2 && gm[i0 + w + 1] < gmin2) continue;
     // Occlusion: the current frame sees something clearly in front of the model point.
-    const dc = cd[Math.round(v) * w + Math.round(u)];
+    const dc = cd[((v + 0.5) | 0) * w + ((u + 0.5) | 0)];
     if (dc > 0 && dc < pz - 0.05) continue;
     const w00 = (1 - au) * (1 - av), w01 = au * (1 - av), w10 = (1 - au) * av, w11 = au * av;
     const gx = w00 * gxI[i0] + w01 * gxI[i0 + 1] + w10 * gxI[i0 + w] + w11 * gxI[i0 + w + 1];

@@ -43,6 +43,8 @@ export interface FrameLevel {
   /** Intensity gradients (per pixel at this level), Sobel. */
   readonly gradX: Float32Array;
   readonly gradY: Float32Array;
+  /** Squared gradient magnitude (lets the photometric term skip flat pixels without interpolating gradients). */
+  readonly gradMag2: Float32Array;
   /**
    * Pixels with depth and a normal, packed for the tracker in pixel order: 6 floats each (vertex, normal, camera
    * frame). They are packed by parts of the image, so they lie in `validSegmentCount` segments: point k (of
@@ -60,7 +62,7 @@ function makeLevel(k: Intrinsics, alloc: BufferAllocator): FrameLevel {
   return {
     intrinsics: k, width: k.width, height: k.height,
     depth: alloc.f32(n), vertex: alloc.f32(3 * n), normal: alloc.f32(3 * n),
-    intensity: alloc.f32(n), gradX: alloc.f32(n), gradY: alloc.f32(n),
+    intensity: alloc.f32(n), gradX: alloc.f32(n), gradY: alloc.f32(n), gradMag2: alloc.f32(n),
     valid: alloc.f32(6 * n), validCount: 0, validFirst: alloc.i32(MAX_PARTS + 1), validAt: alloc.i32(MAX_PARTS), validSegmentCount: 0,
   };
 }
@@ -145,7 +147,7 @@ export class Preprocessor {
       // averages sensor noise over hundreds of thousands of points anyway. Normals stay filtered.
       this.compactValid(level, l === 0 && this.options.rawTrackingPoints ? this.rawDepth : null);
       if (this.options.gradients) {
-        pool.run('sobelRows', { img: level.intensity, gx: level.gradX, gy: level.gradY, width: lw, height: lh }, lh, this.partOut, 1, rows);
+        pool.run('sobelRows', { img: level.intensity, gx: level.gradX, gy: level.gradY, mag2: level.gradMag2, width: lw, height: lh }, lh, this.partOut, 1, rows);
       }
     }
   }
@@ -314,10 +316,13 @@ export function compactPixels(a: CompactArgs, i0: number, i1: number, out: Float
   out[o] = n - i0;
 }
 
-/** Sobel gradients of rows [y0, y1) scaled by 1/8 so they are per-pixel intensity differences; zero on the border. */
-export function sobelRows(a: { img: Float32Array; gx: Float32Array; gy: Float32Array; width: number; height: number }, y0: number, y1: number): void {
-  const { img, gx, gy, width: w, height: h } = a;
-  gx.fill(0, y0 * w, y1 * w); gy.fill(0, y0 * w, y1 * w);
+/**
+ * Sobel gradients of rows [y0, y1) scaled by 1/8 so they are per-pixel intensity differences, and their squared
+ * magnitude; zero on the border.
+ */
+export function sobelRows(a: { img: Float32Array; gx: Float32Array; gy: Float32Array; mag2: Float32Array; width: number; height: number }, y0: number, y1: number): void {
+  const { img, gx, gy, mag2, width: w, height: h } = a;
+  gx.fill(0, y0 * w, y1 * w); gy.fill(0, y0 * w, y1 * w); mag2.fill(0, y0 * w, y1 * w);
   const ya = y0 < 1 ? 1 : y0, yb = y1 > h - 1 ? h - 1 : y1;
   for (let y = ya; y < yb; y++) {
     for (let x = 1; x < w - 1; x++) {
@@ -325,8 +330,9 @@ export function sobelRows(a: { img: Float32Array; gx: Float32Array; gy: Float32A
       const a0 = img[i - w - 1], b = img[i - w], c = img[i - w + 1];
       const d = img[i - 1], f = img[i + 1];
       const g = img[i + w - 1], hh = img[i + w], k = img[i + w + 1];
-      gx[i] = (c + 2 * f + k - a0 - 2 * d - g) * 0.125;
-      gy[i] = (g + 2 * hh + k - a0 - 2 * b - c) * 0.125;
+      const ex = (c + 2 * f + k - a0 - 2 * d - g) * 0.125, ey = (g + 2 * hh + k - a0 - 2 * b - c) * 0.125;
+      gx[i] = ex; gy[i] = ey;
+      mag2[i] = ex * ex + ey * ey;
     }
   }
 }
