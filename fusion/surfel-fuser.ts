@@ -358,12 +358,25 @@ export function fuseRows(a: FuseRowsArgs, y0: number, y1: number, out: Float64Ar
   out[o] = fused; out[o + 1] = added;
 }
 
-/** True when a surfel in the 3×3 pixel neighbourhood lies within the depth gate of the measurement. */
+/**
+ * True when a surfel in the 3×3 pixel neighbourhood lies within the depth gate of the measurement. The pixel's
+ * own cells first: they decide most pixels (association failed on the normal or radius test, not depth).
+ */
 function explained(cells: Int32Array, lz: Float32Array, s: number, sw: number, sh: number, x: number, y: number, d: number, gate: number): boolean {
+  const ox = x * s, oy = y * s;
+  for (let cy = oy; cy < oy + s; cy++) {
+    for (let cx = ox; cx < ox + s; cx++) {
+      const j = cells[cy * sw + cx];
+      if (j < 0) continue;
+      const dz = lz[j] - d;
+      if (dz <= gate && dz >= -gate) return true;
+    }
+  }
   const cx0 = Math.max(0, (x - 1) * s), cx1 = Math.min(sw - 1, (x + 2) * s - 1);
   const cy0 = Math.max(0, (y - 1) * s), cy1 = Math.min(sh - 1, (y + 2) * s - 1);
   for (let cy = cy0; cy <= cy1; cy++) {
     for (let cx = cx0; cx <= cx1; cx++) {
+      if (cx >= ox && cx < ox + s && cy >= oy && cy < oy + s) continue;
       const j = cells[cy * sw + cx];
       if (j < 0) continue;
       const dz = lz[j] - d;

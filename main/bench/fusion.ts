@@ -18,6 +18,7 @@ import { openSequence } from '../sources/open.js';
 import type { SequenceReader } from '../sources/frame.js';
 import { createSyntheticSequence, isSynthSpec, parseSynthSpec } from '../synth/sequence.js';
 import { printJson } from '../cli/output.js';
+import { percentile } from '../../fusion/metrics/stats.js';
 import type { BufferAllocator } from '../../fusion/parallel/buffers.js';
 import type { KernelPool } from '../../fusion/parallel/pool.js';
 import { parseThreads, ThreadKernelPool } from '../parallel/threadPool.js';
@@ -27,6 +28,8 @@ interface BenchFrame { rgb: Uint8Array; depth: Float32Array; gt?: Mat4; probs: F
 
 const DEFAULT_DATA = '../shared/data/real/7scenes-redkitchen-150-199';
 const CLASSES = 13;
+/** Frames whose time includes starting the map and compiling the code, reported apart. */
+const WARMUP_FRAMES = 10;
 
 /** Box-filtered RGB, nearest-sample depth (averaging depth across edges would invent surfaces). */
 function downscale(rgb: Uint8Array, depth: Float32Array, w: number, h: number, f: number): { rgb: Uint8Array; depth: Float32Array } {
@@ -66,7 +69,7 @@ function prefill(f: SurfelFusion, n: number): void {
   }
 }
 
-interface RunSummary { cpuMsMean: number; cpuFps: number; frames: number; lost: number; msMean: Record<string, number>; fps: number; ateRmse: number | null; surfels: number; msFirstHalf: number; msSecondHalf: number }
+interface RunSummary { cpuMsMean: number; cpuFps: number; frames: number; lost: number; msMean: Record<string, number>; fps: number; ateRmse: number | null; surfels: number; msFirstHalf: number; msSecondHalf: number; msP50: number; msSteady: number; steadyFps: number }
 
 async function run(getFrame: (n: number) => Promise<BenchFrame>, count: number, k: Intrinsics, cfg: Partial<FusionConfig>, prefillCount: number,
   pool: KernelPool, log: (s: string) => void): Promise<RunSummary> {
@@ -106,6 +109,7 @@ async function run(getFrame: (n: number) => Promise<BenchFrame>, count: number, 
     cpuMsMean, cpuFps: 1000 / cpuMsMean, frames: count, lost, msMean, fps: 1000 / msMean.total,
     ateRmse: gts.length === est.length && est.length >= 3 ? ateRmse(est, gts).rmse : null,
     surfels: fusion.surfelCount, msFirstHalf: mean(totals.slice(1, half)), msSecondHalf: mean(totals.slice(half)),
+    msP50: percentile(totals, 50), msSteady: mean(totals.slice(WARMUP_FRAMES)), steadyFps: 1000 / mean(totals.slice(WARMUP_FRAMES)),
   };
 }
 
@@ -175,7 +179,8 @@ export async function main(argv: string[]): Promise<void> {
     `  ms/frame: ${Object.entries(r.msMean).map(([a, b]) => `${a} ${b.toFixed(1)}`).join(', ')}`,
     `  CPU ms/frame (frames after the first) ${r.cpuMsMean.toFixed(1)} → ${r.cpuFps.toFixed(1)} frames/s of CPU time`,
     `  wall FPS ${r.fps.toFixed(1)}, lost ${r.lost}/${r.frames}, surfels ${r.surfels}, ATE ${r.ateRmse === null ? 'n/a' : `${(r.ateRmse * 100).toFixed(2)} cm`}`,
-    `  mean ms first half ${r.msFirstHalf.toFixed(1)}, second half ${r.msSecondHalf.toFixed(1)}`,
+    `  mean ms first half ${r.msFirstHalf.toFixed(1)}, second half ${r.msSecondHalf.toFixed(1)}; p50 ${r.msP50.toFixed(1)} ms`,
+    `  after the first ${WARMUP_FRAMES} frames (map started, code compiled): ${r.msSteady.toFixed(1)} ms/frame → ${r.steadyFps.toFixed(1)} FPS`,
   ].join('\n');
   process.stdout.write(`fusion bench: ${info.path} at ${k.width}x${k.height}, ${pool.threads} thread${pool.threads > 1 ? 's' : ''}\nempty map:\n${fmt(base)}\n`);
   if (filled) process.stdout.write(`pre-filled with ${pre} surfels (outside view):\n${fmt(filled)}\n`);
