@@ -60,7 +60,11 @@ export interface FusionConfig {
   maxRotationJumpDeg: number;
   /** Stop iterating a level when the update is smaller than this (m and rad). */
   convergenceEpsilon: number;
-  /** ICP levels wider than this use every (width / this)-th valid point (see IcpOptions.fullDensityWidth). */
+  /**
+   * Pyramid levels wider than this (px) track on every round(width / this)-th valid point (geometric term) and
+   * pixel (photometric term, checkerboard); see IcpOptions.fullDensityWidth. 160: every 2nd at 320 px, every 4th
+   * at 640 px.
+   */
   icpFullDensityWidth: number;
   /**
    * The next frame tracks against the model as the fusion step's index map saw it (surfel centres at the pose
@@ -168,8 +172,7 @@ export function defaultRgbWeight(width: number): number {
 
 /** Merges `partial` over the defaults and validates; `imageWidth` picks the size-dependent defaults. */
 export function resolveFusionConfig(partial: Partial<FusionConfig> = {}, imageWidth?: number): FusionConfig {
-  // Below 320 px wide every point is kept: a 160×120 frame has few enough. The photometric term runs on the
-  // levels at most 320 px wide, with the weight measured for that width.
+  // The photometric term runs on the levels at most 320 px wide, with the weight measured for that width.
   const rgbLevel = imageWidth === undefined ? 0 : photometricFinestLevel(imageWidth);
   const sized: Partial<FusionConfig> = imageWidth === undefined ? {} : {
     rgbWeight: defaultRgbWeight(imageWidth >> rgbLevel), rgbFinestLevel: rgbLevel,
