@@ -366,7 +366,8 @@ export function rgbAccumulate(a: RgbKernelArgs, begin: number, end: number, out:
     if (pz <= 0) continue;
     const px = i00 * vx + i01 * vy + i02 * vz + itx;
     const py = i10 * vx + i11 * vy + i12 * vz + ity;
-    const u = (fx * px) / pz + cx, v = (fy * py) / pz + cy;
+    const iz = 1 / pz;
+    const u = fx * px * iz + cx, v = fy * py * iz + cy;
     if (!(u >= 1 && u < w - 2 && v >= 1 && v < h - 2)) continue;
     const u0 = u | 0, v0 = v | 0;
     const au = u - u0, av = v - v0;
@@ -386,7 +387,6 @@ export function rgbAccumulate(a: RgbKernelArgs, begin: number, end: number, out:
     const ar = r < 0 ? -r : r;
     const wt = ar <= k ? 1 : k / ar;
     count++; sq += r * r;
-    const iz = 1 / pz;
     const ax = gx * fx * iz, ay = gy * fy * iz, az = -(ax * px + ay * py) * iz;
     // World-frame row w = R·a; J = [−w, w × v_m].
     const wx = r00 * ax + r01 * ay + r02 * az, wy = r10 * ax + r11 * ay + r12 * az, wz = r20 * ax + r21 * ay + r22 * az;
