@@ -179,9 +179,14 @@ export class SessionLoop {
     const loop = new SessionLoop(options, info, reader, choice.source, store, writer, emit, observer);
     loop.pool = await ThreadKernelPool.start({ threads: options.threads || defaultThreads() });
     if (options.camera?.recordDir) {
-      loop.recorder = await createSequenceWriter('tum', options.camera.recordDir, {
-        intrinsics, generator: { tool: 'semslam camera', camera: options.camera.label, depth: `predicted by ${choice.source.modelFile ?? 'the network'}` },
-      });
+      try {
+        loop.recorder = await createSequenceWriter('tum', options.camera.recordDir, {
+          intrinsics, generator: { tool: 'semslam camera', camera: options.camera.label, depth: `predicted by ${choice.source.modelFile ?? 'the network'}` },
+        });
+      } catch (e) {
+        loop.pool.close();
+        throw e;
+      }
     }
     for (const w of warnings) emit({ channel: 'error', payload: { message: w, fatal: false } }, []);
     loop.emitPlayback();
