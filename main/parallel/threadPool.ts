@@ -51,6 +51,8 @@ export function parseThreads(value: string | undefined): number {
 
 export class ThreadKernelPool implements KernelPool {
   readonly allocator = sharedAllocator;
+  /** Why the pool runs on the calling thread only, when a worker died. */
+  lostReason: string | null = null;
   private readonly seq: number[];
   private closed = false;
 
@@ -85,8 +87,15 @@ export class ThreadKernelPool implements KernelPool {
       throw e;
     }
     // Idle workers must not keep the process alive.
-    for (const w of workers) { w.removeAllListeners(); w.unref(); }
-    return new ThreadKernelPool(o.threads, workers, ports, control, o);
+    const pool = new ThreadKernelPool(o.threads, workers, ports, control, o);
+    for (const [i, w] of workers.entries()) {
+      w.removeAllListeners();
+      // A worker that dies leaves the pool to the calling thread (a part it had taken fails that run only).
+      w.on('error', (e) => pool.lose(i, e.message));
+      w.on('exit', (code) => pool.lose(i, `exited with code ${code}`));
+      w.unref();
+    }
+    return pool;
   }
 
   run<K extends KernelName>(name: K, args: KernelArgs<K>, n: number, out: Float64Array, outStride: number, minPerPart: number): number {
@@ -146,6 +155,12 @@ export class ThreadKernelPool implements KernelPool {
     const err = new Error(m?.message ?? `kernel worker ${w} failed`);
     if (m?.stack) err.stack = `${err.message}\n  (in kernel worker ${w})\n${m.stack}`;
     return err;
+  }
+
+  private lose(worker: number, why: string): void {
+    if (this.closed) return;
+    this.lostReason = `kernel worker ${worker} ${why}`;
+    this.close();
   }
 
   close(): void {

@@ -7,6 +7,7 @@ import type { FrameResult } from '../../fusion/types.js';
 import { groundTruthProbabilities } from '../../main/eval/gtLabels.js';
 import { ThreadKernelPool, parseThreads } from '../../main/parallel/threadPool.js';
 import { createSyntheticSequence } from '../../main/synth/sequence.js';
+import type { Worker } from 'node:worker_threads';
 
 /** Maps a short synthetic sequence (hybrid tracking, ground-truth labels) and returns the results and the map. */
 async function mapWith(pool: KernelPool): Promise<{ results: FrameResult[]; fusion: SurfelFusion }> {
@@ -82,6 +83,18 @@ describe('ThreadKernelPool', () => {
     const array = p.allocator.i32(1 << 20);
     expect(p.run('fillInt32', { array, value: 3 }, array.length, p.allocator.f64(MAX_PARTS), 1, 1 << 16)).toBe(16);
     expect(array.every((v) => v === 3)).toBe(true);
+  });
+
+  it('carries on on the calling thread when a worker dies', async () => {
+    const p = await ThreadKernelPool.start({ threads: 2 }) as ThreadKernelPool;
+    const exited = new Promise((r) => (p as unknown as { workers: Worker[] }).workers[0].once('exit', r));
+    await (p as unknown as { workers: Worker[] }).workers[0].terminate();
+    await exited;
+    await new Promise((r) => setImmediate(r));
+    expect(p.lostReason).toMatch(/kernel worker 0 exited/);
+    const array = p.allocator.i32(1 << 20);
+    p.run('fillInt32', { array, value: 5 }, array.length, p.allocator.f64(MAX_PARTS), 1, 1 << 16);
+    expect(array.every((v) => v === 5)).toBe(true);
   });
 
   it('parses --threads', () => {
