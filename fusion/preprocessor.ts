@@ -21,10 +21,12 @@ export interface PreprocessOptions {
   rawTrackingPoints: boolean;
   /** Build the intensity gradients (only the photometric term needs them). */
   gradients: boolean;
+  /** Finest level that gets gradients (the photometric term may start at a coarser one). */
+  gradientsFromLevel: number;
 }
 
 export const DEFAULT_PREPROCESS_OPTIONS: Readonly<PreprocessOptions> = Object.freeze({
-  minDepth: 0.2, maxDepth: 4, bilateralRadius: 2, bilateralSigmaSpace: 4.5, bilateralSigmaRange: 0.03, levels: 3, rawTrackingPoints: true, gradients: true,
+  minDepth: 0.2, maxDepth: 4, bilateralRadius: 2, bilateralSigmaSpace: 4.5, bilateralSigmaRange: 0.03, levels: 3, rawTrackingPoints: true, gradients: true, gradientsFromLevel: 0,
 });
 
 /** One pyramid level. Invalid pixels have depth 0 (and a zero vertex / normal). */
@@ -146,7 +148,7 @@ export class Preprocessor {
       // Level-0 tracking points from the unfiltered depth: smoothing biases points at creases, and the tracker
       // averages sensor noise over hundreds of thousands of points anyway. Normals stay filtered.
       this.compactValid(level, l === 0 && this.options.rawTrackingPoints ? this.rawDepth : null);
-      if (this.options.gradients) {
+      if (this.options.gradients && l >= this.options.gradientsFromLevel) {
         pool.run('sobelRows', { img: level.intensity, gx: level.gradX, gy: level.gradY, mag2: level.gradMag2, width: lw, height: lh }, lh, this.partOut, 1, rows);
       }
     }

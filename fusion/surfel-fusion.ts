@@ -55,6 +55,7 @@ export class SurfelFusion {
       bilateralSigmaSpace: c.bilateralSigmaSpace, bilateralSigmaRange: c.bilateralSigmaRange, levels,
       rawTrackingPoints: c.rawTrackingPoints,
       gradients: c.trackingMethod === 'photometric' || (c.trackingMethod === 'hybrid' && c.rgbWeight > 0),
+      gradientsFromLevel: c.trackingMethod === 'photometric' ? 0 : c.rgbFinestLevel,
     }, pool);
     this.predictor = new ModelPredictor(intrinsics, levels, c.maxSplatRadiusPx, c.predictSplatScale, pool);
     this.tracker = new IcpTracker({
