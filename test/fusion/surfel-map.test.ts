@@ -41,4 +41,38 @@ describe('SurfelMap', () => {
     // Chunks: the far and behind surfels sit in chunks the frustum test skips entirely.
     expect(m.chunks.length).toBe(5);
   });
+
+  it('lists exactly the surfels a brute-force projection keeps when the projection is cut into many parts', () => {
+    // 300k surfels over 60 chunks (some behind, beside, back-facing, stale): the projection runs in ~9 parts
+    // that each write from their own offset and are then moved together.
+    const m = new SurfelMap({ classCount: 13, chunkSize: 1, initialCapacity: 1024 });
+    let seed = 1;
+    const rnd = (): number => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed / 2147483648; };
+    for (let i = 0; i < 300_000; i++) {
+      const x = (rnd() - 0.5) * 10, y = (rnd() - 0.5) * 6, z = (rnd() - 0.2) * 8;
+      const facing = rnd() < 0.9 ? -1 : 1;
+      m.add(x, y, z, 0, 0, facing, 0.01, 0, 0, 0, 1, rnd() < 0.1 ? -100 : 0);
+    }
+    const filter: SurfelFilter = { ...ALL, minLastUpdate: -10, maxDepth: 5 };
+    const list = new SlotList();
+    const n = m.collectInFrustum(identityPose(), K, filter, list);
+    const expected: number[] = [];
+    for (let s = 0; s < m.highWater; s++) {
+      const x = m.position[3 * s], y = m.position[3 * s + 1], z = m.position[3 * s + 2];
+      if (m.lastUpdate[s] < -10 || z < 0.1 || z > 5 || m.normal[3 * s + 2] * z > 0) continue;
+      const u = (K.fx * x) / z + K.cx, v = (K.fy * y) / z + K.cy;
+      if (u < -0.5 || u >= K.width - 0.5 || v < -0.5 || v >= K.height - 0.5) continue;
+      expected.push(s);
+    }
+    expect(expected.length).toBeGreaterThan(20_000);
+    expect(n).toBe(expected.length);
+    const got = Array.from(list.slots.subarray(0, n)).sort((a, b) => a - b);
+    expect(got).toEqual(expected);
+    // Each listed entry carries its own projection.
+    for (let j = 0; j < n; j += 997) {
+      const s = list.slots[j];
+      expect(list.z[j]).toBeCloseTo(m.position[3 * s + 2], 5);
+      expect(list.u[j]).toBeCloseTo((K.fx * m.position[3 * s]) / m.position[3 * s + 2] + K.cx, 3);
+    }
+  });
 });
