@@ -496,11 +496,6 @@ export function freeSpaceViolations(a: FreeSpaceArgs, begin: number, end: number
   out[o] = n;
 }
 
-/** array[begin, end) = value. */
-export function fillInt32(a: { array: Int32Array; value: number }, begin: number, end: number): void {
-  a.array.fill(a.value, begin, end);
-}
-
 export interface IndexMapArgs {
   cells: Int32Array;
   cellZ: Float32Array;

@@ -5,7 +5,7 @@
 import { bilateralRows, compactPixels, downsampleRows, intensityPixels, normalRows, sobelRows, vertexRows } from '../preprocessor.js';
 import { downsamplePredictionRows } from '../model-predictor.js';
 import { icpAccumulate, rgbAccumulate } from '../icp-tracker.js';
-import { associationFillPixels, associationSlotRows, fillInt32, freeSpaceViolations, fuseRows, indexMapRows } from '../surfel-fuser.js';
+import { associationFillPixels, associationSlotRows, freeSpaceViolations, fuseRows, indexMapRows } from '../surfel-fuser.js';
 import { labelUpdate } from '../label-fusion.js';
 import { collectSurfels } from '../surfel-map.js';
 
@@ -13,7 +13,7 @@ export const kernels = {
   bilateralRows, intensityPixels, downsampleRows, vertexRows, normalRows, compactPixels, sobelRows,
   downsamplePredictionRows,
   icpAccumulate, rgbAccumulate,
-  fuseRows, associationSlotRows, associationFillPixels, freeSpaceViolations, fillInt32, indexMapRows,
+  fuseRows, associationSlotRows, associationFillPixels, freeSpaceViolations, indexMapRows,
   labelUpdate, collectSurfels,
 } as const;
 

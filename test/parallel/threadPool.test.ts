@@ -25,6 +25,13 @@ async function mapWith(pool: KernelPool): Promise<{ results: FrameResult[]; fusi
   return { results, fusion };
 }
 
+/** A grey image (every channel `level`) and an intensity buffer, in the pool's memory. */
+function grey(pool: KernelPool, pixels: number, level: number): { rgb: Uint8Array; intensity: Float32Array } {
+  const rgb = pool.allocator.u8(3 * pixels);
+  rgb.fill(level);
+  return { rgb, intensity: pool.allocator.f32(pixels) };
+}
+
 describe('ThreadKernelPool', () => {
   let pool: KernelPool;
   beforeAll(async () => { pool = await ThreadKernelPool.start({ threads: 2 }); });
@@ -62,27 +69,28 @@ describe('ThreadKernelPool', () => {
 
   it('reports an error thrown in a part and stays usable', () => {
     const out = pool.allocator.f64(MAX_PARTS);
-    const array = pool.allocator.i32(1 << 20);
-    // Each part's `array.fill` fails on a missing array; whichever thread takes a part, the caller gets the error.
-    expect(() => pool.run('fillInt32', { array: undefined as unknown as Int32Array, value: 1 }, 1 << 20, out, 1, 1 << 16)).toThrow();
-    pool.run('fillInt32', { array, value: 7 }, array.length, out, 1, 1 << 16);
-    expect(array.every((v) => v === 7)).toBe(true);
+    const { rgb, intensity } = grey(pool, 1 << 20, 51);
+    // Each part writes into a missing array; whichever thread takes a part, the caller gets the error.
+    expect(() => pool.run('intensityPixels', { rgb, intensity: undefined as unknown as Float32Array }, 1 << 20, out, 1, 1 << 16)).toThrow();
+    pool.run('intensityPixels', { rgb, intensity }, intensity.length, out, 1, 1 << 16);
+    expect(intensity.every((v) => Math.abs(v - 0.2) < 1e-6)).toBe(true);
   });
 
   it('refuses arrays a worker would only see a copy of', () => {
     const out = pool.allocator.f64(MAX_PARTS);
-    expect(() => pool.run('fillInt32', { array: new Int32Array(1 << 20), value: 1 }, 1 << 20, out, 1, 1 << 16))
-      .toThrow(/argument 'array' is not in shared memory/);
-    expect(() => pool.run('fillInt32', { array: pool.allocator.i32(1 << 20), value: 1 }, 1 << 20, new Float64Array(MAX_PARTS), 1, 1 << 16))
+    const { rgb, intensity } = grey(pool, 1 << 20, 51);
+    expect(() => pool.run('intensityPixels', { rgb, intensity: new Float32Array(1 << 20) }, 1 << 20, out, 1, 1 << 16))
+      .toThrow(/argument 'intensity' is not in shared memory/);
+    expect(() => pool.run('intensityPixels', { rgb, intensity }, 1 << 20, new Float64Array(MAX_PARTS), 1, 1 << 16))
       .toThrow(/output array is not in shared memory/);
   });
 
   it('runs every part on the calling thread once closed', async () => {
     const p = await ThreadKernelPool.start({ threads: 2 });
     p.close();
-    const array = p.allocator.i32(1 << 20);
-    expect(p.run('fillInt32', { array, value: 3 }, array.length, p.allocator.f64(MAX_PARTS), 1, 1 << 16)).toBe(16);
-    expect(array.every((v) => v === 3)).toBe(true);
+    const { rgb, intensity } = grey(p, 1 << 20, 102);
+    expect(p.run('intensityPixels', { rgb, intensity }, intensity.length, p.allocator.f64(MAX_PARTS), 1, 1 << 16)).toBe(16);
+    expect(intensity.every((v) => Math.abs(v - 0.4) < 1e-6)).toBe(true);
   });
 
   it('carries on on the calling thread when a worker dies', async () => {
@@ -92,9 +100,9 @@ describe('ThreadKernelPool', () => {
     await exited;
     await new Promise((r) => setImmediate(r));
     expect(p.lostReason).toMatch(/kernel worker 0 exited/);
-    const array = p.allocator.i32(1 << 20);
-    p.run('fillInt32', { array, value: 5 }, array.length, p.allocator.f64(MAX_PARTS), 1, 1 << 16);
-    expect(array.every((v) => v === 5)).toBe(true);
+    const { rgb, intensity } = grey(p, 1 << 20, 153);
+    p.run('intensityPixels', { rgb, intensity }, intensity.length, p.allocator.f64(MAX_PARTS), 1, 1 << 16);
+    expect(intensity.every((v) => Math.abs(v - 0.6) < 1e-6)).toBe(true);
   });
 
   it('parses --threads', () => {
