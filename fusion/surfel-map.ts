@@ -304,16 +304,6 @@ export class SurfelMap {
     out.count = n;
     return n;
   }
-
-  /** Recomputes argmax label and its probability for one slot. */
-  updateLabel(s: number): void {
-    const c = this.classCount;
-    const p = this.probs;
-    let best = 0, bp = p[s * c];
-    for (let k = 1; k < c; k++) { const q = p[s * c + k]; if (q > bp) { bp = q; best = k; } }
-    this.label[s] = best + 1;
-    this.labelProb[s] = bp;
-  }
 }
 
 /** Surfels per part of collectInFrustum's projection (smaller ranges stay on one thread). */

@@ -72,7 +72,8 @@ describe('label rendering', () => {
   function labelledMap(): SurfelMap {
     const map = new SurfelMap({ classCount: 13, chunkSize: 1, initialCapacity: 16 });
     const setLabel = (s: number, id: number): void => {
-      map.probs.fill(0.01, s * 13, s * 13 + 13); map.probs[s * 13 + id - 1] = 0.88; map.updateLabel(s);
+      map.probs.fill(0.01, s * 13, s * 13 + 13); map.probs[s * 13 + id - 1] = 0.88;
+      map.label[s] = argmax(map.probs, s * 13, 13) + 1; map.labelProb[s] = 0.88;
     };
     // A wall at z = 2 m covering the view: label 3 on the left (x < 0), 7 on the right.
     for (let y = -1.2; y <= 1.2; y += 0.02) for (let x = -1.6; x <= 1.6; x += 0.02) {
