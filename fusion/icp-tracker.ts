@@ -128,7 +128,7 @@ export class IcpTracker {
       const iters = o.iterations[l];
       for (let it = 0; it < iters; it++) {
         this.accIcp.fill(0); this.accRgb.fill(0);
-        if (useIcp) this.accumulateIcp(frame[l], model[l], Math.max(1, Math.round(frame[l].width / o.fullDensityWidth)));
+        if (useIcp) this.accumulateIcp(frame[l], model[l], this.sampleStride(frame[l].width));
         const rgbHere = useRgb && (l >= o.rgbFinestLevel || o.method === 'photometric');
         if (rgbHere) this.accumulateRgb(frame[l], model[l]);
         const acc = this.acc;
@@ -166,6 +166,11 @@ export class IcpTracker {
     };
   }
 
+  /** Every how many points (geometric term) or pixels (photometric term) a level this wide is sampled. */
+  private sampleStride(levelWidth: number): number {
+    return Math.max(1, Math.round(levelWidth / this.options.fullDensityWidth));
+  }
+
   /** Writes the kernels' per-call parameters (pose, intrinsics, gates) and runs the ICP accumulation. */
   private accumulateIcp(cur: FrameLevel, model: PredictedLevel, pointStride: number): void {
     const o = this.options;
@@ -198,7 +203,7 @@ export class IcpTracker {
     const k = cur.intrinsics;
     q[32] = k.fx; q[33] = k.fy; q[34] = k.cx; q[35] = k.cy; q[36] = cur.width; q[37] = cur.height;
     q[38] = o.rgbHuber; q[39] = o.rgbMinGradient * o.rgbMinGradient;
-    q[40] = Math.max(1, Math.round(model.width / o.fullDensityWidth)); q[41] = model.width;
+    q[40] = this.sampleStride(model.width); q[41] = model.width;
     const args = this.rgbArgs(cur, model);
     const parts = this.pool.run('rgbAccumulate', args, model.height, this.partOut, PART_STRIDE, Math.ceil(4096 / model.width));
     const a = this.accRgb, out = this.partOut;
