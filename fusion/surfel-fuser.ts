@@ -11,7 +11,7 @@ import type { SurfelMap } from './surfel-map.js';
 import { SlotList } from './surfel-map.js';
 import type { PredictedLevel } from './model-predictor.js';
 import type { KernelPool } from './parallel/pool.js';
-import { MAX_PARTS, partStart, serialPool } from './parallel/pool.js';
+import { joinParts, MAX_PARTS, partStart, serialPool } from './parallel/pool.js';
 
 export interface FuseOptions {
   minDepth: number;
@@ -132,15 +132,10 @@ export class SurfelFuser {
       position: map.position, surfelNormal: map.normal, color: map.color, radius: map.radius, confidence: map.confidence,
       lastUpdate: map.lastUpdate, confLut: this.confLut, newPixels: this.newPixels, params: q,
     }, h, out, 2, 16);
-    // Each part listed its unexplained pixels from its first row's pixel index on: pack them in pixel order.
-    let fused = 0, newCount = 0;
-    for (let p = 0; p < parts; p++) {
-      fused += out[2 * p];
-      const from = partStart(h, parts, p) * w, m = out[2 * p + 1];
-      if (from !== newCount) this.newPixels.copyWithin(newCount, from, from + m);
-      newCount += m;
-    }
-    this.newCount = newCount;
+    let fused = 0;
+    for (let p = 0; p < parts; p++) fused += out[2 * p];
+    // Each part listed its unexplained pixels from its first row's pixel index on.
+    this.newCount = joinParts([this.newPixels], h, parts, w, out, 2, 1);
     const R = T_world_camera;
     const r00 = R[0], r10 = R[1], r20 = R[2], r01 = R[4], r11 = R[5], r21 = R[6], r02 = R[8], r12 = R[9], r22 = R[10];
     const tx = R[12], ty = R[13], tz = R[14];

@@ -12,7 +12,7 @@ import type { Mat4 } from './pose.js';
 import type { BufferAllocator } from './parallel/buffers.js';
 import { heapAllocator } from './parallel/buffers.js';
 import type { KernelPool } from './parallel/pool.js';
-import { MAX_PARTS, partStart, serialPool } from './parallel/pool.js';
+import { joinParts, MAX_PARTS, serialPool } from './parallel/pool.js';
 
 export interface SurfelMapOptions {
   classCount: number;
@@ -290,19 +290,9 @@ export class SurfelMap {
       chunkSlots: visible, offsets, position: this.position, normal: this.normal, confidence: this.confidence,
       lastUpdate: this.lastUpdate, slots: out.slots, x: out.x, y: out.y, z: out.z, u: out.u, v: out.v, params: q,
     }, total, this.partOut, 1, COLLECT_PER_PART);
-    // Each part wrote its surfels from its first index on: move them together.
-    const po = this.partOut;
-    let n = po[0];
-    for (let p = 1; p < parts; p++) {
-      const from = partStart(total, parts, p), cnt = po[p];
-      if (from !== n) {
-        out.slots.copyWithin(n, from, from + cnt); out.x.copyWithin(n, from, from + cnt); out.y.copyWithin(n, from, from + cnt);
-        out.z.copyWithin(n, from, from + cnt); out.u.copyWithin(n, from, from + cnt); out.v.copyWithin(n, from, from + cnt);
-      }
-      n += cnt;
-    }
-    out.count = n;
-    return n;
+    // Each part wrote its surfels from its first index on.
+    out.count = joinParts([out.slots, out.x, out.y, out.z, out.u, out.v], total, parts, 1, this.partOut, 1, 0);
+    return out.count;
   }
 }
 

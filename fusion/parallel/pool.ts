@@ -39,6 +39,22 @@ export function partStart(n: number, parts: number, p: number): number {
   return Math.floor((n * p) / parts);
 }
 
+/**
+ * Kernels that list items (filtered surfels, unexplained pixels) write each part's items from the start of its
+ * range (part p of [0, n) starts at partStart(n, parts, p) · unit): moves them together in part order and
+ * returns how many there are. counts[p · countStride + countOffset] is part p's count.
+ */
+export function joinParts(arrays: readonly (Int32Array | Float32Array)[], n: number, parts: number, unit: number,
+  counts: Float64Array, countStride: number, countOffset: number): number {
+  let total = 0;
+  for (let p = 0; p < parts; p++) {
+    const from = partStart(n, parts, p) * unit, m = counts[p * countStride + countOffset];
+    if (from !== total) for (const a of arrays) a.copyWithin(total, from, from + m);
+    total += m;
+  }
+  return total;
+}
+
 /** Everything on the calling thread, heap buffers: the default, and what a browser page gets. */
 export class SerialPool implements KernelPool {
   readonly threads = 1;
