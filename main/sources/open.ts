@@ -9,7 +9,7 @@ export type FolderFormat = Extract<SequenceFormat, 'nyu-raw' | 'tum' | '7scenes'
 import { IclNuimReader } from './iclNuim.js';
 import { NyuRawReader, parseNyuName } from './nyuRaw.js';
 import { RedwoodReader } from './redwood.js';
-import { SevenScenesReader } from './sevenScenes.js';
+import { SEVEN_SCENES_FRAME_NAME, SevenScenesReader } from './sevenScenes.js';
 import { readSidecar } from './sidecar.js';
 import { findPair, SinglePairReader } from './singlePair.js';
 import type { TumReaderOptions } from './tum.js';
@@ -22,7 +22,7 @@ export interface OpenSequenceOptions {
 const EXPECTED = [
   'NYU raw scene (r-<t>-<n>.ppm + d-<t>-<n>.pgm)',
   'TUM RGB-D (rgb.txt + depth.txt)',
-  '7-Scenes (frame-NNNNNN.color.png/.depth.png/.pose.txt, optionally under rgbd-frames/)',
+  '7-Scenes (frame-NNNNNN.color.png or .color.jpg + .depth.png + .pose.txt, optionally under rgbd-frames/)',
   'Redwood (color/ + depth/ with rgbd.match, trajectory.log or camera*.json)',
   'ICL-NUIM (color/N.png + depth/N.png, pose.txt)',
   'a single pair (<NAME>_color.{png,jpg,ppm} + <NAME>_depth.{png,pgm})',
@@ -40,7 +40,7 @@ export async function detectFormat(dir: string): Promise<FolderFormat> {
   if (sidecar) return sidecar.format === 'nyu' ? 'nyu-raw' : 'tum';
   if (has.has('rgb.txt') && has.has('depth.txt')) return 'tum';
   if (names.some((n) => parseNyuName(n)?.kind === 'd')) return 'nyu-raw';
-  if (await pathKind(join(dir, 'rgbd-frames')) === 'dir' || names.some((n) => /^frame-\d+\.color\.png$/.test(n))) return '7scenes';
+  if (await pathKind(join(dir, 'rgbd-frames')) === 'dir' || names.some((n) => SEVEN_SCENES_FRAME_NAME.test(n))) return '7scenes';
   if (await pathKind(join(dir, 'color')) === 'dir' && await pathKind(join(dir, 'depth')) === 'dir') {
     if (has.has('rgbd.match') || has.has('trajectory.log') || names.some((n) => /^camera.*\.json$/i.test(n))) return 'redwood';
     const colour = await readdir(join(dir, 'color'));

@@ -15,7 +15,8 @@ export const SEVEN_SCENES_DEPTH_UNITS_PER_METRE = 1000;
 export const SEVEN_SCENES_MISSING_DEPTH = 65535;
 export const SEVEN_SCENES_FPS = 30;
 
-const FRAME_NAME = /^frame-(\d+)\.color\.png$/;
+/** Colour as PNG (Microsoft's release) or JPEG (the tsdf-fusion re-packaging). */
+export const SEVEN_SCENES_FRAME_NAME = /^frame-(\d+)\.color\.(png|jpg|jpeg)$/;
 
 /** Parses a whitespace matrix file of `rows` rows with `cols` finite numbers each. */
 export function parseMatrixText(path: string, text: string, rows: number, cols: number): number[] {
@@ -27,24 +28,27 @@ export function parseMatrixText(path: string, text: string, rows: number, cols: 
 }
 
 /**
- * Microsoft 7-Scenes sequence folder: `frame-NNNNNN.{color,depth}.png` + `.pose.txt` (4×4 camera-to-world,
+ * Microsoft 7-Scenes sequence folder: `frame-NNNNNN.color.{png,jpg}` + `.depth.png` + `.pose.txt` (4×4 camera-to-world,
  * row-major, metres), directly or under `rgbd-frames/`; optional `camera-intrinsics.txt` (3×3 K).
  * Depth is in millimetres (0 and 65535 missing). Colour comes from a different camera and is NOT
  * registered to depth: the intrinsics are the depth camera's; track on depth.
  */
 export class SevenScenesReader extends IndexedSequenceReader {
-  private constructor(readonly info: SequenceInfo, private readonly frameDir: string, private readonly stems: readonly string[], private readonly numbers: readonly number[]) { super(); }
+  private constructor(readonly info: SequenceInfo, private readonly frameDir: string, private readonly stems: readonly string[], private readonly numbers: readonly number[], private readonly colourNames: readonly string[]) { super(); }
 
   static async open(dir: string): Promise<SevenScenesReader> {
     const frameDir = (await pathKind(join(dir, 'rgbd-frames'))) === 'dir' ? join(dir, 'rgbd-frames') : dir;
     const names = await readdir(frameDir);
-    const found = names.map((n) => FRAME_NAME.exec(n)).filter((m): m is RegExpExecArray => m !== null)
-      .map((m) => ({ stem: `frame-${m[1]}`, n: Number(m[1]) })).sort((a, b) => a.n - b.n);
-    if (found.length === 0) throw new InputError(frameDir, 'no 7-Scenes frames (frame-NNNNNN.color.png)');
+    const found = names.map((n) => SEVEN_SCENES_FRAME_NAME.exec(n)).filter((m): m is RegExpExecArray => m !== null)
+      .map((m) => ({ stem: `frame-${m[1]}`, n: Number(m[1]), colour: m[0] })).sort((a, b) => a.n - b.n);
+    if (found.length === 0) throw new InputError(frameDir, 'no 7-Scenes frames (frame-NNNNNN.color.png or .color.jpg)');
+    for (let k = 1; k < found.length; k++) {
+      if (found[k].n === found[k - 1].n) throw new InputError(join(frameDir, found[k].colour), `two colour images for frame ${found[k].n} (${found[k - 1].colour} too)`);
+    }
     const nameSet = new Set(names);
     for (const f of found) {
       for (const suffix of ['.depth.png', '.pose.txt']) {
-        if (!nameSet.has(f.stem + suffix)) throw new InputError(join(frameDir, f.stem + suffix), `missing (its ${f.stem}.color.png exists)`);
+        if (!nameSet.has(f.stem + suffix)) throw new InputError(join(frameDir, f.stem + suffix), `missing (its ${f.colour} exists)`);
       }
     }
     let intrinsics = SEVEN_SCENES_INTRINSICS;
@@ -58,15 +62,16 @@ export class SevenScenesReader extends IndexedSequenceReader {
       hasGroundTruth: true, hasLabels: false,
       warnings: [`${dir}: 7-Scenes colour is NOT registered to depth (different cameras); intrinsics are the depth camera's`],
     };
-    return new SevenScenesReader(info, frameDir, found.map((f) => f.stem), found.map((f) => f.n));
+    return new SevenScenesReader(info, frameDir, found.map((f) => f.stem), found.map((f) => f.n), found.map((f) => f.colour));
   }
 
   async read(i: number): Promise<Frame> {
     this.checkIndex(i);
     const { width, height } = this.info;
     const base = join(this.frameDir, this.stems[i]);
-    const rgb = await readRgbImage(`${base}.color.png`);
-    expectSize(`${base}.color.png`, rgb.width, rgb.height, width, height);
+    const colourPath = join(this.frameDir, this.colourNames[i]);
+    const rgb = await readRgbImage(colourPath);
+    expectSize(colourPath, rgb.width, rgb.height, width, height);
     const d16 = await readPng16(`${base}.depth.png`);
     expectSize(`${base}.depth.png`, d16.width, d16.height, width, height);
     const depth = scaledDepthToMetres(d16.data, SEVEN_SCENES_DEPTH_UNITS_PER_METRE, new Float32Array(width * height), SEVEN_SCENES_MISSING_DEPTH);

@@ -147,6 +147,29 @@ describe('bad input', () => {
     await rejectsInput(openSequence(join(REAL, 'kitti-single')), join(REAL, 'kitti-single'), /unrecognised sequence folder; expected one of/);
   });
 
+  it('7-Scenes with JPEG colour (tsdf-fusion packaging): 500 frames, no rgbd-frames/, camera-intrinsics.txt', async () => {
+    const dir = join(REAL, '7scenes-redkitchen-0-499');
+    expect(await detectFormat(dir)).toBe('7scenes');
+    const r = await openSequence(dir);
+    expect(r).toBeInstanceOf(SevenScenesReader);
+    expect(r.info.frames).toBe(500);
+    expect(r.info.intrinsics).toEqual({ width: 640, height: 480, fx: 585, fy: 585, cx: 320, cy: 240 });
+    const f = await r.read(499);
+    expect(f.timestamp).toBeCloseTo(499 / 30, 12);
+    expect(f.rgb.length).toBe(640 * 480 * 3);
+    // A decoded JPEG of a kitchen is neither blank nor one colour.
+    let lo = 255, hi = 0;
+    for (let k = 0; k < f.rgb.length; k += 97) { lo = Math.min(lo, f.rgb[k]); hi = Math.max(hi, f.rgb[k]); }
+    expect(hi - lo).toBeGreaterThan(100);
+    expect(f.groundTruthPose).toBeDefined();
+    // Two colour images for one frame is ambiguous: refused, naming the file.
+    const two = join(root, 's7two');
+    await mkdir(two);
+    for (const ext of ['color.jpg', 'depth.png', 'pose.txt']) await copyFile(join(dir, `frame-000000.${ext}`), join(two, `frame-000000.${ext}`));
+    await copyFile(join(REAL, '7scenes-redkitchen-150-199/rgbd-frames/frame-000150.color.png'), join(two, 'frame-000000.color.png'));
+    await rejectsInput(openSequence(two), join(two, 'frame-000000.color.png'), /two colour images for frame 0/);
+  });
+
   it('garbage in 7-Scenes, Redwood and ICL-NUIM pose files', async () => {
     const s7 = join(root, 's7');
     await mkdir(s7);
