@@ -105,6 +105,47 @@ export interface FusionConfig {
   predictSplatScale: number;
   /** Initial surfel capacity (grows by doubling). */
   initialCapacity: number;
+
+  // Failure detection (tracking-judge.ts): a frame in doubt is tracked but not fused; a lost one relocalises.
+  /** Valid-depth fraction (pixels with depth and normal) below which a frame is lost / in doubt. */
+  lostValidFraction: number;
+  doubtValidFraction: number;
+  /** Conditioning (smallest/largest eigenvalue of the solved 6×6 system, degeneracy.ts) below which a frame is in doubt. */
+  minConditioning: number;
+  /** Inlier ratio below which a frame is in doubt. */
+  doubtInlierRatio: number;
+  /** Residual / photometric RMSE above this multiple of its running median is in doubt. */
+  residualFactor: number;
+  photometricFactor: number;
+
+  // Relocalisation and loop closure (loop-closure.ts).
+  /** Loop closure on (local and global loops, map correction). Off: the whole map stays active (activeWindow 0). */
+  loopClosure: boolean;
+  /** A pose-graph node (surfels' anchor) every this many fused frames. */
+  poseGraphNodeEvery: number;
+  /** A loop check every this many fused frames. */
+  loopCheckEvery: number;
+  /** The inactive render must cover this fraction of the frame's valid pixels to register against it. */
+  loopMinCoverage: number;
+  /** A registration closes a loop (or relocalises) only with at least this inlier ratio and conditioning. */
+  loopMinInlierRatio: number;
+  loopMinConditioning: number;
+  /** Corrections smaller than this (m, degrees) only reactivate the revisited surfels; larger than max: rejected. */
+  loopMinCorrection: number;
+  loopMinCorrectionDeg: number;
+  loopMaxCorrection: number;
+  loopMaxCorrectionDeg: number;
+  /** Information weight of a loop edge relative to an odometry edge. */
+  loopEdgeWeight: number;
+  /** A loop joins nodes at least this many nodes apart. */
+  loopMinNodeGap: number;
+  /** Ferns: count, keyframe novelty threshold, most dissimilar match a global loop / relocalisation tries. */
+  fernCount: number;
+  fernKeyframeThreshold: number;
+  globalLoopMaxDissimilarity: number;
+  relocaliseMaxDissimilarity: number;
+  /** Keyframes tried per lost frame. */
+  relocaliseCandidates: number;
 }
 
 export const DEFAULT_FUSION_CONFIG: Readonly<FusionConfig> = Object.freeze({
@@ -146,7 +187,33 @@ export const DEFAULT_FUSION_CONFIG: Readonly<FusionConfig> = Object.freeze({
   maxSplatRadiusPx: 3,
   predictSplatScale: 0.75,
   initialCapacity: 1 << 16,
+  lostValidFraction: 0.03,
+  doubtValidFraction: 0.15,
+  minConditioning: 2e-4,
+  doubtInlierRatio: 0.4,
+  residualFactor: 3,
+  photometricFactor: 3,
+  loopClosure: true,
+  poseGraphNodeEvery: 10,
+  loopCheckEvery: 5,
+  loopMinCoverage: 0.3,
+  loopMinInlierRatio: 0.6,
+  loopMinConditioning: 5e-3,
+  loopMinCorrection: 0.004,
+  loopMinCorrectionDeg: 0.2,
+  loopMaxCorrection: 0.3,
+  loopMaxCorrectionDeg: 15,
+  loopEdgeWeight: 10,
+  loopMinNodeGap: 5,
+  fernCount: 500,
+  fernKeyframeThreshold: 0.3,
+  globalLoopMaxDissimilarity: 0.25,
+  relocaliseMaxDissimilarity: 0.5,
+  relocaliseCandidates: 3,
 });
+
+/** Active window (frames) when loop closure is on and the caller left activeWindow unset (ElasticFusion: 200). */
+export const LOOP_ACTIVE_WINDOW = 200;
 
 /** Measured end points of the photometric weight (see FusionConfig.rgbWeight): image width → weight. */
 const RGB_WEIGHT_SMALL = { width: 320, weight: 0.3 };
@@ -177,7 +244,9 @@ export function resolveFusionConfig(partial: Partial<FusionConfig> = {}, imageWi
   const sized: Partial<FusionConfig> = imageWidth === undefined ? {} : {
     rgbWeight: defaultRgbWeight(imageWidth >> rgbLevel), rgbFinestLevel: rgbLevel,
   };
-  const c: FusionConfig = { ...DEFAULT_FUSION_CONFIG, ...sized, ...partial };
+  // Loop closure needs an inactive part of the map to close against.
+  const windowed: Partial<FusionConfig> = partial.loopClosure === false ? {} : { activeWindow: LOOP_ACTIVE_WINDOW };
+  const c: FusionConfig = { ...DEFAULT_FUSION_CONFIG, ...sized, ...windowed, ...partial };
   const positive: (keyof FusionConfig)[] = ['classCount', 'maxDepth', 'stableConfidence', 'chunkSize', 'indexSupersample',
     'icpMaxDistance', 'icpHuber', 'rgbHuber', 'confidenceSigma', 'initialCapacity'];
   for (const k of positive) {
@@ -189,6 +258,10 @@ export function resolveFusionConfig(partial: Partial<FusionConfig> = {}, imageWi
   if (c.icpIterations.length < 1 || c.icpIterations.length > 4) throw new RangeError('FusionConfig.icpIterations needs 1–4 levels');
   if (c.rgbWeight < 0) throw new RangeError('FusionConfig.rgbWeight must be ≥ 0');
   if (!(Number.isInteger(c.rgbFinestLevel) && c.rgbFinestLevel >= 0)) throw new RangeError('FusionConfig.rgbFinestLevel must be an integer ≥ 0');
+  if (c.loopClosure && !(c.activeWindow > 0)) throw new RangeError('FusionConfig: loop closure needs activeWindow > 0 (an inactive map to close against)');
+  for (const k of ['poseGraphNodeEvery', 'loopCheckEvery', 'fernCount', 'relocaliseCandidates'] as const) {
+    if (!(Number.isInteger(c[k]) && c[k] >= 1)) throw new RangeError(`FusionConfig.${k} must be a positive integer`);
+  }
   if (!(c.icpFullDensityWidth >= 1)) throw new RangeError('FusionConfig.icpFullDensityWidth must be ≥ 1');
   return c;
 }

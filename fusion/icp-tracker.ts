@@ -13,6 +13,7 @@ import type { FrameLevel } from './preprocessor.js';
 import type { PredictedLevel } from './model-predictor.js';
 import { invertRigid, mulPose, orthonormalizeRotation, poseDistance, se3Exp } from './se3.js';
 import { solveNormalEquations6 } from './linalg6.js';
+import { ConditioningScratch, conditioning } from './degeneracy.js';
 import type { KernelPool } from './parallel/pool.js';
 import { MAX_PARTS, serialPool } from './parallel/pool.js';
 
@@ -76,6 +77,14 @@ export interface TrackingResult {
   /** Motion relative to the initial guess: translation (m) and rotation (degrees). */
   readonly deltaTranslation: number;
   readonly deltaRotationDeg: number;
+  /**
+   * Conditioning of the finest level's geometric system (smallest / largest eigenvalue at the camera centre,
+   * rotations as displacement at the scene's mean depth; see degeneracy.ts): ~0 when depth alone leaves a
+   * direction unconstrained (one plane), ~0.05–0.5 for a well-spread scene. 1 when not computed.
+   */
+  readonly conditioning: number;
+  /** The same for the system actually solved (geometric + weighted photometric). */
+  readonly conditioningCombined: number;
 }
 
 export class IcpTracker {
@@ -88,6 +97,7 @@ export class IcpTracker {
   private readonly T = new Float64Array(16);
   private readonly Tinv = new Float64Array(16);
   private readonly T_ref_world = new Float64Array(16);
+  private readonly condScratch = new ConditioningScratch();
   private readonly dT = new Float64Array(16);
   private readonly tmp = new Float64Array(16);
   // Last-iteration statistics per level.
@@ -160,9 +170,14 @@ export class IcpTracker {
       reason = `implausible jump ${d.translation.toFixed(3)} m / ${deltaRotationDeg.toFixed(1)}°`;
     } else if (!Number.isFinite(T[12] + T[13] + T[14])) reason = 'non-finite pose';
     const lost = reason !== '';
+    // The last iteration's systems are still in accIcp / acc (the finest level's, at the pose before its tiny update).
+    const depth = meanDepth(frame[levels - 1]);
+    const cond = useIcp ? conditioning(this.accIcp, T[12], T[13], T[14], depth, this.condScratch) : 1;
+    const condCombined = conditioning(this.acc, T[12], T[13], T[14], depth, this.condScratch);
     return {
       ok: !lost, lost, reason, T_world_camera: Float64Array.from(lost ? T_init : T),
       inlierRmse, inlierRatio, photometricRmse, iterations, deltaTranslation: d.translation, deltaRotationDeg,
+      conditioning: cond, conditioningCombined: condCombined,
     };
   }
 
@@ -237,6 +252,17 @@ export class IcpTracker {
     }
     return a;
   }
+}
+
+/** Mean camera depth of a level's valid points (1 m when it has none): the scale of rotations in conditioning(). */
+function meanDepth(level: FrameLevel): number {
+  let sum = 0, n = 0;
+  for (let sg = 0; sg < level.validSegmentCount; sg++) {
+    const a = level.validAt[sg], m = level.validFirst[sg + 1] - level.validFirst[sg];
+    for (let k = 0; k < m; k++) sum += level.valid[6 * (a + k) + 2];
+    n += m;
+  }
+  return n > 0 ? sum / n : 1;
 }
 
 /** Values per part in the kernels' output: 29 normal-equation sums, then statistics. */

@@ -1,7 +1,9 @@
 /**
  * The session: a thin composition of the pipeline steps, one call per frame.
  *   Preprocessor → ModelPredictor (at the last pose) → IcpTracker → SurfelFuser → LabelFusion
- * A lost frame is reported in its FrameResult and is not fused, so tracking failures cannot corrupt the map.
+ * Every tracked frame is judged (TrackingJudge): a frame in doubt keeps its tracked pose but is not fused; a lost
+ * frame keeps the last good pose and is relocalised against the map (ferns, LoopCloser). Fused frames feed the
+ * pose graph and the ferns, and every few of them a loop check may correct the map (LoopCloser).
  */
 import type { Intrinsics } from './camera.js';
 import type { Mat4 } from './pose.js';
@@ -17,7 +19,10 @@ import type { SurfelFilter } from './surfel-map.js';
 import { SurfelFuser } from './surfel-fuser.js';
 import { LabelFusion } from './label-fusion.js';
 import type { DisplayDeltaFilter } from './display-filter.js';
-import type { FrameInput, FrameResult, MapSnapshot, PredictedView } from './types.js';
+import type { FrameInput, FrameResult, FrameStatus, MapSnapshot, PredictedView } from './types.js';
+import { TrackingJudge } from './tracking-judge.js';
+import type { LoopClosureEvent } from './loop-closure.js';
+import { LoopCloser } from './loop-closure.js';
 import type { KernelPool } from './parallel/pool.js';
 import { serialPool } from './parallel/pool.js';
 
@@ -32,12 +37,18 @@ export class SurfelFusion {
   readonly tracker: IcpTracker;
   readonly fuser: SurfelFuser;
   readonly labels: LabelFusion;
+  readonly judge: TrackingJudge;
+  /** Pose graph, ferns, relocalisation and loop closure (absent when tracking is off). */
+  readonly loops: LoopCloser | null;
   private readonly pose = identityPose();
   /** Which slots the snapshot being collected takes (reused). */
   private pickScratch = new Uint8Array(0);
   /** The predictor's maps already show the model from the current pose (built after the last fusion). */
   private predictionReady = false;
   private frameCount = 0;
+  private lostRun = 0;
+  /** Counts over the whole run (what a summary reports). */
+  readonly counts = { doubtful: 0, lost: 0, relocalised: 0, loopClosures: 0 };
 
   /**
    * `pool` runs the per-pixel and per-surfel kernels; the default runs them on this thread. A threaded pool
@@ -72,7 +83,15 @@ export class SurfelFusion {
       activeWindow: c.activeWindow, freeSpaceMargin: c.freeSpaceMargin, maxRadiusFactor: c.maxRadiusFactor,
     }, pool);
     this.labels = new LabelFusion({ maxSplatRadiusPx: c.maxSplatRadiusPx }, pool);
+    this.judge = new TrackingJudge({
+      lostValidFraction: c.lostValidFraction, doubtValidFraction: c.doubtValidFraction, minConditioning: c.minConditioning,
+      doubtInlierRatio: c.doubtInlierRatio, residualFactor: c.residualFactor, photometricFactor: c.photometricFactor,
+    });
+    this.loops = c.trackingMethod === 'none' ? null : new LoopCloser(c, intrinsics, levels, pool);
   }
+
+  /** Loop closures so far, in order. */
+  get loopClosures(): readonly LoopClosureEvent[] { return this.loops ? this.loops.events : []; }
 
   get surfelCount(): number { return this.map.liveCount; }
 
@@ -91,26 +110,51 @@ export class SurfelFusion {
     let tracking: TrackingResult;
     let t2 = t1;
     let activeSurfels = 0;
+    let status: FrameStatus = 'ok';
+    let statusReason = '';
     const hint = input.T_world_camera_hint;
+    const L0 = this.preprocessor.levels[0];
+    const validFraction = L0.validCount / (L0.width * L0.height);
     if (frameIndex === 0 || this.map.liveCount === 0 || c.trackingMethod === 'none') {
       // First frame (anchors the map, even one pre-loaded elsewhere), nothing to track against, or told to take the given pose.
       if (hint) this.pose.set(hint);
       tracking = {
         ok: true, lost: false, reason: '', T_world_camera: Float64Array.from(this.pose), inlierRmse: 0, inlierRatio: 1,
-        photometricRmse: 0, iterations: 0, deltaTranslation: 0, deltaRotationDeg: 0,
+        photometricRmse: 0, iterations: 0, deltaTranslation: 0, deltaRotationDeg: 0, conditioning: 1, conditioningCombined: 1,
       };
+      if (validFraction < c.lostValidFraction && c.trackingMethod !== 'none') {
+        status = 'lost'; statusReason = `valid depth ${(100 * validFraction).toFixed(1)} % of pixels`;
+        tracking = { ...tracking, ok: false, lost: true, reason: statusReason };
+      }
     } else {
       if (this.predictionReady) activeSurfels = this.fuser.candidates.count;
       else activeSurfels = this.predictor.predict(this.map, this.pose, this.predictionFilter(frameIndex));
       t2 = now();
       tracking = this.tracker.track(this.preprocessor.levels, this.predictor.levels, this.pose, hint ?? this.pose);
-      if (tracking.ok) this.pose.set(tracking.T_world_camera);
+      const photometric = c.trackingMethod === 'photometric' || (c.trackingMethod === 'hybrid' && c.rgbWeight > 0);
+      const j = this.judge.judge(tracking, validFraction, photometric);
+      status = j.verdict; statusReason = j.reason;
+      if (status === 'lost' && this.loops && validFraction >= c.lostValidFraction) {
+        const r = this.loops.relocalise(this.map, this.tracker, this.preprocessor.levels, this.preprocessor.rgb,
+          this.preprocessor.rawDepth, this.judge.medianResidual);
+        if (r) { tracking = r; status = 'relocalised'; statusReason = `relocalised after ${this.lostRun + 1} lost frame(s)`; }
+      }
+      if (status === 'lost') {
+        this.lostRun++;
+        if (tracking.ok) tracking = { ...tracking, ok: false, lost: true, reason: statusReason, T_world_camera: Float64Array.from(this.pose) };
+      } else {
+        this.lostRun = 0;
+        this.pose.set(tracking.T_world_camera);
+      }
     }
+    if (status !== 'ok') this.counts[status]++;
+    const fuseIt = status === 'ok' || status === 'relocalised';
     const t3 = now();
     let added = 0, removed = 0, fusedCount = 0, labelled = 0;
     let t4 = t3;
-    if (tracking.ok) {
-      const L0 = this.preprocessor.levels[0];
+    let loopClosure: LoopClosureEvent | null = null;
+    if (fuseIt) {
+      this.loops?.beforeFuse(this.map, this.pose, frameIndex);
       const f = this.fuser.fuse(this.map, { depth: this.preprocessor.rawDepth, normal: L0.normal, rgb: this.preprocessor.rgb }, this.pose, frameIndex);
       added = f.added; removed = f.removedFreeSpace + f.removedUnstable; fusedCount = f.fused;
       t4 = now();
@@ -120,19 +164,28 @@ export class SurfelFusion {
           this.intrinsics.height, fu.newSlots, fu.newPixels, fu.newCount, input.classProbs, frameIndex).updated;
       }
     }
+    if (fuseIt && this.loops) {
+      this.loops.afterFuse(this.preprocessor.rgb, this.preprocessor.rawDepth, this.pose, frameIndex);
+      if (this.loops.checkDue(frameIndex)) {
+        loopClosure = this.loops.check(this.map, this.tracker, this.preprocessor.levels, this.preprocessor.rgb,
+          this.preprocessor.rawDepth, this.pose, frameIndex, this.judge.medianResidual);
+        if (loopClosure) this.counts.loopClosures++;
+      }
+    }
     const t5 = now();
     // The next frame's tracking reference, from this frame's fusion (see FusionConfig.predictFromFusion); its
     // cost counts as prediction.
     this.predictionReady = false;
     let nextPredictMs = 0;
-    if (tracking.ok && c.predictFromFusion && c.activeWindow === 0) {
+    if (fuseIt && !loopClosure && c.predictFromFusion) {
       this.fuser.renderAssociation(this.map, this.predictor.levels[0], this.predictor.color, c.trackingMinConfidence);
       this.predictor.adoptLevel0(this.pose);
       this.predictionReady = true;
       nextPredictMs = now() - t5;
     }
     return {
-      frameIndex, T_world_camera: Float64Array.from(this.pose), tracking, fused: tracking.ok,
+      frameIndex, T_world_camera: Float64Array.from(this.pose), tracking, fused: fuseIt, status, statusReason,
+      ...(loopClosure ? { loopClosure } : {}),
       stats: { surfels: this.map.liveCount, activeSurfels, visibleSurfels: fusedCount, added, removed, labelled },
       ms: { preprocess: t1 - t0, predict: t2 - t1 + nextPredictMs, track: t3 - t2, fuse: t4 - t3, labels: t5 - t4, total: t5 - t0 + nextPredictMs },
     };

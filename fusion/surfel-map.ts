@@ -71,6 +71,8 @@ export interface SurfelFilter {
   maxDepth: number;
   /** Extra pixels around the image border that still count as inside. */
   borderPx: number;
+  /** Only surfels with lastUpdate < this frame (the inactive part of the map; default: no bound). */
+  maxLastUpdate?: number;
 }
 
 interface Chunk {
@@ -111,6 +113,10 @@ export class SurfelMap {
   /** argmax class id (1..classCount), 0 = never labelled, and its probability. */
   label: Uint8Array = new Uint8Array(0);
   labelProb: Float32Array = new Float32Array(0);
+  /** Pose-graph node each surfel moves with (see PoseGraph; −1 = none). */
+  anchor: Int32Array = new Int32Array(0);
+  /** Node given to surfels added from now on. */
+  anchorForNew = -1;
   private chunkOf = new Int32Array(0);
   private chunkPos = new Int32Array(0);
   private freeSlots = new Int32Array(1024);
@@ -135,7 +141,7 @@ export class SurfelMap {
   constructor(options: Partial<SurfelMapOptions> = {}, private readonly pool: KernelPool = serialPool) {
     this.options = { ...DEFAULT_SURFEL_MAP_OPTIONS, ...options };
     this.alloc = pool.allocator;
-    this.collectParams = this.alloc.f64(29);
+    this.collectParams = this.alloc.f64(30);
     this.partOut = this.alloc.f64(MAX_PARTS);
     this.classCount = this.options.classCount;
     this.grow(this.options.initialCapacity);
@@ -167,6 +173,7 @@ export class SurfelMap {
     this.probs = copy(this.probs, al.f32(c * cap));
     this.label = copy(this.label, al.u8(cap));
     this.labelProb = copy(this.labelProb, al.f32(cap));
+    this.anchor = copy(this.anchor, new Int32Array(cap));
     this.chunkOf = copy(this.chunkOf, new Int32Array(cap));
     this.chunkPos = copy(this.chunkPos, new Int32Array(cap));
     this.capacity = cap;
@@ -198,6 +205,7 @@ export class SurfelMap {
     for (let k = s * c, e = k + c; k < e; k++) probs[k] = u;
     this.label[s] = 0;
     this.labelProb[s] = 0;
+    this.anchor[s] = this.anchorForNew;
     this.insertInChunk(s, px, py, pz);
     this.liveCount++;
     return s;
@@ -208,11 +216,7 @@ export class SurfelMap {
     this.alive[s] = 0;
     this.liveCount--;
     // Swap-remove from its chunk list, keeping the moved slot's back-pointer right.
-    const ch = this.chunks[this.chunkOf[s]];
-    const at = this.chunkPos[s];
-    const last = ch.slots[--ch.count];
-    ch.slots[at] = last;
-    this.chunkPos[last] = at;
+    this.detachFromChunk(s);
     if (this.freeCount >= this.freeSlots.length) {
       const f = new Int32Array(this.freeSlots.length * 2); f.set(this.freeSlots); this.freeSlots = f;
     }
@@ -223,6 +227,50 @@ export class SurfelMap {
     }
     this.removedUids[this.removedCount] = this.uid[s];
     this.removedFrames[this.removedCount++] = frame;
+  }
+
+  /**
+   * Moves every surfel with its anchor node: `deltas` holds one column-major 4×4 rigid motion per node
+   * (node k at 16·k). Surfels that leave their chunk are re-filed. Returns how many moved. Costs one pass over
+   * the map: run only when a loop closes.
+   */
+  transformByAnchor(deltas: Float64Array, nodes: number): number {
+    const pos = this.position, nrm = this.normal, anchor = this.anchor;
+    const cs = this.options.chunkSize;
+    let moved = 0;
+    for (let s = 0; s < this.highWater; s++) {
+      if (this.alive[s] === 0) continue;
+      const a = anchor[s];
+      if (a < 0 || a >= nodes) continue;
+      const o = 16 * a;
+      const d = deltas;
+      if (d[o] === 1 && d[o + 5] === 1 && d[o + 10] === 1 && d[o + 12] === 0 && d[o + 13] === 0 && d[o + 14] === 0) continue;
+      const px = pos[3 * s], py = pos[3 * s + 1], pz = pos[3 * s + 2];
+      const nx = nrm[3 * s], ny = nrm[3 * s + 1], nz = nrm[3 * s + 2];
+      const qx = d[o] * px + d[o + 4] * py + d[o + 8] * pz + d[o + 12];
+      const qy = d[o + 1] * px + d[o + 5] * py + d[o + 9] * pz + d[o + 13];
+      const qz = d[o + 2] * px + d[o + 6] * py + d[o + 10] * pz + d[o + 14];
+      pos[3 * s] = qx; pos[3 * s + 1] = qy; pos[3 * s + 2] = qz;
+      nrm[3 * s] = d[o] * nx + d[o + 4] * ny + d[o + 8] * nz;
+      nrm[3 * s + 1] = d[o + 1] * nx + d[o + 5] * ny + d[o + 9] * nz;
+      nrm[3 * s + 2] = d[o + 2] * nx + d[o + 6] * ny + d[o + 10] * nz;
+      moved++;
+      const ch = this.chunks[this.chunkOf[s]];
+      const h = cs / 2;
+      if (Math.abs(qx - ch.cx) > h || Math.abs(qy - ch.cy) > h || Math.abs(qz - ch.cz) > h) {
+        this.detachFromChunk(s);
+        this.insertInChunk(s, qx, qy, qz);
+      }
+    }
+    return moved;
+  }
+
+  private detachFromChunk(s: number): void {
+    const ch = this.chunks[this.chunkOf[s]];
+    const at = this.chunkPos[s];
+    const last = ch.slots[--ch.count];
+    ch.slots[at] = last;
+    this.chunkPos[last] = at;
   }
 
   private insertInChunk(s: number, px: number, py: number, pz: number): void {
@@ -286,6 +334,7 @@ export class SurfelMap {
     q.set(T_camera_world, 0);
     q[16] = fx; q[17] = fy; q[18] = cx; q[19] = cy; q[20] = uMin; q[21] = uMax; q[22] = vMin; q[23] = vMax;
     q[24] = filter.minLastUpdate; q[25] = filter.minConfidence; q[26] = filter.frontFacing ? 1 : 0; q[27] = minDepth; q[28] = maxDepth;
+    q[29] = filter.maxLastUpdate ?? Infinity;
     const parts = this.pool.run('collectSurfels', {
       chunkSlots: visible, offsets, position: this.position, normal: this.normal, confidence: this.confidence,
       lastUpdate: this.lastUpdate, slots: out.slots, x: out.x, y: out.y, z: out.z, u: out.u, v: out.v, params: q,
@@ -316,7 +365,7 @@ export interface CollectArgs {
   v: Float32Array;
   /**
    * T_camera_world (16), fx fy cx cy, u and v bounds (min, max), min last update, min confidence, front-facing
-   * (0/1), min and max depth.
+   * (0/1), min and max depth, max last update (exclusive).
    */
   params: Float64Array;
 }
@@ -331,6 +380,7 @@ export function collectSurfels(a: CollectArgs, begin: number, end: number, out: 
   const tx = q[12], ty = q[13], tz = q[14];
   const fx = q[16], fy = q[17], cx = q[18], cy = q[19], uMin = q[20], uMax = q[21], vMin = q[22], vMax = q[23];
   const minLastUpdate = q[24], minConfidence = q[25], frontFacing = q[26] === 1, minDepth = q[27], maxDepth = q[28];
+  const maxLastUpdate = q[29];
   const { chunkSlots, offsets, position: pos, normal: nrm, confidence: conf, lastUpdate: last } = a;
   const os = a.slots, ox = a.x, oy = a.y, oz = a.z, ou = a.u, ov = a.v;
   // The chunk holding `begin`.
@@ -342,7 +392,7 @@ export function collectSurfels(a: CollectArgs, begin: number, end: number, out: 
     const c0 = offsets[c], j1 = Math.min(offsets[c + 1], end) - c0;
     for (let j = i - c0; j < j1; j++) {
       const s = slots[j];
-      if (last[s] < minLastUpdate || conf[s] < minConfidence) continue;
+      if (last[s] < minLastUpdate || last[s] >= maxLastUpdate || conf[s] < minConfidence) continue;
       const px = pos[3 * s], py = pos[3 * s + 1], pz = pos[3 * s + 2];
       const z = r20 * px + r21 * py + r22 * pz + tz;
       if (z < minDepth || z > maxDepth) continue;

@@ -2,8 +2,17 @@
 import type { Intrinsics } from './camera.js';
 import type { Mat4 } from './pose.js';
 import type { TrackingResult } from './icp-tracker.js';
+import type { LoopClosureEvent } from './loop-closure.js';
 
-export type { TrackingResult };
+export type { TrackingResult, LoopClosureEvent };
+
+/**
+ * How a frame went: 'ok' tracked and fused; 'doubtful' tracked (the pose follows it) but not fused, its evidence
+ * was weak (little depth, an ill-conditioned system, few inliers, an outlying residual); 'lost' not tracked (the
+ * pose stays at the last good one), not fused; 'relocalised' lost tracking but found again against the map from
+ * a keyframe, and fused.
+ */
+export type FrameStatus = 'ok' | 'doubtful' | 'lost' | 'relocalised';
 
 export interface FrameInput {
   /** Row-major H×W×3 RGB. */
@@ -47,8 +56,13 @@ export interface FrameResult {
   readonly frameIndex: number;
   readonly T_world_camera: Mat4;
   readonly tracking: TrackingResult;
-  /** Whether the frame was fused into the map (false when tracking was lost). */
+  /** Whether the frame was fused into the map (false when tracking was lost or in doubt). */
   readonly fused: boolean;
+  readonly status: FrameStatus;
+  /** Why the frame is not 'ok' ('' when it is). */
+  readonly statusReason: string;
+  /** A loop closed at this frame: the map and the pose were corrected. */
+  readonly loopClosure?: LoopClosureEvent;
   readonly stats: FrameStats;
   /** Milliseconds per stage. */
   readonly ms: FrameTimings;

@@ -1,0 +1,106 @@
+/**
+ * Judges each tracked frame by its evidence, not only by whether ICP converged: how much valid depth the frame
+ * has, how well the 6×6 system constrains every pose direction (degeneracy.ts), the inlier ratio, the residual
+ * against its running median, and the photometric term's agreement against its own. A frame in doubt keeps its
+ * tracked pose (tracking continues against the model) but is not fused, so a sliding pose cannot corrupt the
+ * map; a lost frame keeps the last good pose and starts relocalisation.
+ */
+import type { TrackingResult } from './icp-tracker.js';
+
+export type FrameVerdict = 'ok' | 'doubtful' | 'lost';
+
+export interface JudgeOptions {
+  /** Below this fraction of pixels with valid depth and normal the frame is lost (covered camera, too close). */
+  lostValidFraction: number;
+  /** Below this fraction it is in doubt (most depth missing: a close-range pass). */
+  doubtValidFraction: number;
+  /**
+   * Conditioning (smallest / largest eigenvalue, see degeneracy.ts) below which the system leaves a direction
+   * unconstrained. Judged on the system actually solved (geometry + photometric): a textured single wall is
+   * held by the photometric term, a white one is not.
+   */
+  minConditioning: number;
+  /** Below this inlier ratio the frame is in doubt (the tracker's own gate, minInlierRatio, marks it lost). */
+  doubtInlierRatio: number;
+  /** Inlier RMSE above this multiple of its running median (and above residualFloor metres) is in doubt. */
+  residualFactor: number;
+  residualFloor: number;
+  /** Photometric RMSE above this multiple of its running median (and above photometricFloor) is in doubt. */
+  photometricFactor: number;
+  photometricFloor: number;
+  /** Frames in the running medians (good frames only). */
+  window: number;
+}
+
+export const DEFAULT_JUDGE_OPTIONS: Readonly<JudgeOptions> = Object.freeze({
+  lostValidFraction: 0.03, doubtValidFraction: 0.15, minConditioning: 2e-4, doubtInlierRatio: 0.4,
+  residualFactor: 3, residualFloor: 0.006, photometricFactor: 3, photometricFloor: 0.04, window: 60,
+});
+
+export interface Judgement {
+  verdict: FrameVerdict;
+  /** Why the frame is not ok ('' when ok). */
+  reason: string;
+}
+
+/** Median of the first n values of a ring (sorted into scratch). */
+function ringMedian(ring: Float64Array, n: number, scratch: Float64Array): number {
+  if (n === 0) return NaN;
+  const s = scratch.subarray(0, n);
+  s.set(ring.subarray(0, n));
+  s.sort();
+  return n % 2 ? s[(n - 1) >> 1] : 0.5 * (s[n / 2 - 1] + s[n / 2]);
+}
+
+export class TrackingJudge {
+  readonly options: JudgeOptions;
+  private readonly residuals: Float64Array;
+  private readonly photometric: Float64Array;
+  private readonly scratch: Float64Array;
+  private count = 0;
+  private next = 0;
+
+  constructor(options: Partial<JudgeOptions> = {}) {
+    this.options = { ...DEFAULT_JUDGE_OPTIONS, ...options };
+    const w = this.options.window;
+    this.residuals = new Float64Array(w);
+    this.photometric = new Float64Array(w);
+    this.scratch = new Float64Array(w);
+  }
+
+  /** Running medians (NaN before any good frame). */
+  get medianResidual(): number { return ringMedian(this.residuals, this.count, this.scratch); }
+  get medianPhotometric(): number { return ringMedian(this.photometric, this.count, this.scratch); }
+
+  /**
+   * Judges a frame: `validFraction` = pixels with depth and normal / all pixels; `photometric` = whether the
+   * tracker ran a photometric term. Good frames enter the running medians.
+   */
+  judge(t: TrackingResult, validFraction: number, photometric: boolean): Judgement {
+    const o = this.options;
+    if (validFraction < o.lostValidFraction) return { verdict: 'lost', reason: `valid depth ${(100 * validFraction).toFixed(1)} % of pixels` };
+    if (t.lost) return { verdict: 'lost', reason: t.reason };
+    let reason = '';
+    const cond = photometric ? t.conditioningCombined : t.conditioning;
+    if (validFraction < o.doubtValidFraction) reason = `valid depth ${(100 * validFraction).toFixed(1)} % of pixels`;
+    else if (cond < o.minConditioning) reason = `ill-conditioned system (${cond.toExponential(1)})`;
+    else if (t.inlierRatio < o.doubtInlierRatio) reason = `inlier ratio ${t.inlierRatio.toFixed(2)}`;
+    else if (this.count >= 10) {
+      const mr = this.medianResidual;
+      if (t.inlierRmse > o.residualFloor && t.inlierRmse > o.residualFactor * mr) {
+        reason = `residual ${(1000 * t.inlierRmse).toFixed(1)} mm vs median ${(1000 * mr).toFixed(1)} mm`;
+      } else if (photometric) {
+        const mp = this.medianPhotometric;
+        if (t.photometricRmse > o.photometricFloor && t.photometricRmse > o.photometricFactor * mp) {
+          reason = `photometric RMSE ${t.photometricRmse.toFixed(3)} vs median ${mp.toFixed(3)}`;
+        }
+      }
+    }
+    if (reason !== '') return { verdict: 'doubtful', reason };
+    this.residuals[this.next] = t.inlierRmse;
+    this.photometric[this.next] = t.photometricRmse;
+    this.next = (this.next + 1) % o.window;
+    if (this.count < o.window) this.count++;
+    return { verdict: 'ok', reason: '' };
+  }
+}

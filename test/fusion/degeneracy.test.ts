@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import { accumulateResidual } from '../../fusion/linalg6.js';
+import { conditioning, symmetricEigenvalues6 } from '../../fusion/degeneracy.js';
+import { TrackingJudge } from '../../fusion/tracking-judge.js';
+import type { TrackingResult } from '../../fusion/icp-tracker.js';
+import { mulberry32 } from './helpers/box-scene.js';
+
+/** Point-to-plane system (J = [n, q × n], q in world coordinates) of points on planes, offset by `origin`. */
+function planeSystem(planes: { n: number[]; d: number }[], origin: number[], samples: number, seed = 1): Float64Array {
+  const acc = new Float64Array(29);
+  const r = mulberry32(seed);
+  for (const { n, d } of planes) {
+    // Two directions spanning the plane.
+    const a = Math.abs(n[0]) < 0.9 ? [1, 0, 0] : [0, 1, 0];
+    const u = [n[1] * a[2] - n[2] * a[1], n[2] * a[0] - n[0] * a[2], n[0] * a[1] - n[1] * a[0]];
+    const un = Math.hypot(u[0], u[1], u[2]); for (let k = 0; k < 3; k++) u[k] /= un;
+    const v = [n[1] * u[2] - n[2] * u[1], n[2] * u[0] - n[0] * u[2], n[0] * u[1] - n[1] * u[0]];
+    for (let s = 0; s < samples; s++) {
+      const x = (r() - 0.5) * 2, y = (r() - 0.5) * 2;
+      const q = [0, 1, 2].map((k) => origin[k] + n[k] * d + u[k] * x + v[k] * y);
+      const j = [n[0], n[1], n[2], q[1] * n[2] - q[2] * n[1], q[2] * n[0] - q[0] * n[2], q[0] * n[1] - q[1] * n[0]];
+      accumulateResidual(acc, j, 0, 1);
+    }
+  }
+  return acc;
+}
+
+describe('degeneracy measure (conditioning of the 6×6 tracking system)', () => {
+  it('Jacobi eigenvalues of a known symmetric matrix (R·diag·Rᵀ)', () => {
+    const diag = [5, 0.5, 3, 1e-3, 2, 7];
+    // A rotation in the (0,3) and (1,4) planes mixes the diagonal.
+    const c = Math.cos(0.7), s = Math.sin(0.7);
+    const R = new Float64Array(36);
+    for (let i = 0; i < 6; i++) R[i * 6 + i] = 1;
+    R[0] = c; R[3] = -s; R[18] = s; R[21] = c;
+    R[7] = c; R[10] = s; R[25] = -s; R[28] = c;
+    const A = new Float64Array(36);
+    for (let i = 0; i < 6; i++) for (let j = 0; j < 6; j++) {
+      let v = 0;
+      for (let k = 0; k < 6; k++) v += R[i * 6 + k] * diag[k] * R[j * 6 + k];
+      A[i * 6 + j] = v;
+    }
+    const ev = symmetricEigenvalues6(A, new Float64Array(6));
+    const want = [...diag].sort((a, b) => a - b);
+    for (let i = 0; i < 6; i++) expect(ev[i]).toBeCloseTo(want[i], 10);
+  });
+
+  it('a single plane leaves three directions unconstrained: conditioning ≈ 0', () => {
+    const cam = [0.3, -0.2, 0.1];
+    const acc = planeSystem([{ n: [0, 0, -1], d: -2 }], cam, 2000);
+    expect(conditioning(acc, cam[0], cam[1], cam[2], 2)).toBeLessThan(1e-9);
+  });
+
+  it('three orthogonal planes (a room corner) constrain every direction: conditioning > 0.01', () => {
+    const cam = [0, 0, 0];
+    const acc = planeSystem([{ n: [0, 0, -1], d: -2 }, { n: [1, 0, 0], d: -1.5 }, { n: [0, -1, 0], d: -1 }], cam, 1500);
+    expect(conditioning(acc, 0, 0, 0, 2)).toBeGreaterThan(0.01);
+  });
+
+  it('does not depend on where the world origin is (the pivot moves to the camera centre)', () => {
+    const planes = [{ n: [0, 0, -1], d: -2 }, { n: [1, 0, 0], d: -1.5 }, { n: [0, -1, 0], d: -1 }];
+    const near = conditioning(planeSystem(planes, [0, 0, 0], 1500), 0, 0, 0, 2);
+    const far = conditioning(planeSystem(planes, [40, -25, 60], 1500), 40, -25, 60, 2);
+    expect(far).toBeCloseTo(near, 6);
+    // Without moving the pivot the same scene would look far worse conditioned.
+    expect(conditioning(planeSystem(planes, [40, -25, 60], 1500), 0, 0, 0, 2)).toBeLessThan(near / 10);
+  });
+});
+
+function tracked(over: Partial<TrackingResult> = {}): TrackingResult {
+  return {
+    ok: true, lost: false, reason: '', T_world_camera: new Float64Array(16), inlierRmse: 0.003, inlierRatio: 0.9,
+    photometricRmse: 0.02, iterations: 10, deltaTranslation: 0.01, deltaRotationDeg: 0.5, conditioning: 0.05,
+    conditioningCombined: 0.06, ...over,
+  };
+}
+
+describe('tracking judge', () => {
+  it('judges frames by valid depth, conditioning, inliers and the residual against its running median', () => {
+    const j = new TrackingJudge();
+    for (let i = 0; i < 20; i++) expect(j.judge(tracked({ inlierRmse: 0.003 + 1e-5 * i }), 0.8, true).verdict).toBe('ok');
+    expect(j.medianResidual).toBeCloseTo(0.003095, 6);
+    expect(j.judge(tracked(), 0.01, true)).toMatchObject({ verdict: 'lost' });
+    expect(j.judge(tracked({ ok: false, lost: true, reason: 'inlier ratio' }), 0.8, true)).toMatchObject({ verdict: 'lost', reason: 'inlier ratio' });
+    expect(j.judge(tracked(), 0.1, true).verdict).toBe('doubtful');
+    expect(j.judge(tracked({ conditioningCombined: 1e-5 }), 0.8, true).reason).toMatch(/ill-conditioned/);
+    // Depth-only tracking is judged on the geometric system.
+    expect(j.judge(tracked({ conditioning: 1e-5 }), 0.8, false).reason).toMatch(/ill-conditioned/);
+    expect(j.judge(tracked({ conditioning: 1e-5 }), 0.8, true).verdict).toBe('ok');
+    expect(j.judge(tracked({ inlierRatio: 0.3 }), 0.8, true).reason).toMatch(/inlier ratio/);
+    expect(j.judge(tracked({ inlierRmse: 0.012 }), 0.8, true).reason).toMatch(/residual/);
+    expect(j.judge(tracked({ photometricRmse: 0.2 }), 0.8, true).reason).toMatch(/photometric/);
+    // Doubtful frames stay out of the medians.
+    expect(j.medianResidual).toBeCloseTo(0.003, 3);
+  });
+});
