@@ -13,6 +13,8 @@ import { NoisyLabelSimulator, argmax13, type NoisyLabelOptions } from '../eval/n
 import { groundTruthProbabilities } from '../eval/gtLabels.js';
 import { scoreFusedLabels, type EvaluatedFrame } from '../eval/fusedLabelScores.js';
 import type { Frame, SequenceReader } from '../sources/frame.js';
+import { groundTruthSurfaces } from '../synth/groundTruthGeometry.js';
+import type { SurfaceDistanceSummary } from '../synth/surfaceDistance.js';
 import { FrameResizer } from './frameResizer.js';
 
 /**
@@ -119,6 +121,11 @@ export interface MapSummary {
   /** Threads that ran the fusion kernels. */
   readonly threads: number;
   readonly labels?: LabelScores;
+  /**
+   * Distance of every surfel to the true surfaces, when the sequence is one we generated (metres; the map is
+   * in the ground-truth frame because the first pose is anchored to it). Lower is better.
+   */
+  readonly surfaceDistance?: SurfaceDistanceSummary;
 }
 
 export interface MapProgress {
@@ -242,6 +249,9 @@ export async function mapSequence(
 
   const labels = evaluated.length > 0 ? scoreFusedLabels(evaluated, intrinsics.width, intrinsics.height,
     (T, out) => fusion.renderLabels(T, intrinsics, out)) : undefined;
+  const surfaces = o.anchorToGroundTruth || o.poses === 'groundTruth' ? await groundTruthSurfaces(reader) : undefined;
+  const snapshot = surfaces ? fusion.snapshot() : undefined;
+  const surfaceDistance = surfaces && snapshot ? surfaces.summarize(snapshot.positions, snapshot.count) : undefined;
   const stageMeans: StageMs = {
     preprocess: mean(stages.preprocess), predict: mean(stages.predict), track: mean(stages.track),
     fuse: mean(stages.fuse), labels: mean(stages.labels),
@@ -263,6 +273,7 @@ export async function mapSequence(
     trackingMethod: fusion.config.trackingMethod,
     threads: pool.threads,
     ...(labels ? { labels } : {}),
+    ...(surfaceDistance ? { surfaceDistance } : {}),
   };
   return { summary, fusion, trajectory, timestamps };
 }

@@ -11,6 +11,7 @@ import { applyKinectNoise, applyRgbNoise } from './noise.js';
 import { Renderer } from './renderer.js';
 import { generateRoom, type Room } from './room.js';
 import { sampleTrajectory } from './trajectory.js';
+import { applyCovered, coveredIntervals, eventAt, insertClosePasses, type HardEvent } from './hardCases.js';
 import type { Mat4 } from '../../fusion/pose.js';
 
 export type SyntheticNoise = 'kinect' | 'none';
@@ -22,6 +23,12 @@ export interface SyntheticSequenceOptions {
   readonly height: number;
   readonly noise: SyntheticNoise;
   readonly fps: number;
+  /** Lap a closed tour of waypoints (revisiting the start once per lap) instead of an open sweep. */
+  readonly loop: boolean;
+  /** Close-range passes (the surface ahead nearer than the sensor's range), spread over the sequence. */
+  readonly closePasses: number;
+  /** One-second covered-camera intervals (dark image, no depth). */
+  readonly covered: number;
 }
 
 export const DEFAULT_SYNTHETIC_SEQUENCE: SyntheticSequenceOptions = {
@@ -31,7 +38,13 @@ export const DEFAULT_SYNTHETIC_SEQUENCE: SyntheticSequenceOptions = {
   height: 480,
   noise: 'kinect',
   fps: 30,
+  loop: false,
+  closePasses: 0,
+  covered: 0,
 };
+
+/** Waypoints of the tour a `loop` sequence laps (a lap is a few metres: several laps in 1,500 frames). */
+export const LOOP_WAYPOINTS = 4;
 
 /** Kinect-like RGB intrinsics (fx = fy = 525 at 640×480, centred) at any resolution. */
 export function kinectIntrinsics(width: number, height: number): Intrinsics {
@@ -41,18 +54,25 @@ export function kinectIntrinsics(width: number, height: number): Intrinsics {
 export interface SyntheticSequence extends SequenceReader {
   readonly room: Room;
   readonly poses: readonly Mat4[];
+  /** The hard intervals (close-range passes, covered camera), frames [start, end). */
+  readonly events: readonly HardEvent[];
 }
 
 /** Renders frame i of a synthetic sequence into fresh arrays (the Frame owns them). */
-function renderFrame(renderer: Renderer, room: Room, pose: Mat4, K: Intrinsics, o: SyntheticSequenceOptions, i: number): Frame {
+function renderFrame(renderer: Renderer, room: Room, pose: Mat4, K: Intrinsics, o: SyntheticSequenceOptions, i: number, covered: boolean): Frame {
   const r = renderer.render(room, pose, K);
   const depthGroundTruth = r.depth.slice();
   const rgb = r.rgb.slice();
   let depth: Float32Array = depthGroundTruth;
+  const frameSeed = mixSeed(o.seed, i, 0x4e4f4953);
   if (o.noise === 'kinect') {
-    const frameSeed = mixSeed(o.seed, i, 0x4e4f4953);
     depth = applyKinectNoise(depthGroundTruth, r.normals, K, frameSeed, new Float32Array(depthGroundTruth.length));
     applyRgbNoise(rgb, frameSeed);
+  }
+  // A hand over the lens: the sensor sees nothing; depthGroundTruth and labels stay the room behind the hand.
+  if (covered) {
+    if (depth === depthGroundTruth) depth = new Float32Array(depthGroundTruth.length);
+    applyCovered(rgb, depth, frameSeed);
   }
   return {
     index: i,
@@ -73,16 +93,20 @@ export function createSyntheticSequence(options: Partial<SyntheticSequenceOption
   if (!(Number.isInteger(o.frames) && o.frames > 0)) throw new Error(`frames must be a positive integer, got ${o.frames}`);
   const K = kinectIntrinsics(o.width, o.height);
   const room = generateRoom(o.seed);
-  const poses = sampleTrajectory(room, o.seed, o.frames, o.fps);
+  const sweep = sampleTrajectory(room, o.seed, o.frames, o.fps, { loopWaypoints: o.loop ? LOOP_WAYPOINTS : 0 });
+  const close = insertClosePasses(room, sweep, o.closePasses, o.fps);
+  const poses = close.poses;
+  const events = [...close.events, ...coveredIntervals(o.frames, o.covered, o.fps, close.events)].sort((a, b) => a.start - b.start);
   let renderer: Renderer | null = null;
   const read = async (i: number): Promise<Frame> => {
     if (!(Number.isInteger(i) && i >= 0 && i < o.frames)) throw new RangeError(`frame ${i} is outside 0..${o.frames - 1}`);
     renderer ??= new Renderer(o.width, o.height);
-    return renderFrame(renderer, room, poses[i], K, o, i);
+    return renderFrame(renderer, room, poses[i], K, o, i, eventAt(events, i)?.kind === 'covered');
   };
   return {
     room,
     poses,
+    events,
     info: {
       format: 'synthetic',
       path: formatSynthSpec(o),
@@ -105,14 +129,18 @@ export function createSyntheticSequence(options: Partial<SyntheticSequenceOption
 
 /** `synth:seed=3,frames=300,size=640x480,noise=kinect` — how a synthetic sequence is named on the command line. */
 export function formatSynthSpec(o: SyntheticSequenceOptions): string {
-  return `synth:seed=${o.seed},frames=${o.frames},size=${o.width}x${o.height},noise=${o.noise}`;
+  const hard = (o.loop ? ',loop=1' : '') + (o.closePasses > 0 ? `,close=${o.closePasses}` : '') + (o.covered > 0 ? `,covered=${o.covered}` : '');
+  return `synth:seed=${o.seed},frames=${o.frames},size=${o.width}x${o.height},noise=${o.noise}${hard}`;
 }
 
 export function isSynthSpec(path: string): boolean {
   return path.startsWith('synth:') || path === 'synth';
 }
 
-/** Parses a `synth:key=value,...` spec (keys: seed, frames, size, noise, fps); unknown keys are errors. */
+/**
+ * Parses a `synth:key=value,...` spec (keys: seed, frames, size, noise, fps, and the hard cases loop=0|1,
+ * close=N close-range passes, covered=N covered-camera seconds); unknown keys are errors.
+ */
 export function parseSynthSpec(spec: string): SyntheticSequenceOptions {
   if (!isSynthSpec(spec)) throw new InputError(spec, 'not a synthetic sequence spec (expected synth:seed=N,...)');
   const body = spec === 'synth' ? '' : spec.slice('synth:'.length);
@@ -128,6 +156,9 @@ export function parseSynthSpec(spec: string): SyntheticSequenceOptions {
       case 'seed': o = { ...o, seed: int() }; break;
       case 'frames': o = { ...o, frames: Math.max(1, int()) }; break;
       case 'fps': o = { ...o, fps: Math.max(1, int()) }; break;
+      case 'loop': o = { ...o, loop: int() > 0 }; break;
+      case 'close': o = { ...o, closePasses: int() }; break;
+      case 'covered': o = { ...o, covered: int() }; break;
       case 'size': {
         const m = /^(\d+)x(\d+)$/.exec(value ?? '');
         if (!m) throw new InputError(spec, `size must look like 640x480, got "${value}"`);
@@ -139,7 +170,7 @@ export function parseSynthSpec(spec: string): SyntheticSequenceOptions {
         o = { ...o, noise: value };
         break;
       default:
-        throw new InputError(spec, `unknown key "${key}" (known: seed, frames, size, noise, fps)`);
+        throw new InputError(spec, `unknown key "${key}" (known: seed, frames, size, noise, fps, loop, close, covered)`);
     }
   }
   return o;

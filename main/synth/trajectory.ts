@@ -19,6 +19,11 @@ export interface TrajectoryOptions {
   readonly waypointClearance: number;
   readonly minEyeHeight: number;
   readonly maxEyeHeight: number;
+  /**
+   * 0: a sweep that never returns on purpose. K ≥ 3: the sweep laps a closed tour of K waypoints again and
+   * again, so it passes its start (position and view) once per lap: the revisits loop closure needs.
+   */
+  readonly loopWaypoints: number;
 }
 
 export const DEFAULT_TRAJECTORY_OPTIONS: TrajectoryOptions = {
@@ -28,6 +33,7 @@ export const DEFAULT_TRAJECTORY_OPTIONS: TrajectoryOptions = {
   waypointClearance: 0.5,
   minEyeHeight: 1.2,
   maxEyeHeight: 1.8,
+  loopWaypoints: 0,
 };
 
 type V3 = [number, number, number];
@@ -151,16 +157,21 @@ function trySweep(room: Room, map: ClearanceMap, rng: Rng, frames: number, fps: 
   const eyes: V3[] = [];
   const targets: V3[] = [];
   const jitter = () => rng.uniform(-0.04, 0.04);
-  const addWaypoint = (): boolean => {
+  const reachable = (a: V3, b: V3): boolean => {
+    const d = Math.hypot(b[0] - a[0], b[1] - a[1]);
+    return d >= 0.4 && d <= 2.0 && segmentClear(map, a, b, wpClear - 0.1);
+  };
+  const K = o.loopWaypoints;
+  const sampleWaypoint = (): boolean => {
     const prev = eyes[eyes.length - 1];
-    for (let k = 0; k < 60; k++) {
+    // The tour's last waypoint must also lead back to its first (eyes[1]; eyes[0] is the lead-in copy).
+    const closing = K > 0 && eyes.length === K ? eyes[1] : undefined;
+    for (let k = 0; k < (closing ? 400 : 60); k++) {
       const c = rng.pick(cells);
       const e: V3 = [c[0] + jitter(), c[1] + jitter(), rng.uniform(o.minEyeHeight + 0.05, o.maxEyeHeight - 0.05)];
       if (map.clearance(e[0], e[1]) < wpClear) continue;
-      if (prev) {
-        const d = Math.hypot(e[0] - prev[0], e[1] - prev[1]);
-        if (d < 0.4 || d > 2.0 || !segmentClear(map, prev, e, wpClear - 0.1)) continue;
-      }
+      if (prev && !reachable(prev, e)) continue;
+      if (closing && !reachable(e, closing)) continue;
       // Aim at something at least 0.9 m away, not straight down.
       let target: V3 | null = null;
       for (let j = 0; j < 20; j++) {
@@ -185,11 +196,25 @@ function trySweep(room: Room, map: ClearanceMap, rng: Rng, frames: number, fps: 
     }
     return false;
   };
+  // A loop repeats its tour: waypoint j ≥ K (after the lead-in) is waypoint 1 + (j − 1) mod K, its yaw
+  // unwrapped to follow on from the previous one.
+  const addWaypoint = (): boolean => {
+    if (K === 0 || eyes.length <= K) return sampleWaypoint();
+    const src = 1 + ((eyes.length - 1) % K);
+    const prevYaw = targets[targets.length - 1][0];
+    let yaw = targets[src][0];
+    while (yaw - prevYaw > Math.PI) yaw -= 2 * Math.PI;
+    while (yaw - prevYaw < -Math.PI) yaw += 2 * Math.PI;
+    eyes.push([...eyes[src]]);
+    targets.push([yaw, targets[src][1], 0]);
+    return true;
+  };
+  if (K !== 0 && !(Number.isInteger(K) && K >= 3)) throw new RangeError(`loopWaypoints must be 0 or an integer ≥ 3, got ${K}`);
   if (!addWaypoint()) return null;
   // Duplicate the first point as the spline's lead-in so motion starts exactly at waypoint 0.
   eyes.unshift(eyes[0]);
   targets.unshift(targets[0]);
-  for (let k = 0; k < 3; k++) if (!addWaypoint()) return null;
+  for (let k = 0; k < Math.max(3, K); k++) if (!addWaypoint()) return null;
 
   const eyeAt = (s: number, out: V3): V3 => spline(eyes, s, out);
   const anglesAt = (s: number, out: V3): V3 => spline(targets, s, out);

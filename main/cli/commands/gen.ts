@@ -10,6 +10,7 @@ import { printJson } from '../output.js';
 interface GenOptions {
   seed: string; frames: string; size: string; format: string; out?: string; noise: string;
   rooms: string; viewsPerRoom: string; roomSeedOffset: string; labels: boolean; json?: boolean;
+  loop?: boolean; closePasses: string; covered: string;
 }
 
 function parseIntOption(name: string, value: string, min: number): number {
@@ -48,6 +49,9 @@ export function register(program: Command): void {
     .option('--size <WxH>', 'image size', '640x480')
     .option('--format <format>', 'nyu (NYU Depth v2 raw), tum (TUM RGB-D), labelled (NYUDv2 labelled-set layout of independent views), or y4m (the RGB frames as a YUV4MPEG2 video, e.g. for Chromium\'s fake camera; --out FILE.y4m)', 'tum')
     .option('--noise <model>', 'sensor depth of sequences: kinect (Kinect-like noise) or none (exact)', 'kinect')
+    .option('--loop', 'sequences: lap a closed tour of waypoints, revisiting the start once per lap (loop closure)')
+    .option('--close-passes <n>', 'sequences: close-range passes (the camera steps up to a surface until most depth is below the sensor\'s range)', '0')
+    .option('--covered <n>', 'sequences: one-second covered-camera intervals (dark image, no depth)', '0')
     .option('--rooms <n>', 'labelled: number of rooms', '10')
     .option('--views-per-room <n>', 'labelled: views rendered in each room', '20')
     .option('--room-seed-offset <n>', 'labelled: room r uses room seed offset + r (keep train and test ranges disjoint)', '0')
@@ -61,6 +65,8 @@ export function register(program: Command): void {
       '  semslam gen --seed 1 --frames 60 --size 320x240 --format nyu --out /tmp/synth-nyu',
       '  semslam gen --format labelled --rooms 50 --views-per-room 20 --room-seed-offset 1000 --out /tmp/synth-train',
       '  semslam gen --seed 1 --frames 90 --size 320x240 --format y4m --out /tmp/room.y4m   # a fake webcam for Chromium',
+      '  semslam gen --seed 0 --frames 1500 --loop --close-passes 2 --covered 1 --out /tmp/synth-hard   # the hard cases',
+      'The hard intervals (frames [start, end)) are listed in semslam.json under generator.events and in --json.',
     ].join('\n'))
     .action(async (opts: GenOptions) => {
       const { width, height } = parseSize(opts.size);
@@ -83,13 +89,17 @@ export function register(program: Command): void {
       if (opts.format !== 'nyu' && opts.format !== 'tum' && opts.format !== 'y4m') throw new InputError('--format', `expected nyu, tum, labelled or y4m, got "${opts.format}"`);
       if (opts.noise !== 'kinect' && opts.noise !== 'none') throw new InputError('--noise', `expected kinect or none, got "${opts.noise}"`);
       const frames = parseIntOption('frames', opts.frames, 1);
-      const sequence = createSyntheticSequence({ seed, frames, width, height, noise: opts.noise as SyntheticNoise });
+      const loop = opts.loop === true;
+      const closePasses = parseIntOption('close-passes', opts.closePasses, 0);
+      const covered = parseIntOption('covered', opts.covered, 0);
+      const sequence = createSyntheticSequence({ seed, frames, width, height, noise: opts.noise as SyntheticNoise, loop, closePasses, covered });
+      const events = sequence.events;
       const writer = opts.format === 'y4m'
         ? await Y4mWriter.create(out, width, height, 30)
         : await createSequenceWriter(opts.format, out, {
           intrinsics: sequence.info.intrinsics,
           fps: 30,
-          generator: { tool: 'semslam gen', seed, frames, noise: opts.noise, room: sequence.room.kind },
+          generator: { tool: 'semslam gen', seed, frames, noise: opts.noise, room: sequence.room.kind, loop, closePasses, covered, events },
         });
       const bar = progressBar(frames, 'frames');
       let done = 0;
@@ -100,7 +110,7 @@ export function register(program: Command): void {
       await writer.close();
       bar.stop();
       const seconds = (performance.now() - started) / 1000;
-      const summary = { format: opts.format, out: writer.path, seed, frames, width, height, noise: opts.noise, room: sequence.room.kind, seconds, fps: frames / seconds };
+      const summary = { format: opts.format, out: writer.path, seed, frames, width, height, noise: opts.noise, room: sequence.room.kind, loop, closePasses, covered, events, seconds, fps: frames / seconds };
       if (opts.json) printJson(summary);
       else process.stderr.write(`wrote ${frames} frames of a synthetic ${sequence.room.kind} to ${writer.path} in ${seconds.toFixed(1)} s\n`);
     });

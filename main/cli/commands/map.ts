@@ -6,14 +6,17 @@ import { mapSequence, type LabelMode, type MapSummary } from '../../pipeline/map
 import { openMapInput } from '../../pipeline/openInput.js';
 import { printJson } from '../output.js';
 import { parseThreads, ThreadKernelPool } from '../../parallel/threadPool.js';
+import { writeMapMcap } from '../../sources/mcapWriter.js';
+import { addSourceOptions, sourceOpenOptions, type SourceFlags } from '../sourceOptions.js';
 
-interface MapOptions {
+interface MapOptions extends SourceFlags {
   json?: boolean;
   maxFrames?: string;
   size?: string;
   labels?: LabelMode;
   labelEvery: string;
   outPly?: string;
+  outMcap?: string;
   depthWeightOnly?: boolean;
   gtPoses?: boolean;
   noiseSeed: string;
@@ -52,20 +55,26 @@ function printHuman(s: MapSummary): void {
     lines.push(`  labels (${l.frames} frames): single-frame mIoU ${f(l.singleFrameMIoU, 3)} acc ${f(l.singleFramePixelAcc, 3)}`
       + ` → fused mIoU ${f(l.fusedMIoU, 3)} acc ${f(l.fusedPixelAcc, 3)} (map covers ${f(l.fusedCoverage * 100, 1)} %)`);
   }
+  if (s.surfaceDistance) {
+    const d = s.surfaceDistance;
+    lines.push(`  surfels to the true surfaces: max ${f(d.max * 100, 1)} cm, p99 ${f(d.p99 * 100, 2)} cm, `
+      + `${f(d.fractionOver * 100, 3)} % beyond ${f(d.threshold * 100, 0)} cm`);
+  }
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
 export function register(program: Command): void {
-  program
+  addSourceOptions(program
     .command('map')
     .description('Map a whole RGB-D sequence headless (sources → surfel fusion) and report speed, trajectory and label accuracy')
-    .argument('<sequence>', 'sequence folder (NYU raw, TUM, 7-Scenes, Redwood, ICL-NUIM, or one written by `semslam gen`), or `demo` / `synth:seed=N,frames=M[,size=WxH,noise=kinect|none]` for the synthetic world')
+    .argument('<sequence>', 'sequence folder (NYU raw, TUM, 7-Scenes, Redwood, ICL-NUIM, or one written by `semslam gen`), a ROS 2 bag (.mcap) or .klg log, or `demo` / `synth:seed=N,frames=M[,size=WxH,noise=kinect|none]` for the synthetic world'))
     .option('--json', 'print one JSON document on stdout')
     .option('--max-frames <n>', 'stop after N frames')
     .option('--size <WxH>', 'resize frames (and intrinsics) before fusion, e.g. 320x240')
     .addOption(new Option('--labels <mode>', 'per-frame class probabilities fed to label fusion: none, gt (ground truth, 0.9 confidence), gt-noisy (simulated single-frame CNN); default gt-noisy when the sequence has labels, else none').choices(['none', 'gt', 'gt-noisy']))
     .option('--label-every <k>', 'feed labels on every K-th frame only', '1')
     .option('--noise-seed <n>', 'seed of the gt-noisy label simulator', '1')
+    .option('--out-mcap <file>', 'write the estimated trajectory (/semslam/pose, /semslam/path, /tf) and the labelled map (/semslam/map, PointCloud2 with a label field) as a ROS 2 bag for Foxglove')
     .option('--out-ply <file>', 'write the fused map as binary PLY (x y z nx ny nz red green blue radius confidence label label_prob)')
     .option('--depth-weight-only', 'track with the depth (point-to-plane ICP) term only, no photometric term — for sequences whose colour is not registered to depth (7-Scenes)')
     .option('--gt-poses', 'use the sequence\'s ground-truth poses instead of tracking (scores label fusion and mapping alone)')
@@ -85,7 +94,12 @@ export function register(program: Command): void {
       const size = opts.size !== undefined ? parseSize(opts.size) : undefined;
       let threads: number;
       try { threads = parseThreads(opts.threads); } catch (e) { throw new InputError('--threads', (e as Error).message); }
-      const reader = await openMapInput(sequence);
+      const reader = await openMapInput(sequence, await sourceOpenOptions(opts));
+      for (const w of reader.info.warnings ?? []) process.stderr.write(`semslam map: warning: ${w}\n`);
+      if (reader.info.hasDepth === false) {
+        await reader.close?.();
+        throw new InputError(reader.info.path, 'has no depth stream: map it in the app in rgb mode (the network predicts depth), or give --depth-topic');
+      }
       const labels: LabelMode = opts.labels ?? (reader.info.hasLabels ? 'gt-noisy' : 'none');
       const total = Math.min(reader.info.frames, maxFrames);
       const bar = opts.progress
@@ -109,11 +123,15 @@ export function register(program: Command): void {
       } finally {
         bar?.stop();
         pool.close();
+        await reader.close?.();
+      }
+      if (opts.outMcap) {
+        await writeMapMcap(opts.outMcap, { timestamps: run.timestamps, trajectory: run.trajectory, map: run.fusion.snapshot() });
       }
       if (opts.outPly) {
         await writePly(opts.outPly, run.fusion.snapshot(), [`sequence ${sequence}`, `frames ${run.summary.frames}`]);
       }
-      const summary = opts.outPly ? { ...run.summary, outPly: opts.outPly } : run.summary;
+      const summary = { ...run.summary, ...(opts.outPly ? { outPly: opts.outPly } : {}), ...(opts.outMcap ? { outMcap: opts.outMcap } : {}) };
       if (opts.json) printJson(summary);
       else printHuman(run.summary);
     });
