@@ -198,7 +198,7 @@ export const DEFAULT_FUSION_CONFIG: Readonly<FusionConfig> = Object.freeze({
   loopCheckEvery: 5,
   loopMinCoverage: 0.3,
   loopMinInlierRatio: 0.6,
-  loopMinConditioning: 5e-3,
+  loopMinConditioning: 2e-4,
   loopMinCorrection: 0.004,
   loopMinCorrectionDeg: 0.2,
   loopMaxCorrection: 0.3,

@@ -53,6 +53,8 @@ export class LoopCloser {
   readonly ferns: FernDatabase;
   readonly predictor: ModelPredictor;
   readonly events: LoopClosureEvent[] = [];
+  /** What the loop checks found: run, registered (enough inactive map in view), accepted, closed. */
+  readonly checks = { run: 0, registered: 0, accepted: 0, global: 0, closed: 0 };
   private readonly codes: Uint8Array;
   private lastNodeFrame = -Infinity;
   private fusedSinceCheck = 0;
@@ -135,9 +137,12 @@ export class LoopCloser {
   private accepted(r: Registration | null, medianResidual: number): r is Registration & { tracking: TrackingResult } {
     if (!r || !r.tracking) return false;
     const t = r.tracking, c = this.c;
-    const cond = Math.min(t.conditioning, t.conditioningCombined);
+    const photometric = c.trackingMethod === 'photometric' || (c.trackingMethod === 'hybrid' && c.rgbWeight > 0);
+    const cond = photometric ? t.conditioningCombined : t.conditioning;
     const maxRmse = Number.isFinite(medianResidual) ? Math.max(0.004, 2 * medianResidual) : c.maxInlierRmse / 2;
-    return t.ok && t.inlierRatio >= c.loopMinInlierRatio && t.inlierRmse <= maxRmse && cond >= c.loopMinConditioning;
+    // Inliers among the pixels the render covers: the rest of the frame has nothing to match.
+    const inliers = t.inlierRatio / Math.max(r.coverage, 1e-6);
+    return t.ok && inliers >= c.loopMinInlierRatio && t.inlierRmse <= maxRmse && cond >= c.loopMinConditioning;
   }
 
   /**
@@ -151,18 +156,23 @@ export class LoopCloser {
     const filter = this.inactiveFilter(frameIndex);
     let kind: 'local' | 'global' = 'local';
     let reg = this.register(map, tracker, frame, T, filter);
-    if (!reg || reg.coverage < this.c.loopMinCoverage) {
-      // Nothing inactive in view from here: ask the ferns for an old keyframe that looks like this frame.
+    this.checks.run++;
+    if (reg?.tracking) this.checks.registered++;
+    if (!this.accepted(reg, medianResidual)) {
+      // Not registered from here (nothing inactive in view, or drift beyond ICP's reach): ask the ferns for an
+      // old keyframe that looks like this frame and register from its pose.
       const k = this.intrinsics;
       this.ferns.encode(rgb, rawDepth, k.width, k.height, this.codes);
       const minGap = this.c.activeWindow;
       const [best] = this.ferns.query(this.codes, 1, (kf) => kf.frame > frameIndex - minGap);
       if (!best || best.dissimilarity > this.c.globalLoopMaxDissimilarity) return null;
       const Tk = this.keyframePose(best.keyframe.node, best.keyframe.T_node_camera, this.m3);
-      reg = this.register(map, tracker, frame, Tk, filter);
+      reg = this.register(map, tracker, frame, Float64Array.from(Tk), filter);
       kind = 'global';
+      this.checks.global++;
+      if (!this.accepted(reg, medianResidual)) return null;
     }
-    if (!this.accepted(reg, medianResidual)) return null;
+    this.checks.accepted++;
     const T_loop = reg.tracking.T_world_camera;
     const d = poseDistance(T, T_loop);
     if (d.translation > this.c.loopMaxCorrection || d.rotation * 180 / Math.PI > this.c.loopMaxCorrectionDeg) return null;
@@ -224,6 +234,7 @@ export class LoopCloser {
       surfelsMoved: moved, optimiseMs, ms: performance.now() - t0,
     };
     this.events.push(event);
+    this.checks.closed++;
     return event;
   }
 
