@@ -22,7 +22,18 @@ export interface Frame {
   readonly depthGroundTruth?: Float32Array;
 }
 
-export type SequenceFormat = 'nyu-raw' | 'tum' | '7scenes' | 'redwood' | 'icl-nuim' | 'single-pair' | 'synthetic' | 'camera';
+export type SequenceFormat = 'nyu-raw' | 'tum' | '7scenes' | 'redwood' | 'icl-nuim' | 'single-pair' | 'mcap' | 'klg' | 'synthetic' | 'camera';
+
+/** One recorded stream of a container file (a bag's topic), as `semslam info` lists it. */
+export interface StreamInfo {
+  readonly name: string;
+  readonly type: string;
+  readonly count: number;
+  /** Messages per second over the stream's time span; null when it cannot be told. */
+  readonly rateHz: number | null;
+  /** What we use it for ('colour', 'depth', 'camera info', 'ground truth'); absent when unused. */
+  readonly role?: string;
+}
 
 export interface SequenceInfo {
   readonly format: SequenceFormat;
@@ -33,6 +44,10 @@ export interface SequenceInfo {
   readonly intrinsics: Intrinsics;
   readonly hasGroundTruth: boolean;
   readonly hasLabels: boolean;
+  /** False when the sequence has colour only (frames carry all-zero depth; map it in rgb mode). Absent = true. */
+  readonly hasDepth?: boolean;
+  /** The streams of a container file (bag topics), for `semslam info`. */
+  readonly streams?: readonly StreamInfo[];
   /** Caveats a user should know (assumed intrinsics, unregistered RGB, byte order guessed...). */
   readonly warnings?: readonly string[];
 }
@@ -43,4 +58,6 @@ export interface SequenceReader {
   /** Decodes frame i (0-based, in stream order). */
   read(i: number): Promise<Frame>;
   frames(options?: { start?: number; maxFrames?: number; stride?: number }): AsyncIterable<Frame>;
+  /** Releases open files (bags, logs); readers of folders hold none. */
+  close?(): Promise<void>;
 }

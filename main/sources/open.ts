@@ -14,9 +14,19 @@ import { readSidecar } from './sidecar.js';
 import { findPair, SinglePairReader } from './singlePair.js';
 import type { TumReaderOptions } from './tum.js';
 import { TumReader } from './tum.js';
+import type { CameraSpec } from './cameraSpec.js';
+import { applyCameraSpec } from './cameraOverride.js';
+import { detectContainer } from './containers.js';
+import { KlgReader } from './klg.js';
+import type { McapReaderOptions } from './mcap.js';
+import { McapSequenceReader } from './mcap.js';
 
 export interface OpenSequenceOptions {
   readonly tum?: Partial<TumReaderOptions>;
+  /** ROS 2 bags: topic choice and association window. */
+  readonly mcap?: Partial<Omit<McapReaderOptions, 'camera'>>;
+  /** The user's camera (--intrinsics, --camera, --depth-scale), over what the format assumes. */
+  readonly camera?: CameraSpec;
 }
 
 const EXPECTED = [
@@ -51,9 +61,17 @@ export async function detectFormat(dir: string): Promise<FolderFormat> {
   throw new InputError(dir, `unrecognised sequence folder; expected one of: ${EXPECTED}`);
 }
 
-/** Opens any supported RGB-D sequence folder; reads indexes only, frames are decoded on read(). */
+/** Opens any supported RGB-D sequence (folder, ROS 2 bag or .klg log); reads indexes only, frames are decoded on read(). */
 export async function openSequence(path: string, options: OpenSequenceOptions = {}): Promise<SequenceReader> {
   const dir = resolve(path);
+  switch (await detectContainer(dir)) {
+    case 'mcap': return McapSequenceReader.open(dir, { ...options.mcap, ...(options.camera ? { camera: options.camera } : {}) });
+    case 'klg': return KlgReader.open(dir, options.camera ? { camera: options.camera } : {});
+    case undefined: return applyCameraSpec(await openFolder(dir, options), options.camera);
+  }
+}
+
+async function openFolder(dir: string, options: OpenSequenceOptions): Promise<SequenceReader> {
   switch (await detectFormat(dir)) {
     case 'nyu-raw': return NyuRawReader.open(dir);
     case 'tum': return TumReader.open(dir, options.tum);

@@ -1,5 +1,5 @@
 import type { Intrinsics } from '../../fusion/camera.js';
-import type { SequenceFormat } from './frame.js';
+import type { SequenceFormat, StreamInfo } from './frame.js';
 import type { OpenSequenceOptions } from './open.js';
 import { openSequence } from './open.js';
 
@@ -19,12 +19,19 @@ export interface SequenceSummary {
   readonly depthMinM: number | null;
   readonly depthMaxM: number | null;
   readonly warnings: readonly string[];
+  /** A bag's topics (or a log's frame stream) with their types, counts and rates. */
+  readonly streams?: readonly StreamInfo[];
 }
 
 export async function summariseSequence(path: string, options: OpenSequenceOptions = {}): Promise<SequenceSummary> {
   const reader = await openSequence(path, options);
   const info = reader.info;
-  const frame = await reader.read(0);
+  let frame;
+  try {
+    frame = await reader.read(0);
+  } finally {
+    await reader.close?.();
+  }
   let valid = 0, min = Infinity, max = -Infinity;
   const d = frame.depth;
   for (let i = 0; i < d.length; i++) {
@@ -40,6 +47,7 @@ export async function summariseSequence(path: string, options: OpenSequenceOptio
     depthValidFraction: d.length === 0 ? 0 : valid / d.length,
     depthMinM: valid > 0 ? min : null, depthMaxM: valid > 0 ? max : null,
     warnings: info.warnings ?? [],
+    ...(info.streams ? { streams: info.streams } : {}),
   };
 }
 
@@ -56,6 +64,15 @@ export function formatSummary(s: SequenceSummary): string {
     `labels        ${s.hasLabels ? 'yes (NYU40)' : 'no'}`,
     `first frame   depth valid ${(100 * s.depthValidFraction).toFixed(1)}%, range ${f(s.depthMinM, 3)} – ${f(s.depthMaxM, 3)} m`,
   ];
+  if (s.streams) {
+    const nameWidth = Math.max(...s.streams.map((t) => t.name.length));
+    const typeWidth = Math.max(...s.streams.map((t) => t.type.length));
+    lines.push('streams');
+    for (const t of s.streams) {
+      const rate = t.rateHz === null ? '    n/a' : `${t.rateHz.toFixed(1).padStart(7)} Hz`;
+      lines.push(`  ${t.name.padEnd(nameWidth)}  ${t.type.padEnd(typeWidth)}  ${String(t.count).padStart(7)} msgs ${rate}${t.role ? `  ← ${t.role}` : ''}`);
+    }
+  }
   for (const w of s.warnings) lines.push(`warning       ${w}`);
   return `${lines.join('\n')}\n`;
 }

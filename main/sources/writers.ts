@@ -1,5 +1,5 @@
 import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Intrinsics } from '../../fusion/camera.js';
 import { encodePngRaster } from '../io/image.js';
 import { encodePnm } from '../io/pnm.js';
@@ -8,6 +8,10 @@ import { nyuMetresToRaw } from './nyuCamera.js';
 import type { Sidecar } from './sidecar.js';
 import { DEPTH_GT_DIR, DEPTH_GT_SCALE, LABELS_DIR, writeSidecar } from './sidecar.js';
 import { formatPoseTum } from './trajectoryText.js';
+import type { KlgColour } from './klg.js';
+import { KlgWriter } from './klg.js';
+import type { McapCompression, McapDepthEncoding, McapImageTransport } from './mcapWriter.js';
+import { McapSequenceWriter } from './mcapWriter.js';
 
 /**
  * Writers for the two formats other tools replay: NYU Depth v2 raw and TUM RGB-D.
@@ -30,13 +34,16 @@ export interface SequenceWriter {
   close(): Promise<void>;
 }
 
-export type WritableFormat = 'nyu' | 'tum';
+/** Folders (nyu, tum) and single files (mcap: a ROS 2 bag, see mcapWriter.ts; klg: see klg.ts). */
+export type WritableFormat = 'nyu' | 'tum' | 'mcap' | 'klg';
 
 export interface SequenceWriterOptions {
   intrinsics: Intrinsics;
   fps?: number;
   /** Free-form provenance stored in the sidecar (tool, seed, scene...). */
   generator?: Record<string, unknown>;
+  mcap?: { compression?: McapCompression; depthEncoding?: McapDepthEncoding; images?: McapImageTransport };
+  klg?: { colour?: KlgColour };
 }
 
 export async function createSequenceWriter(
@@ -44,6 +51,12 @@ export async function createSequenceWriter(
   dir: string,
   options: SequenceWriterOptions,
 ): Promise<SequenceWriter> {
+  if (format === 'mcap' || format === 'klg') {
+    await mkdir(dirname(dir), { recursive: true });
+    return format === 'mcap'
+      ? McapSequenceWriter.create(dir, { intrinsics: options.intrinsics, fps: options.fps, generator: options.generator, ...options.mcap })
+      : KlgWriter.create(dir, { intrinsics: options.intrinsics, ...options.klg });
+  }
   await mkdir(dir, { recursive: true });
   return format === 'nyu' ? new NyuRawWriter(dir, options) : new TumWriter(dir, options);
 }
@@ -73,7 +86,7 @@ abstract class BaseWriter implements SequenceWriter {
   protected depthScratch = new Uint16Array(0);
   private closed = false;
 
-  constructor(readonly path: string, protected readonly options: SequenceWriterOptions, private readonly format: WritableFormat) {}
+  constructor(readonly path: string, protected readonly options: SequenceWriterOptions, private readonly format: 'nyu' | 'tum') {}
 
   protected abstract writeFrameFiles(frame: Frame, stamp: string): Promise<string>;
   protected abstract writeIndexes(): Promise<void>;

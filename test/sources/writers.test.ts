@@ -7,7 +7,7 @@ import { poseFromTranslationQuaternion } from '../../fusion/pose.js';
 import type { Frame } from '../../main/sources/frame.js';
 import { nyuMetresToRaw, nyuRawToMetres } from '../../main/sources/nyuCamera.js';
 import { openSequence } from '../../main/sources/open.js';
-import { createSequenceWriter, type WritableFormat } from '../../main/sources/writers.js';
+import { createSequenceWriter } from '../../main/sources/writers.js';
 import { firstDifference } from './arrays.js';
 
 const W = 64, H = 48;
@@ -39,7 +39,7 @@ async function listFiles(root: string, dir = root): Promise<string[]> {
   return out.sort();
 }
 
-const quantise: Record<WritableFormat, (d: number) => number> = {
+const quantise: Record<'nyu' | 'tum', (d: number) => number> = {
   nyu: (d) => Math.fround(nyuRawToMetres(nyuMetresToRaw(d))),
   tum: (d) => (d > 0 ? Math.fround(Math.min(65535, Math.round(d * 5000)) / 5000) : 0),
 };

@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { InputError } from '../../errors.js';
 import { Y4mWriter } from '../../export/y4m.js';
-import { createSequenceWriter } from '../../sources/writers.js';
+import { createSequenceWriter, type WritableFormat } from '../../sources/writers.js';
+import type { McapCompression, McapDepthEncoding } from '../../sources/mcapWriter.js';
 import { writeLabelledSet } from '../../synth/dataset.js';
 import { createSyntheticSequence, type SyntheticNoise } from '../../synth/sequence.js';
 import { printJson } from '../output.js';
@@ -10,6 +11,7 @@ import { printJson } from '../output.js';
 interface GenOptions {
   seed: string; frames: string; size: string; format: string; out?: string; noise: string;
   rooms: string; viewsPerRoom: string; roomSeedOffset: string; labels: boolean; json?: boolean;
+  compression: string; depthEncoding: string; compressedImages?: boolean; rawColour?: boolean;
   loop?: boolean; closePasses: string; covered: string;
 }
 
@@ -47,7 +49,11 @@ export function register(program: Command): void {
     .option('--seed <n>', 'random seed (the room of a sequence; the view sampler of a labelled set)', '0')
     .option('--frames <n>', 'frames in the sequence (nyu, tum)', '300')
     .option('--size <WxH>', 'image size', '640x480')
-    .option('--format <format>', 'nyu (NYU Depth v2 raw), tum (TUM RGB-D), labelled (NYUDv2 labelled-set layout of independent views), or y4m (the RGB frames as a YUV4MPEG2 video, e.g. for Chromium\'s fake camera; --out FILE.y4m)', 'tum')
+    .option('--format <format>', 'nyu (NYU Depth v2 raw), tum (TUM RGB-D), labelled (NYUDv2 labelled-set layout of independent views), y4m (the RGB frames as a YUV4MPEG2 video, e.g. for Chromium\'s fake camera; --out FILE.y4m), mcap (a ROS 2 bag; --out FILE.mcap) or klg (an ElasticFusion log; --out FILE.klg)', 'tum')
+    .option('--compression <c>', 'mcap: chunk compression, zstd or none', 'zstd')
+    .option('--depth-encoding <e>', 'mcap: depth images as 16UC1 (millimetres, what depth cameras publish) or 32FC1 (metres)', '16UC1')
+    .option('--compressed-images', 'mcap: CompressedImage topics (JPEG colour, compressedDepth PNG) instead of raw Image')
+    .option('--raw-colour', 'klg: uncompressed RGB instead of JPEG')
     .option('--noise <model>', 'sensor depth of sequences: kinect (Kinect-like noise) or none (exact)', 'kinect')
     .option('--loop', 'sequences: lap a closed tour of waypoints, revisiting the start once per lap (loop closure)')
     .option('--close-passes <n>', 'sequences: close-range passes (the camera steps up to a surface until most depth is below the sensor\'s range)', '0')
@@ -65,6 +71,8 @@ export function register(program: Command): void {
       '  semslam gen --seed 1 --frames 60 --size 320x240 --format nyu --out /tmp/synth-nyu',
       '  semslam gen --format labelled --rooms 50 --views-per-room 20 --room-seed-offset 1000 --out /tmp/synth-train',
       '  semslam gen --seed 1 --frames 90 --size 320x240 --format y4m --out /tmp/room.y4m   # a fake webcam for Chromium',
+      '  semslam gen --seed 3 --frames 300 --format mcap --out /tmp/synth.mcap   # a ROS 2 bag with /ground_truth/pose',
+      '  semslam gen --seed 3 --frames 300 --format klg --out /tmp/synth.klg     # + synth.camera.json, synth.groundtruth.txt',
       '  semslam gen --seed 0 --frames 1500 --loop --close-passes 2 --covered 1 --out /tmp/synth-hard   # the hard cases',
       'The hard intervals (frames [start, end)) are listed in semslam.json under generator.events and in --json.',
     ].join('\n'))
@@ -86,7 +94,9 @@ export function register(program: Command): void {
         else process.stderr.write(`wrote ${meta.ids.length} views of ${rooms} rooms to ${out} in ${seconds.toFixed(1)} s\n`);
         return;
       }
-      if (opts.format !== 'nyu' && opts.format !== 'tum' && opts.format !== 'y4m') throw new InputError('--format', `expected nyu, tum, labelled or y4m, got "${opts.format}"`);
+      if (!['nyu', 'tum', 'y4m', 'mcap', 'klg'].includes(opts.format)) throw new InputError('--format', `expected nyu, tum, labelled, y4m, mcap or klg, got "${opts.format}"`);
+      if (opts.compression !== 'zstd' && opts.compression !== 'none') throw new InputError('--compression', `expected zstd or none, got "${opts.compression}"`);
+      if (opts.depthEncoding !== '16UC1' && opts.depthEncoding !== '32FC1') throw new InputError('--depth-encoding', `expected 16UC1 or 32FC1, got "${opts.depthEncoding}"`);
       if (opts.noise !== 'kinect' && opts.noise !== 'none') throw new InputError('--noise', `expected kinect or none, got "${opts.noise}"`);
       const frames = parseIntOption('frames', opts.frames, 1);
       const loop = opts.loop === true;
@@ -96,7 +106,9 @@ export function register(program: Command): void {
       const events = sequence.events;
       const writer = opts.format === 'y4m'
         ? await Y4mWriter.create(out, width, height, 30)
-        : await createSequenceWriter(opts.format, out, {
+        : await createSequenceWriter(opts.format as WritableFormat, out, {
+          mcap: { compression: opts.compression as McapCompression, depthEncoding: opts.depthEncoding as McapDepthEncoding, images: opts.compressedImages ? 'compressed' : 'raw' },
+          klg: { colour: opts.rawColour ? 'raw' : 'jpeg' },
           intrinsics: sequence.info.intrinsics,
           fps: 30,
           generator: { tool: 'semslam gen', seed, frames, noise: opts.noise, room: sequence.room.kind, loop, closePasses, covered, events },
