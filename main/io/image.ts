@@ -2,6 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { decode as decodePng, encode as encodePng, convertIndexedToRgb } from 'fast-png';
 import jpeg from 'jpeg-js';
 import { InputError } from '../errors.js';
+import { nativePng16, nativeRgb } from './nativeDecode.js';
 
 /** A decoded raster: row-major, interleaved channels. */
 export interface Raster8 {
@@ -99,15 +100,22 @@ export function decodeJpegRgb(path: string, bytes: Uint8Array): Raster8 {
   return { width: img.width, height: img.height, channels: 3, data: img.data };
 }
 
-/** Reads an 8-bit RGB image, PNG or JPEG by content. */
+/**
+ * Reads an 8-bit RGB image, PNG or JPEG by content: natively (libvips, off this thread) where it decodes the
+ * file exactly, else, and for every error message, the JS decoders.
+ */
 export async function readRgbImage(path: string): Promise<Raster8> {
   const bytes = await readBytes(path);
+  const native = await nativeRgb(bytes);
+  if (native) return native;
   if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return decodeJpegRgb(path, bytes);
   return decodePngRgb(path, bytes);
 }
 
+/** Reads a single-channel 16-bit PNG exactly (natively where possible, as readRgbImage). */
 export async function readPng16(path: string): Promise<Raster16> {
-  return decodePng16(path, await readBytes(path));
+  const bytes = await readBytes(path);
+  return (await nativePng16(bytes)) ?? decodePng16(path, bytes);
 }
 
 export async function readPng8(path: string): Promise<Raster8> {
