@@ -155,6 +155,10 @@ export const FrameStatsSchema = z.object({
   tracking: TrackingStateSchema,
   /** ICP inlier RMSE in metres (lower is better), when tracking ran. */
   inlierRmse: z.number().nonnegative().optional(),
+  /** Counts since the map started: frames lost, frames tracked but not fused (weak evidence), loops closed. */
+  lostFrames: z.number().int().nonnegative().optional(),
+  doubtfulFrames: z.number().int().nonnegative().optional(),
+  loopClosures: z.number().int().nonnegative().optional(),
 });
 export type FrameStats = z.infer<typeof FrameStatsSchema>;
 

@@ -5,7 +5,7 @@ import type { Mat4 } from '../../fusion/pose.js';
 import { SurfelFusion } from '../../fusion/surfel-fusion.js';
 import type { KernelPool } from '../../fusion/parallel/pool.js';
 import { serialPool } from '../../fusion/parallel/pool.js';
-import type { FrameResult } from '../../fusion/types.js';
+import type { FrameResult, LoopClosureEvent } from '../../fusion/types.js';
 import { ateRmse, rpe } from '../../fusion/metrics/trajectory.js';
 import { percentile } from '../../fusion/metrics/stats.js';
 import { InputError } from '../errors.js';
@@ -117,6 +117,14 @@ export interface MapSummary {
   readonly rpe?: RpeSummary;
   /** Frames where tracking was lost (not fused; the pose stays at the last good one). */
   readonly trackingFailures: number;
+  /**
+   * Frame indices by tracking status: lost (not tracked, not fused), doubtful (tracked but not fused: weak
+   * evidence, e.g. little depth or an ill-conditioned system), relocalised (found again against the map).
+   */
+  readonly frameStatus: { readonly lost: number[]; readonly doubtful: number[]; readonly relocalised: number[] };
+  /** Whether loop closure ran, and the loops it closed (each corrected the map and the pose). */
+  readonly loopClosure: boolean;
+  readonly loopClosures: readonly LoopClosureEvent[];
   readonly trackingMethod: TrackingMethod;
   /** Threads that ran the fusion kernels. */
   readonly threads: number;
@@ -183,6 +191,7 @@ export async function mapSequence(
   const stages: Record<keyof StageMs, number[]> = { preprocess: [], predict: [], track: [], fuse: [], labels: [] };
   const evaluated: EvaluatedFrame[] = [];
   let inputMs = 0, failures = 0, processed = 0, labelledCount = 0;
+  const frameStatus = { lost: [] as number[], doubtful: [] as number[], relocalised: [] as number[] };
   const gt13 = new Uint8Array(n), single13 = new Uint8Array(n);
   const t0 = now();
   let tInput = now();
@@ -209,6 +218,7 @@ export async function mapSequence(
     frameMs.push(result.ms.total);
     for (const k of Object.keys(stages) as (keyof StageMs)[]) stages[k].push(result.ms[k]);
     if (result.tracking.lost) failures++;
+    if (result.status !== 'ok') frameStatus[result.status].push(frame.index);
     trajectory.push(result.T_world_camera);
     timestamps.push(frame.timestamp);
     if (frame.groundTruthPose) {
@@ -270,6 +280,9 @@ export async function mapSequence(
     ...(ateRmseM !== undefined ? { ateRmseM } : {}),
     ...(rpeSummary ? { rpe: rpeSummary } : {}),
     trackingFailures: failures,
+    frameStatus,
+    loopClosure: fusion.config.loopClosure && fusion.loops !== null,
+    loopClosures: fusion.loopClosures.map((e) => ({ ...e })),
     trackingMethod: fusion.config.trackingMethod,
     threads: pool.threads,
     ...(labels ? { labels } : {}),

@@ -436,10 +436,14 @@ export class SessionLoop {
     while (this.fpsWindow.length > 1 && wall - this.fpsWindow[0] > 1000) this.fpsWindow.shift();
     const span = (wall - this.fpsWindow[0]) / 1000;
     const fps = this.fpsWindow.length > 1 && span > 0 ? (this.fpsWindow.length - 1) / span : 1000 / Math.max(stagesMs.total, 1e-3);
-    const tracking: TrackingState = firstOfMap ? 'initialising' : trackingOk ? 'ok' : 'lost';
+    const tracking: TrackingState = firstOfMap ? 'initialising' : r.status === 'relocalised' ? 'relocalised' : trackingOk ? 'ok' : 'lost';
+    // A loop closure moved surfels that changedSince() would not list: the next map delta is a whole snapshot.
+    if (r.loopClosure) this.resetPending = true;
+    const counts = this.fusion?.counts;
     const stats: FrameStats = {
       frame: index, timestamp: frame.timestamp, stagesMs, fps, surfels: r.stats.surfels, tracking,
       ...(firstOfMap ? {} : { inlierRmse: r.tracking.inlierRmse }),
+      ...(counts ? { lostFrames: counts.lost, doubtfulFrames: counts.doubtful, loopClosures: counts.loopClosures } : {}),
     };
     this.emit({ channel: 'frameStats', payload: stats }, []);
     const T = r.T_world_camera;

@@ -177,7 +177,10 @@ export class App {
         const s = e.payload;
         byId('status-frame').textContent = String(s.frame);
         byId('status-fps').textContent = s.fps.toFixed(1);
-        byId('status-tracking').textContent = s.tracking + (s.inlierRmse !== undefined ? ` (rmse ${(s.inlierRmse * 1000).toFixed(1)} mm)` : '');
+        byId('status-tracking').textContent = s.tracking + (s.inlierRmse !== undefined ? ` (rmse ${(s.inlierRmse * 1000).toFixed(1)} mm)` : '')
+          + (s.loopClosures !== undefined ? `, loops ${s.loopClosures}, lost ${s.lostFrames ?? 0}, not fused ${s.doubtfulFrames ?? 0}` : '');
+        // Playback events come on state changes only: the frame shown beside the state follows every frame.
+        if (this.playback && s.frame > this.playback.frame) this.setPlayback({ ...this.playback, frame: s.frame });
         const table = byId('stages');
         table.replaceChildren(...Object.entries(s.stagesMs).map(([k, ms]) => el('tr', {}, el('td', { textContent: k }), el('td', { textContent: `${ms.toFixed(1)} ms` }))));
         break;

@@ -19,6 +19,7 @@ interface MapOptions extends SourceFlags {
   outMcap?: string;
   depthWeightOnly?: boolean;
   gtPoses?: boolean;
+  loopClosure: boolean;
   noiseSeed: string;
   threads: string;
   progress: boolean;
@@ -44,7 +45,12 @@ function printHuman(s: MapSummary): void {
     `  fusion ms/frame p50 ${f(s.msPerFrame.p50, 1)}, p95 ${f(s.msPerFrame.p95, 1)}; stages (mean ms): `
       + Object.entries(s.msPerStage).map(([k, v]) => `${k} ${f(v, 1)}`).join(', ') + `; input ${f(s.msInputPerFrame, 1)}`,
     `  surfels ${s.surfels}, tracking ${s.trackingMethod}, failures ${s.trackingFailures}, ${s.threads} fusion thread${s.threads > 1 ? 's' : ''}`,
+    `  frames lost ${s.frameStatus.lost.length}, doubtful (not fused) ${s.frameStatus.doubtful.length}, relocalised ${s.frameStatus.relocalised.length}; `
+      + (s.loopClosure ? `loop closures ${s.loopClosures.length}` : 'loop closure off'),
   ];
+  for (const l of s.loopClosures) {
+    lines.push(`    loop (${l.kind}) at frame ${l.frame} to frame ${l.toFrame}: pose corrected ${f(l.correctionM * 100, 2)} cm / ${f(l.correctionDeg, 2)}°, ${l.surfelsMoved} surfels moved, ${f(l.ms, 0)} ms`);
+  }
   if (s.ateRmseM !== undefined) lines.push(`  ATE RMSE ${f(s.ateRmseM * 100, 2)} cm`);
   if (s.rpe) {
     lines.push(`  RPE per frame ${f(s.rpe.perFrame.translationRmseM * 1000, 1)} mm, ${f(s.rpe.perFrame.rotationRmseDeg, 2)}°`
@@ -78,6 +84,7 @@ export function register(program: Command): void {
     .option('--out-ply <file>', 'write the fused map as binary PLY (x y z nx ny nz red green blue radius confidence label label_prob)')
     .option('--depth-weight-only', 'track with the depth (point-to-plane ICP) term only, no photometric term — for sequences whose colour is not registered to depth (7-Scenes)')
     .option('--gt-poses', 'use the sequence\'s ground-truth poses instead of tracking (scores label fusion and mapping alone)')
+    .option('--no-loop-closure', 'no loop closure (the whole map stays active; no map correction): to compare against')
     .option('--threads <n>', 'threads running the fusion kernels (auto = one per core; 1 = this thread only)', 'auto')
     .option('--no-progress', 'no progress bar on stderr')
     .addHelpText('after', '\nPoses: the first frame is anchored to ground truth when the sequence has it; ATE is reported after a rigid\n'
@@ -118,7 +125,7 @@ export function register(program: Command): void {
         run = await mapSequence(reader, {
           pool,
           maxFrames, size, labels, labelEvery, noise: { seed: noiseSeed }, poses: opts.gtPoses ? 'groundTruth' : 'track',
-          fusion: opts.depthWeightOnly ? { trackingMethod: 'pointToPlane' } : {},
+          fusion: { ...(opts.depthWeightOnly ? { trackingMethod: 'pointToPlane' as const } : {}), ...(opts.loopClosure ? {} : { loopClosure: false }) },
         }, (p) => bar?.update(p.frame, { fps: p.fps.toFixed(1) }));
       } finally {
         bar?.stop();
