@@ -5,15 +5,16 @@
  * back to the JS decoders (`nativeDecoder()` resolves to null). Only what libvips gives back exactly is taken
  * from it: 8-bit colour without an ICC profile (PNG) or JPEG, and single-channel 16-bit PNG.
  */
+import type { SharpConstructor } from 'sharp';
 import type { Raster16, Raster8 } from './image.js';
 
-type Sharp = typeof import('sharp');
+type Sharp = SharpConstructor;
 let loading: Promise<Sharp | null> | undefined;
 
 /** sharp, loaded once; null where its native binary is missing or refuses to load. */
 export function nativeDecoder(): Promise<Sharp | null> {
   loading ??= import('sharp').then((m) => {
-    const sharp = (m.default ?? m) as Sharp;
+    const sharp: Sharp = m.default;
     // One libvips thread per image: frames are decoded in parallel by keeping several in flight, and the
     // fusion's threads need the cores. No operation cache: every frame is new.
     sharp.concurrency(1);
