@@ -59,5 +59,5 @@ export interface SequenceReader {
   read(i: number): Promise<Frame>;
   frames(options?: { start?: number; maxFrames?: number; stride?: number }): AsyncIterable<Frame>;
   /** Releases open files (bags, logs); readers of folders hold none. */
-  close?(): Promise<void>;
+  close?(): void | Promise<void>;
 }

@@ -100,24 +100,27 @@ export class KlgReader extends IndexedSequenceReader {
     const warnings: string[] = [];
     if (offset < bytes) warnings.push(`${path}: ${bytes - offset} bytes after the ${declared} declared frames ignored`);
 
-    // Image size: from the first JPEG, else from the pixel count of the first depth image.
+    // Image size: the camera file's, else the first JPEG's, else from the pixel count of raw colour or depth.
     const first = index[0];
-    const depthPixels = await depthPixelCount(path, handle, first);
-    let width: number, height: number;
     const sideCamera = klgSidePaths(path).camera;
     const spec = options.camera ?? (await pathKind(sideCamera) === 'file' ? await readCameraFile(sideCamera) : undefined);
-    if (spec?.intrinsics?.width !== undefined && spec.intrinsics.width * spec.intrinsics.height! === depthPixels) {
+    const imageBytes = first.imageSize > 0 ? await readAt(handle, first.imageOffset, first.imageSize) : undefined;
+    let width: number, height: number;
+    if (spec?.intrinsics?.width !== undefined) {
       ({ width, height } = spec.intrinsics as { width: number; height: number });
-    } else if (first.imageSize > 0 && first.imageSize !== depthPixels * 3) {
-      const img = decodeJpegRgb(`${path}: frame 0 colour`, await readAt(handle, first.imageOffset, first.imageSize));
-      ({ width, height } = img);
-    } else if (depthPixels === 640 * 480 || depthPixels === 320 * 240) {
-      width = depthPixels === 640 * 480 ? 640 : 320;
-      height = (depthPixels / width) | 0;
+    } else if (imageBytes && isJpeg(imageBytes)) {
+      ({ width, height } = decodeJpegRgb(`${path}: frame 0 colour`, imageBytes));
     } else {
-      throw new InputError(path, `frame 0 has ${depthPixels} depth pixels and no JPEG to tell the image size; give --intrinsics fx,fy,cx,cy,width,height`);
+      const pixels = imageBytes ? imageBytes.length / 3 : await depthPixelCount(path, handle, first);
+      const known = KNOWN_SIZES.find(([w, h]) => w * h === pixels);
+      if (!known) throw new InputError(path, `frame 0 has ${pixels} pixels and no JPEG to tell the image size; give --intrinsics fx,fy,cx,cy,width,height`);
+      [width, height] = known;
     }
-    if (width * height !== depthPixels) throw new InputError(path, `frame 0: colour is ${width}×${height} but depth has ${depthPixels} pixels`);
+    const n = width * height;
+    if (first.depthSize !== n * 2) {
+      const inflated = await depthPixelCount(path, handle, first);
+      if (inflated !== n) throw new InputError(path, `frame 0: the images are ${width}×${height} but the depth has ${inflated} pixels`);
+    }
 
     let intrinsics = specIntrinsics(spec, width, height, warnings);
     if (!intrinsics) {
@@ -136,7 +139,7 @@ export class KlgReader extends IndexedSequenceReader {
     const info: SequenceInfo = {
       format: 'klg', path, frames: index.length, width, height, intrinsics,
       hasGroundTruth: withPose > 0, hasLabels: false, warnings,
-      streams: [{ name: 'frames', type: first.imageSize === depthPixels * 3 ? 'raw RGB + ' + depthKind(first, depthPixels) : `JPEG + ${depthKind(first, depthPixels)}`, count: index.length, rateHz: rate(index) }],
+      streams: [{ name: 'frames', type: `${first.imageSize === 0 ? 'no colour' : first.imageSize === n * 3 ? 'raw RGB' : 'JPEG'} + ${depthKind(first, n)}`, count: index.length, rateHz: rate(index) }],
     };
     return new KlgReader(info, handle, index, poses, depthUnits);
   }
@@ -200,13 +203,18 @@ async function readAt(handle: FileHandle, offset: number, length: number): Promi
   return out;
 }
 
+/** Sizes a raw log may have when nothing else tells (the Kinect's and its half). */
+const KNOWN_SIZES: readonly (readonly [number, number])[] = [[640, 480], [320, 240]];
+
+function isJpeg(b: Uint8Array): boolean { return b.length > 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff; }
+
+/** Pixels of a frame's depth: zlib inflated, or raw 16-bit when it does not inflate. */
 async function depthPixelCount(path: string, handle: FileHandle, f: KlgFrameIndex): Promise<number> {
   const bytes = await readAt(handle, f.depthOffset, f.depthSize);
-  // Raw 16-bit depth is not zlib: a zlib stream starts with 0x78.
-  if (bytes[0] !== 0x78) return f.depthSize / 2;
   try {
     return inflateSync(bytes).length / 2;
   } catch (e) {
+    if (f.depthSize % 2 === 0 && bytes[0] !== 0x78) return f.depthSize / 2;
     throw new InputError(`${path}: frame 0 depth`, `zlib data does not inflate (${(e as Error).message})`);
   }
 }

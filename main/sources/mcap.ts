@@ -74,6 +74,8 @@ function normaliseType(name: string): string {
 interface ChosenTopics {
   rgb: TopicInfo;
   rgbKind: 'image' | 'compressed';
+  /** header.frame_id of the colour images: the TF child frame of the camera pose. */
+  rgbFrameId: string;
   depth?: TopicInfo;
   depthKind?: 'image' | 'compressed';
   info?: TopicInfo;
@@ -149,7 +151,7 @@ export class McapSequenceReader extends IndexedSequenceReader {
         } else if (m.channelId === chosen.info?.channel.id) {
           cameraInfo ??= msg as Ros2CameraInfo;
         } else if (m.channelId === chosen.pose?.channel.id) {
-          collectPoses(msg, chosen.pose.type, trajectory);
+          collectPoses(msg, chosen.pose.type, chosen.rgbFrameId, trajectory);
         }
       }
     } catch (e) {
@@ -196,6 +198,7 @@ export class McapSequenceReader extends IndexedSequenceReader {
     const depthUnits = o.camera?.depthUnitsPerMetre ?? ROS_DEPTH_UNITS_PER_METRE;
     const poses = frames.map((f) => groundTruthAt(trajectory, f.timestamp, DEFAULT_GROUND_TRUTH_LOOKUP));
     const withPose = poses.filter((p) => p !== undefined).length;
+    if (chosen.pose && trajectory.length === 0 && chosen.pose.type === TYPE.tf) warnings.push(`${where}: ${chosen.pose.channel.topic} has no transform to the colour frame "${chosen.rgbFrameId}"`);
     if (trajectory.length > 0 && withPose < frames.length) warnings.push(`${where}: ${frames.length - withPose} of ${frames.length} frames have no pose on ${chosen.pose!.channel.topic} near their stamp`);
 
     const streams: StreamInfo[] = topics.map((t) => {
@@ -331,12 +334,12 @@ async function chooseTopics(r: McapIndexedReader, topics: TopicInfo[], o: McapRe
   };
   const images = topics.filter((t) => (t.type === TYPE.image || t.type === TYPE.compressed) && t.channel.topic !== LABELS_TOPIC && t.channel.topic !== DEPTH_GT_TOPIC);
   if (images.length === 0 && !o.rgbTopic) throw new InputError(where, `no image topics (sensor_msgs/msg/Image or CompressedImage); the bag has ${list}`);
-  const kinds = new Map<TopicInfo, { kind: RosImageKind | undefined; size?: { width: number; height: number } }>();
+  const kinds = new Map<TopicInfo, { kind: RosImageKind | undefined; frameId?: string }>();
   for (const t of images) {
     const m = await firstMessage(r, t, decoder, where);
     if (!m) { kinds.set(t, { kind: undefined }); continue; }
     const kind = classifyRosImage(t.channel.topic, m);
-    kinds.set(t, { kind, size: kind ? rosImageSize(`${where}: ${t.channel.topic}`, m) : undefined });
+    kinds.set(t, { kind, frameId: (m.image ?? m.compressed)!.header.frame_id.replace(/^\//, '') });
   }
   const pick = (kind: RosImageKind, flag: string, given: string | undefined): TopicInfo | undefined => {
     if (given !== undefined) {
@@ -377,22 +380,22 @@ async function chooseTopics(r: McapIndexedReader, topics: TopicInfo[], o: McapRe
     pose = gt.length === 1 ? gt[0] : stamped.length === 1 ? stamped[0] : undefined;
   }
   return {
-    rgb, rgbKind: rgb.type === TYPE.image ? 'image' : 'compressed',
+    rgb, rgbKind: rgb.type === TYPE.image ? 'image' : 'compressed', rgbFrameId: kinds.get(rgb)?.frameId ?? '',
     ...(depth ? { depth, depthKind: depth.type === TYPE.image ? 'image' as const : 'compressed' as const } : {}),
     ...(info ? { info } : {}), ...(pose ? { pose } : {}),
   };
 }
 
-function collectPoses(msg: unknown, type: string, out: StampedPose[]): void {
+function collectPoses(msg: unknown, type: string, cameraFrame: string, out: StampedPose[]): void {
   if (type === TYPE.pose) {
     const p = msg as Ros2PoseStamped;
     const { position: t, orientation: q } = p.pose;
     out.push({ timestamp: stampSeconds(p.header.stamp), T_world_camera: poseFromTranslationQuaternion(t.x, t.y, t.z, q.x, q.y, q.z, q.w) });
     return;
   }
-  // TF: the transforms whose child is a camera frame (optical frames first), parent = world.
+  // TF: the transforms to the colour images' frame (their parent taken as the world).
   for (const tf of (msg as Ros2TfMessage).transforms) {
-    if (!/camera|optical/i.test(tf.child_frame_id)) continue;
+    if (tf.child_frame_id.replace(/^\//, '') !== cameraFrame) continue;
     const { translation: t, rotation: q } = tf.transform;
     out.push({ timestamp: stampSeconds(tf.header.stamp), T_world_camera: poseFromTranslationQuaternion(t.x, t.y, t.z, q.x, q.y, q.z, q.w) });
   }
