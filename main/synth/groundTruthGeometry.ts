@@ -6,12 +6,15 @@
 import type { SequenceReader } from '../sources/frame.js';
 import { readSidecar } from '../sources/sidecar.js';
 import { generateRoom, type Room } from './room.js';
+import { isSynthSpec, parseSynthSpec } from './sequence.js';
 import { SurfaceDistance } from './surfaceDistance.js';
 
 export async function groundTruthRoom(reader: SequenceReader): Promise<Room | undefined> {
   const withRoom = reader as SequenceReader & { room?: Room };
   if (withRoom.room) return withRoom.room;
-  if (reader.info.format === 'synthetic' || reader.info.format === 'camera') return undefined;
+  // A synthetic sequence read through another thread (PrefetchingReader): its path is its spec.
+  if (reader.info.format === 'synthetic') return isSynthSpec(reader.info.path) ? generateRoom(parseSynthSpec(reader.info.path).seed) : undefined;
+  if (reader.info.format === 'camera') return undefined;
   let sidecar;
   try { sidecar = await readSidecar(reader.info.path); } catch { return undefined; }
   const g = sidecar?.generator;

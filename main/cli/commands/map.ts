@@ -4,6 +4,7 @@ import { InputError } from '../../errors.js';
 import { writePly } from '../../export/ply.js';
 import { mapSequence, type LabelMode, type MapSummary } from '../../pipeline/mapSequence.js';
 import { openMapInput } from '../../pipeline/openInput.js';
+import { PrefetchingReader } from '../../pipeline/prefetch/prefetchingReader.js';
 import { printJson } from '../output.js';
 import { parseThreads, ThreadKernelPool } from '../../parallel/threadPool.js';
 import { writeMapMcap } from '../../sources/mcapWriter.js';
@@ -23,6 +24,7 @@ interface MapOptions extends SourceFlags {
   noiseSeed: string;
   threads: string;
   progress: boolean;
+  prefetch: boolean;
 }
 
 function positiveInt(flag: string, value: string): number {
@@ -87,6 +89,7 @@ export function register(program: Command): void {
     .option('--no-loop-closure', 'no loop closure (the whole map stays active; no map correction): to compare against')
     .option('--threads <n>', 'threads running the fusion kernels (auto = one per core; 1 = this thread only)', 'auto')
     .option('--no-progress', 'no progress bar on stderr')
+    .option('--no-prefetch', 'read and decode frames on the fusion\'s thread, one after another (default: a reading thread keeps a few frames ahead)')
     .addHelpText('after', '\nPoses: the first frame is anchored to ground truth when the sequence has it; ATE is reported after a rigid\n'
       + 'Horn alignment (TUM convention), RPE over 1 frame and 1 second. Fused label scores render the final map into\n'
       + 'each labelled frame at its estimated pose; pixels the map misses keep the frame\'s own prediction.\n\n'
@@ -101,7 +104,8 @@ export function register(program: Command): void {
       const size = opts.size !== undefined ? parseSize(opts.size) : undefined;
       let threads: number;
       try { threads = parseThreads(opts.threads); } catch (e) { throw new InputError('--threads', (e as Error).message); }
-      const reader = await openMapInput(sequence, await sourceOpenOptions(opts));
+      const openOptions = await sourceOpenOptions(opts);
+      const reader = opts.prefetch ? await PrefetchingReader.open(sequence, openOptions) : await openMapInput(sequence, openOptions);
       for (const w of reader.info.warnings ?? []) process.stderr.write(`semslam map: warning: ${w}\n`);
       if (reader.info.hasDepth === false) {
         await reader.close?.();

@@ -1,0 +1,24 @@
+import type { Frame, SequenceInfo } from '../../sources/frame.js';
+import type { OpenSequenceOptions } from '../../sources/open.js';
+
+/** What the reading thread is asked to open: what `semslam map` and sessions take (plain data). */
+export interface PrefetchWorkerInit {
+  readonly spec: string;
+  readonly openOptions: OpenSequenceOptions;
+}
+
+export interface WireError {
+  readonly name: string;
+  readonly message: string;
+  /** Set for InputError: rebuilt as one on the other side. */
+  readonly file?: string;
+  readonly problem?: string;
+}
+
+export type PrefetchRequest = { readonly op: 'read'; readonly id: number; readonly index: number } | { readonly op: 'close' };
+
+export type PrefetchReply =
+  | { readonly kind: 'ready'; readonly info: SequenceInfo }
+  | { readonly kind: 'failed'; readonly error: WireError }
+  | { readonly kind: 'frame'; readonly id: number; readonly frame: Frame }
+  | { readonly kind: 'error'; readonly id: number; readonly error: WireError };

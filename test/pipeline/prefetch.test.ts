@@ -1,0 +1,80 @@
+import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { InputError } from '../../main/errors.js';
+import { openMapInput } from '../../main/pipeline/openInput.js';
+import { PrefetchingReader } from '../../main/pipeline/prefetch/prefetchingReader.js';
+import type { Frame } from '../../main/sources/frame.js';
+
+const SEVEN = resolve(process.cwd(), '../shared/data/real/7scenes-redkitchen-150-199');
+const dirs: string[] = [];
+afterAll(async () => { for (const d of dirs) await rm(d, { recursive: true, force: true }); });
+
+function mismatches(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) return Infinity;
+  let n = 0;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i] && !(Number.isNaN(a[i]) && Number.isNaN(b[i]))) n++;
+  return n;
+}
+
+function expectSameFrame(a: Frame, b: Frame): void {
+  expect([a.index, a.timestamp, a.width, a.height]).toEqual([b.index, b.timestamp, b.width, b.height]);
+  expect(mismatches(a.rgb, b.rgb)).toBe(0);
+  expect(mismatches(a.depth, b.depth)).toBe(0);
+  expect(Array.from(a.groundTruthPose ?? [])).toEqual(Array.from(b.groundTruthPose ?? []));
+  expect(a.labels40 ? mismatches(a.labels40, b.labels40!) : 0).toBe(0);
+}
+
+describe('PrefetchingReader (frames read and decoded on another thread)', () => {
+  it('gives the frames the direct reader gives: in order, at a stride, and after seeking back', async () => {
+    const direct = await openMapInput(SEVEN);
+    const ahead = await PrefetchingReader.open(SEVEN, {}, { ahead: 3 });
+    try {
+      expect(ahead.info).toEqual(direct.info);
+      const order = [0, 1, 2, 3, 10, 13, 16, 19, 5, 6, 49];
+      for (const i of order) expectSameFrame(await ahead.read(i), await direct.read(i));
+      const viaFrames: number[] = [];
+      for await (const f of ahead.frames({ start: 40, stride: 2 })) viaFrames.push(f.index);
+      expect(viaFrames).toEqual([40, 42, 44, 46, 48]);
+      await expect(ahead.read(50)).rejects.toThrow(RangeError);
+    } finally {
+      await ahead.close();
+    }
+  });
+
+  it('synthetic specs render on the reading thread, identical to rendering here', async () => {
+    const spec = 'synth:seed=4,frames=6,size=64x48';
+    const direct = await openMapInput(spec);
+    const ahead = await PrefetchingReader.open(spec);
+    try {
+      expect(ahead.info.path).toBe(direct.info.path);
+      for (const i of [0, 1, 5]) expectSameFrame(await ahead.read(i), await direct.read(i));
+    } finally {
+      await ahead.close();
+    }
+  });
+
+  it('a bad file fails that frame with an InputError naming it; the others still read', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'semslam-prefetch-'));
+    dirs.push(dir);
+    for (let k = 0; k < 3; k++) {
+      for (const ext of ['color.png', 'depth.png', 'pose.txt']) {
+        await copyFile(join(SEVEN, 'rgbd-frames', `frame-00015${k}.${ext}`), join(dir, `frame-00000${k}.${ext}`));
+      }
+    }
+    await writeFile(join(dir, 'frame-000001.depth.png'), 'not a png');
+    const ahead = await PrefetchingReader.open(dir);
+    try {
+      expect((await ahead.read(0)).index).toBe(0);
+      const err = await ahead.read(1).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(InputError);
+      expect((err as InputError).file).toBe(join(dir, 'frame-000001.depth.png'));
+      expect((await ahead.read(2)).index).toBe(2);
+    } finally {
+      await ahead.close();
+    }
+    await mkdir(join(dir, 'empty'));
+    await expect(PrefetchingReader.open(join(dir, 'empty'))).rejects.toThrow(/empty folder/);
+  });
+});
