@@ -1,5 +1,5 @@
 import type { SequenceReader } from '../sources/frame.js';
-import { openMapInput } from '../pipeline/openInput.js';
+import { PrefetchingReader } from '../pipeline/prefetch/prefetchingReader.js';
 
 /** The source string of a session for the embedded synthetic world ('synth:seed=N,frames=M,...' also works). */
 export const DEMO_SOURCE = 'demo';
@@ -9,8 +9,9 @@ export const DEMO_SEQUENCE_SPEC = 'synth:seed=1,frames=200,size=320x240';
 
 /**
  * A session's source: a sequence folder (anything main/sources opens), or the synthetic world (`demo`,
- * `synth:...`), exactly as `semslam map` accepts them.
+ * `synth:...`), exactly as `semslam map` accepts them. Frames are read and decoded (or rendered) on a reading
+ * thread a few frames ahead of the session's fusion; the session closes the reader when it ends.
  */
 export async function openSource(source: string): Promise<SequenceReader> {
-  return openMapInput(source);
+  return PrefetchingReader.open(source);
 }

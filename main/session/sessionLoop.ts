@@ -545,6 +545,7 @@ export class SessionLoop {
         await this.recorder?.close();
       } finally {
         this.pool.close();
+        await this.reader.close?.();
         await this.perception.dispose();
       }
     }
