@@ -2,8 +2,13 @@
  * Sequence-reading benchmark: `npm run bench -- sources [--json] [--repeats N]`.
  * For every real sample folder: open time (indexing only) and per-frame read time (decode + conversion,
  * + undistortion and registration for NYU raw), p50 over repeated reads of its frames. Also the NYU
- * registration step alone. Shared-CPU load changes these figures: the JSON carries the load average.
+ * registration step alone. Then the same generated 640×480 frames as a TUM folder, ROS 2 bags and .klg logs
+ * (recordings.ts; target: every reader under 3 ms a frame). Shared-CPU load changes these figures: the JSON
+ * carries the load average.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { writeBenchRecordings } from './recordings.js';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,13 +39,17 @@ function percentile(values: number[], p: number): number {
 }
 
 export async function main(argv: string[]): Promise<void> {
-  const { values } = parseArgs({ args: argv, options: { json: { type: 'boolean' }, repeats: { type: 'string' } } });
+  const { values } = parseArgs({ args: argv, options: { json: { type: 'boolean' }, repeats: { type: 'string' }, 'recording-frames': { type: 'string' } } });
   const repeats = Number(values.repeats ?? 3);
   const load0 = loadavg()[0];
   const results: SourceReadTiming[] = [];
-  for (const folder of FOLDERS) {
+  const scratch = await mkdtemp(join(tmpdir(), 'semslam-bench-sources-'));
+  if (!values.json) process.stderr.write('writing the 640×480 recordings…\n');
+  const recordings = await writeBenchRecordings(scratch, Number(values['recording-frames'] ?? 10));
+  const inputs = [...FOLDERS.map((f) => ({ label: f, path: join(REAL, f) })), ...recordings];
+  for (const { label: folder, path } of inputs) {
     const t0 = performance.now();
-    const reader = await openSequence(join(REAL, folder));
+    const reader = await openSequence(path);
     const openMs = performance.now() - t0;
     const times: number[] = [];
     const frames = Math.min(reader.info.frames, 10);
@@ -51,10 +60,12 @@ export async function main(argv: string[]): Promise<void> {
         times.push(performance.now() - s);
       }
     }
+    await reader.close?.();
     const row = { folder, format: reader.info.format, openMs, readP50Ms: percentile(times, 0.5), readMaxMs: Math.max(...times), reads: times.length };
     results.push(row);
     if (!values.json) process.stderr.write(`${folder.padEnd(28)} ${row.format.padEnd(12)} open ${openMs.toFixed(1).padStart(7)} ms   read p50 ${row.readP50Ms.toFixed(1).padStart(7)} ms  max ${row.readMaxMs.toFixed(1).padStart(7)} ms  (${row.reads} reads)\n`);
   }
+  await rm(scratch, { recursive: true, force: true });
   // The NYU conversion + registration alone (no file I/O or decoding).
   const pgm = await readPnm(join(REAL, 'nyu-raw-single/NYU_depth.pgm'), { byteOrder: 'little' });
   const table = buildNyuRawToMetresTable();

@@ -6,6 +6,7 @@ import type { Intrinsics } from '../../fusion/camera.js';
 import { scaleIntrinsics } from '../../fusion/camera.js';
 import { InputError } from '../errors.js';
 import { decodeJpegRgb } from '../io/image.js';
+import { nativeRgb } from '../io/nativeDecode.js';
 import { pathKind, readTextFile } from '../io/text.js';
 import type { CameraSpec } from './cameraSpec.js';
 import { readCameraFile, specIntrinsics } from './cameraSpec.js';
@@ -172,7 +173,7 @@ export class KlgReader extends IndexedSequenceReader {
       const imageBytes = await readAt(this.handle, f.imageOffset, f.imageSize);
       if (f.imageSize === n * 3) rgb = imageBytes;
       else {
-        const img = decodeJpegRgb(`${where} colour`, imageBytes);
+        const img = (await nativeRgb(imageBytes)) ?? decodeJpegRgb(`${where} colour`, imageBytes);
         if (img.width !== width || img.height !== height) throw new InputError(`${where} colour`, `JPEG is ${img.width}×${img.height}, the log is ${width}×${height}`);
         rgb = img.data;
       }

@@ -228,9 +228,9 @@ export class McapSequenceReader extends IndexedSequenceReader {
     const decode = (ref: MessageRef) => decoderFor(this.file.reader, this.decoders, ref.channelId, this.info.path).readMessage(messages.get(refKey(ref))!);
     const where = (ref: MessageRef) => `${this.info.path}: ${this.file.reader.channelsById.get(ref.channelId)!.topic} frame ${i} (stamp ${f.timestamp.toFixed(6)})`;
 
-    const rgb = decodeRosColour(where(f.rgb), asImageMessage(this.topics.rgbKind, decode(f.rgb)), width, height, new Uint8Array(width * height * 3));
+    const rgb = await decodeRosColour(where(f.rgb), asImageMessage(this.topics.rgbKind, decode(f.rgb)), width, height, new Uint8Array(width * height * 3));
     const depth = new Float32Array(width * height);
-    if (f.depth) decodeRosDepth(where(f.depth), asImageMessage(this.topics.depthKind!, decode(f.depth)), width, height, this.depthUnits, depth);
+    if (f.depth) await decodeRosDepth(where(f.depth), asImageMessage(this.topics.depthKind!, decode(f.depth)), width, height, this.depthUnits, depth);
     const frame: { -readonly [K in keyof Frame]: Frame[K] } = { index: i, timestamp: f.timestamp, width, height, rgb, depth, intrinsics: this.info.intrinsics };
     const pose = this.poses[i];
     if (pose) frame.groundTruthPose = pose;
@@ -242,7 +242,7 @@ export class McapSequenceReader extends IndexedSequenceReader {
       frame.labels40 = labels;
     }
     if (f.depthGt) {
-      frame.depthGroundTruth = decodeRosDepth(where(f.depthGt), { type: 'image', image: decode(f.depthGt) as Ros2Image }, width, height, 1, new Float32Array(width * height));
+      frame.depthGroundTruth = await decodeRosDepth(where(f.depthGt), { type: 'image', image: decode(f.depthGt) as Ros2Image }, width, height, 1, new Float32Array(width * height));
     }
     return frame;
   }

@@ -1,5 +1,6 @@
 import { InputError } from '../errors.js';
 import { decodeJpegRgb, decodePng16, decodePngRgb } from '../io/image.js';
+import { nativePng16, nativeRgb } from '../io/nativeDecode.js';
 import type { Ros2CompressedImage, Ros2Image } from './ros2Messages.js';
 
 /**
@@ -64,11 +65,15 @@ function pngOffset(data: Uint8Array): number {
   return -1;
 }
 
-/** Decodes a colour message into `out` (H×W×3 RGB); throws InputError naming `where` on bad data. */
-export function decodeRosColour(where: string, m: RosImageMessage, width: number, height: number, out: Uint8Array): Uint8Array {
+/**
+ * Decodes a colour message into `out` (H×W×3 RGB); throws InputError naming `where` on bad data. Compressed
+ * images go through libvips where it decodes them exactly (nativeDecode.ts), the JS decoders otherwise.
+ */
+export async function decodeRosColour(where: string, m: RosImageMessage, width: number, height: number, out: Uint8Array): Promise<Uint8Array> {
   if (m.compressed) {
     const data = m.compressed.data;
-    const img = isJpeg(data) ? decodeJpegRgb(where, data) : isPng(data) ? decodePngRgb(where, data) : undefined;
+    const img = (isJpeg(data) || isPng(data) ? await nativeRgb(data) : null)
+      ?? (isJpeg(data) ? decodeJpegRgb(where, data) : isPng(data) ? decodePngRgb(where, data) : undefined);
     if (!img) throw new InputError(where, `compressed colour format "${m.compressed.format}" is neither JPEG nor PNG`);
     checkSize(where, img.width, img.height, width, height);
     out.set(img.data);
@@ -106,7 +111,7 @@ export function decodeRosColour(where: string, m: RosImageMessage, width: number
  * Decodes a depth message into metres in `out` (0 = missing). `unitsPerMetre` applies to integer depth
  * (16UC1, mono16, PNG); 32FC1 is metres by definition.
  */
-export function decodeRosDepth(where: string, m: RosImageMessage, width: number, height: number, unitsPerMetre: number, out: Float32Array): Float32Array {
+export async function decodeRosDepth(where: string, m: RosImageMessage, width: number, height: number, unitsPerMetre: number, out: Float32Array): Promise<Float32Array> {
   if (m.compressed) return decodeCompressedDepth(where, m.compressed, width, height, unitsPerMetre, out);
   const im = m.image!;
   checkSize(where, im.width, im.height, width, height);
@@ -148,7 +153,7 @@ export function decodeRosDepth(where: string, m: RosImageMessage, width: number,
   return out;
 }
 
-function decodeCompressedDepth(where: string, c: Ros2CompressedImage, width: number, height: number, unitsPerMetre: number, out: Float32Array): Float32Array {
+async function decodeCompressedDepth(where: string, c: Ros2CompressedImage, width: number, height: number, unitsPerMetre: number, out: Float32Array): Promise<Float32Array> {
   const format = c.format.toLowerCase();
   const data = c.data;
   const offset = pngOffset(data);
@@ -156,7 +161,8 @@ function decodeCompressedDepth(where: string, c: Ros2CompressedImage, width: num
     const what = format.includes('rvl') ? 'RVL-compressed depth is not supported (record with png compression)' : `compressed depth format "${c.format}" is not PNG`;
     throw new InputError(where, what);
   }
-  const png = decodePng16(where, data.subarray(offset));
+  const bytes = data.subarray(offset);
+  const png = (await nativePng16(bytes)) ?? decodePng16(where, bytes);
   checkSize(where, png.width, png.height, width, height);
   const v = png.data;
   if (offset === 12 && format.startsWith('32fc1')) {

@@ -6,7 +6,7 @@ import { deflateSync } from 'node:zlib';
 import type { Intrinsics } from '../../fusion/camera.js';
 import { poseFromTranslationQuaternion } from '../../fusion/pose.js';
 import type { Frame } from '../../main/sources/frame.js';
-import { KlgReader, KlgWriter } from '../../main/sources/klg.js';
+import { KlgWriter } from '../../main/sources/klg.js';
 import { openSequence } from '../../main/sources/open.js';
 
 const W = 80, H = 60;
