@@ -1,5 +1,6 @@
 import type { SequenceReader } from '../sources/frame.js';
 import { PrefetchingReader } from '../pipeline/prefetch/prefetchingReader.js';
+import type { OpenSequenceOptions } from '../sources/open.js';
 
 /** The source string of a session for the embedded synthetic world ('synth:seed=N,frames=M,...' also works). */
 export const DEMO_SOURCE = 'demo';
@@ -12,6 +13,6 @@ export const DEMO_SEQUENCE_SPEC = 'synth:seed=1,frames=200,size=320x240';
  * `synth:...`), exactly as `semslam map` accepts them. Frames are read and decoded (or rendered) on a reading
  * thread a few frames ahead of the session's fusion; the session closes the reader when it ends.
  */
-export async function openSource(source: string): Promise<SequenceReader> {
-  return PrefetchingReader.open(source);
+export async function openSource(source: string, options: OpenSequenceOptions = {}): Promise<SequenceReader> {
+  return PrefetchingReader.open(source, options);
 }

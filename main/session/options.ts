@@ -3,6 +3,7 @@ import type { FusionConfig } from '../../fusion/config.js';
 import { SHIPPED_MODEL_PATH } from '../perception/default-model.js';
 import type { SessionMode } from '../store/records.js';
 import type { SessionWriterOptions } from '../store/sessionWriter.js';
+import type { OpenSequenceOptions } from '../sources/open.js';
 
 /** How frames are paced: every frame in order, or at the sensor's rate × speed, skipping frames to keep pace. */
 export type Pacing = 'everyFrame' | 'realtime';
@@ -22,6 +23,8 @@ export interface CameraOptions {
 export interface SessionOptions {
   /** A sequence path (anything main/sources opens) or 'demo' for the embedded synthetic world; 'camera' with `camera`. */
   readonly source: string;
+  /** How a recording source is opened: the user's camera (--intrinsics, --camera, --depth-scale) and a bag's topics. */
+  readonly sourceOptions?: OpenSequenceOptions;
   /** Set for live camera sessions (source 'camera', mode 'rgb'). */
   readonly camera: CameraOptions | null;
   /** 'rgbd': sensor depth is fused, the network segments every `segmentEvery`-th frame; 'rgb': the network's depth and labels every frame. */

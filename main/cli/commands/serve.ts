@@ -7,8 +7,9 @@ import { createBackend } from '../../web/backendFactory.js';
 import { startWebServer } from '../../web/server.js';
 import { defaultExportDir } from '../../session/appBackend.js';
 import { resolveDatabasePath } from '../../store/paths.js';
+import { addSourceOptions, sourceOpenOptions, type SourceFlags } from '../sourceOptions.js';
 
-interface ServeOptions {
+interface ServeOptions extends SourceFlags {
   port: string;
   open?: boolean;
   database?: string;
@@ -25,8 +26,8 @@ function openBrowser(url: string): void {
 }
 
 export function register(program: Command): void {
-  program
-    .command('serve')
+  addSourceOptions(program
+    .command('serve'))
     .description('Run the app in a browser (web mode): HTTP + WebSocket on 127.0.0.1 with a random token in the URL')
     .option('--port <n>', 'port to listen on (0 = any free port)', '0')
     .option('--open', 'open the URL in the default browser')
@@ -44,7 +45,9 @@ export function register(program: Command): void {
       }
       const database = resolveDatabasePath(o.database);
       const exportDir = defaultExportDir(database);
-      const backend = await createBackend({ database, exportDir, ...(o.model ? { session: { modelFile: resolve(o.model) } } : {}) });
+      // The camera and topic flags apply to every recording the app opens (a TUM-layout folder from another camera, a bag).
+      const sourceOptions = await sourceOpenOptions(o);
+      const backend = await createBackend({ database, exportDir, session: { sourceOptions, ...(o.model ? { modelFile: resolve(o.model) } : {}) } });
       const server = await startWebServer(backend, { port, rendererDir: DEFAULT_RENDERER_DIR, exportDir });
       if (o.json) printJson({ url: server.url, port: server.port });
       else process.stdout.write(`${server.url}\n`);
