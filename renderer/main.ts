@@ -13,4 +13,12 @@ const app = new App(client);
   classCounts: () => Array.from(app.viewer.store.classCounts),
   drawMs: (finish: boolean, moving?: boolean) => app.viewer.draw(finish, moving),
   movingDrawn: () => app.viewer.surfels.movingDrawn,
+  /** The full-detail image of the current map and view is on screen (the progressive pass has caught up). */
+  complete: () => app.viewer.complete,
+  /** Longest time each part of the page's work held it (ms): viewer phases and applying a map update. */
+  longest: () => ({ ...app.viewer.longest, apply: app.longestApplyMs, events: app.longestEventMs }),
+  progressive: () => {
+    const p = app.viewer.progressive;
+    return { passes: p.passes, lastPassDrawMs: p.lastPassDrawMs, lastPassWallMs: p.lastPassWallMs, maxSliceMs: p.maxSliceMs, splatsPerMs: p.splatsPerMs, sliceMs: p.sliceMs };
+  },
 };

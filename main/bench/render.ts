@@ -7,6 +7,10 @@
  *    i.e. a CPU rasteriser: a GPU is far faster); time to receive and upload it, then K redraws at the
  *    navigation level of detail (what a user sees while moving the view) and --full-draws redraws of every
  *    surfel (the still view), each waiting for the GPU process through a 1-pixel readPixels; median and p95 ms.
+ * 3. The progressive full-detail redraw (what the app does by itself, renderer/scene/progressive.ts): the view is
+ *    moved once, then, until the full-detail image is whole: how long that took, the longest slice of drawing one
+ *    animation frame held, and how long the page took to answer a trivial script sent every 50 ms (p50, p95, max),
+ *    as a user's input would wait.
  *    Lower is better for every time.
  */
 import { parseArgs } from 'node:util';
@@ -118,9 +122,58 @@ interface RenderTiming {
   /** While the user navigates: the level of detail, its budget adapted to the frame time (at most movingBudget). */
   moving: DrawTimes | { error: string; drawn: number };
   movingBudget: number;
+  progressive: ProgressiveTiming;
 }
 
-type Debug = { semslamDebug: { drawMs(finish: boolean, moving?: boolean): number; surfels(): number; movingDrawn(): number } };
+interface ProgressiveTiming {
+  /** From the view's last move to the whole full-detail image on screen. */
+  completeSeconds: number;
+  passes: number;
+  sliceMs: number;
+  maxSliceMs: number;
+  splatsPerMs: number;
+  /** Round trips of a trivial page.evaluate while the pass ran. */
+  answers: number;
+  answerMsP50: number;
+  answerMsP95: number;
+  answerMsMax: number;
+}
+
+type Debug = {
+  semslamDebug: {
+    drawMs(finish: boolean, moving?: boolean): number; surfels(): number; movingDrawn(): number; complete(): boolean;
+    progressive(): { passes: number; maxSliceMs: number; splatsPerMs: number; sliceMs: number };
+  };
+};
+
+const quantile = (sorted: number[], q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * q))];
+
+/** Moves the view with the mouse, then answers trivial scripts every 50 ms until the full-detail image is whole. */
+async function measureProgressive(page: Page, timeoutMs: number): Promise<ProgressiveTiming> {
+  const box = (await page.locator('#view').boundingBox())!;
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width / 2 + 30, box.y + box.height / 2 + 10, { steps: 3 });
+  await page.mouse.up();
+  const t0 = performance.now();
+  const answers: number[] = [];
+  let complete = false;
+  while (!complete && performance.now() - t0 < timeoutMs) {
+    const s = performance.now();
+    complete = await page.evaluate(() => (window as unknown as Debug).semslamDebug.complete());
+    answers.push(performance.now() - s);
+    process.stderr.write(`\r  progressive: ${((performance.now() - t0) / 1000).toFixed(1)} s, ${answers.length} answers   `);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  process.stderr.write('\n');
+  const completeSeconds = (performance.now() - t0) / 1000;
+  const p = await page.evaluate(() => (window as unknown as Debug).semslamDebug.progressive());
+  const sorted = [...answers].sort((a, b) => a - b);
+  return {
+    completeSeconds: complete ? completeSeconds : Number.NaN, passes: p.passes, sliceMs: p.sliceMs, maxSliceMs: p.maxSliceMs, splatsPerMs: p.splatsPerMs,
+    answers: sorted.length, answerMsP50: quantile(sorted, 0.5), answerMsP95: quantile(sorted, 0.95), answerMsMax: sorted[sorted.length - 1],
+  };
+}
 
 async function timeDraws(page: Page, draws: number, moving: boolean, label: string): Promise<{ times: number[] } | { error: string }> {
   const times: number[] = [];
@@ -164,8 +217,9 @@ async function measureRender(surfels: number, draws: number, fullDraws: number):
     const moving = 'times' in settle ? await timeDraws(page, draws, true, 'moving') : settle;
     const drawnMoving = await page.evaluate(() => (window as unknown as Debug).semslamDebug.movingDrawn());
     const full = await timeDraws(page, fullDraws, false, 'full');
+    const progressive = await measureProgressive(page, 600_000);
     return {
-      surfels, packetBytes: packet.byteLength, loadSeconds, viewport: canvas, movingBudget: budget,
+      surfels, packetBytes: packet.byteLength, loadSeconds, viewport: canvas, movingBudget: budget, progressive,
       full: 'times' in full ? summarise(full.times, surfels) : full,
       moving: 'times' in moving ? summarise(moving.times, drawnMoving) : { ...moving, drawn: drawnMoving },
     };
@@ -201,6 +255,9 @@ export async function main(argv: string[]): Promise<void> {
     `  map packet ${mb(render.packetBytes)}, page load + transfer + upload ${render.loadSeconds.toFixed(1)} s`,
     `  moving (points, budget ≤ ${render.movingBudget.toLocaleString('en-US')} adapted towards ${MOVING_TARGET_MS} ms/frame): ${drawLine(render.moving)}`,
     `  still (every surfel): ${drawLine(render.full)}`,
+    `  progressive full detail (slices of ${render.progressive.sliceMs} ms per animation frame, as the app draws by itself):`,
+    `    whole image ${render.progressive.completeSeconds.toFixed(1)} s after the view stopped; longest slice ${render.progressive.maxSliceMs.toFixed(1)} ms; ${Math.round(render.progressive.splatsPerMs * 1000).toLocaleString('en-US')} splats/s`,
+    `    page answered a script in p50 ${render.progressive.answerMsP50.toFixed(1)} ms, p95 ${render.progressive.answerMsP95.toFixed(1)} ms, max ${render.progressive.answerMsMax.toFixed(1)} ms (${render.progressive.answers} tries while it drew)`,
     '',
   ].join('\n'));
 }

@@ -29,7 +29,9 @@ export interface WebServerOptions {
   readonly token?: string;
   /**
    * A client whose socket has more than this many bytes queued skips map deltas and gets the whole map
-   * (getMap) once it has drained, instead of the server buffering without bound.
+   * (getMap) once it has drained, instead of the server buffering without bound. Small, because frame and
+   * tracking status (never skipped) queue behind whatever is buffered: a slow page sees its status late by no
+   * more than this much map.
    */
   readonly maxBufferedBytes: number;
   /** Largest message a client may send (a 1280×960 camera frame is 3.7 MB). */
@@ -40,7 +42,7 @@ export interface WebServerOptions {
 
 export const DEFAULT_WEB_SERVER_OPTIONS: Omit<WebServerOptions, 'rendererDir'> = {
   port: 0,
-  maxBufferedBytes: 16 * 1024 * 1024,
+  maxBufferedBytes: 2 * 1024 * 1024,
   maxMessageBytes: 4 * 1024 * 1024,
 };
 

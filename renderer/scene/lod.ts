@@ -17,8 +17,8 @@ export function lodInstances(count: number, stride: number): number {
   return count <= 0 ? 0 : Math.ceil(count / stride);
 }
 
-/** Frame time the moving level of detail aims at (ms). */
-export const MOVING_TARGET_MS = 40;
+/** Frame time the moving level of detail aims at (ms): also how long the page may wait for one moving frame. */
+export const MOVING_TARGET_MS = 25;
 /** Never fewer surfels than this while moving (the view must stay recognisable). */
 export const MIN_MOVING_BUDGET = 20_000;
 

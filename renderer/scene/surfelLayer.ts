@@ -123,6 +123,8 @@ interface Buffers {
 }
 const GEOM_FLOATS = 4;
 const ATTR_BYTES = 8;
+/** Slots uploaded per frame at most (24 bytes each: ~0.8 MB). */
+export const UPLOAD_SLOTS_PER_FRAME = 32_768;
 
 export class SurfelLayer implements Layer<SurfelLayerSettings> {
   readonly name = 'surfels';
@@ -138,6 +140,10 @@ export class SurfelLayer implements Layer<SurfelLayerSettings> {
   private readonly uniforms: Record<string, unknown> = {};
   /** Draw every stride-th surfel (level of detail while moving). */
   private stride = 1;
+  /** First slot drawn (a slice of the progressive full-detail pass). */
+  private first = 0;
+  /** Splats drawn by the next full-detail draw. */
+  private instances = 0;
   /** The moving budget as adapted to the measured frame time (≤ settings.movingBudget). */
   private adaptedBudget = DEFAULT_SURFEL_LAYER_SETTINGS.movingBudget;
 
@@ -148,16 +154,16 @@ export class SurfelLayer implements Layer<SurfelLayerSettings> {
     const uniforms = dynamicUniforms(this.uniforms, UNIFORM_NAMES) as never;
     // The same per-surfel attributes for both: per instance (splats) or per vertex (points), every stride-th surfel.
     const surfelAttributes = (divisor: 0 | 1) => ({
-      geom: () => ({ buffer: b().geom, divisor, size: 4, stride: 4 * GEOM_FLOATS * this.stride }),
-      normalc: () => ({ buffer: b().attr, divisor, normalized: true, type: 'int8', size: 4, offset: 0, stride: ATTR_BYTES * this.stride }),
-      colorl: () => ({ buffer: b().attr, divisor, normalized: true, type: 'uint8', size: 4, offset: 4, stride: ATTR_BYTES * this.stride }),
+      geom: () => ({ buffer: b().geom, divisor, size: 4, offset: 4 * GEOM_FLOATS * this.first, stride: 4 * GEOM_FLOATS * this.stride }),
+      normalc: () => ({ buffer: b().attr, divisor, normalized: true, type: 'int8', size: 4, offset: ATTR_BYTES * this.first, stride: ATTR_BYTES * this.stride }),
+      colorl: () => ({ buffer: b().attr, divisor, normalized: true, type: 'uint8', size: 4, offset: 4 + ATTR_BYTES * this.first, stride: ATTR_BYTES * this.stride }),
     });
     this.splats = regl({
       vert: vertexShader(false),
       frag: fragmentShader(false),
       primitive: 'triangle strip',
       count: 4,
-      instances: () => lodInstances(this.store.count, this.stride),
+      instances: () => this.instances,
       attributes: {
         corner: { buffer: this.corners, divisor: 0 },
         ...surfelAttributes(1),
@@ -198,14 +204,16 @@ export class SurfelLayer implements Layer<SurfelLayerSettings> {
     this.updateUniforms();
   }
 
-  /** Uploads what changed in the store since the last frame. */
-  sync(): void {
-    const dirty = this.store.takeDirty();
+  /**
+   * Uploads what changed in the store, at most UPLOAD_SLOTS_PER_FRAME slots a call (the rest on the next frames):
+   * a whole 640×480 map re-sent at once would hold the page while the GPU process copies it.
+   */
+  sync(maxSlots = UPLOAD_SLOTS_PER_FRAME): void {
+    const dirty = this.store.takeDirty(maxSlots);
     if (!dirty) return;
     if (dirty.grew) {
       this.destroyBuffers();
       this.buffers = this.createBuffers();
-      return;
     }
     const r = dirty.ranges;
     for (let k = 0; k < r.length; k += 2) {
@@ -230,16 +238,38 @@ export class SurfelLayer implements Layer<SurfelLayerSettings> {
   }
 
   draw(frame: FrameContext): void {
+    this.drawSlots(frame, 0, this.store.count);
+  }
+
+  /** Full detail, the splats in slots [from, to) (the whole map, or a slice of the progressive pass). */
+  drawSlots(frame: FrameContext, from: number, to: number): void {
     this.sync();
-    if (this.store.count === 0) return;
+    to = Math.min(to, this.store.count);
+    if (to <= from) return;
+    this.setFrame(frame, 1);
+    this.first = from;
+    this.instances = to - from;
+    this.splats();
+  }
+
+  /** The light level of detail (points, strided to the adapted budget); returns the surfels drawn. */
+  drawLight(frame: FrameContext, budgetCap = Infinity): number {
+    this.sync();
+    if (this.store.count === 0) return 0;
+    const budget = Math.max(1, Math.min(this.effectiveBudget() || Infinity, budgetCap));
+    this.setFrame(frame, lodStride(this.store.count, Number.isFinite(budget) ? budget : 0));
+    this.first = 0;
+    this.points();
+    return lodInstances(this.store.count, this.stride);
+  }
+
+  private setFrame(frame: FrameContext, stride: number): void {
     this.uniforms.projection = frame.projection;
     this.uniforms.view = frame.view;
     this.uniforms.eye = frame.eye;
-    this.stride = frame.moving ? lodStride(this.store.count, this.effectiveBudget()) : 1;
-    this.uniforms.pointScale = this.settings.pointScale * Math.sqrt(this.stride);
+    this.stride = stride;
+    this.uniforms.pointScale = this.settings.pointScale * Math.sqrt(stride);
     this.uniforms.viewportHeight = frame.viewportHeight;
-    if (frame.moving) this.points();
-    else this.splats();
   }
 
   dispose(): void {
@@ -267,10 +297,10 @@ export class SurfelLayer implements Layer<SurfelLayerSettings> {
     this.geom = new Float32Array(GEOM_FLOATS * s.capacity);
     this.attr = new Uint8Array(ATTR_BYTES * s.capacity);
     this.attrSigned = new Int8Array(this.attr.buffer);
-    this.pack(0, s.count);
+    // Empty: the store reports every slot as changed after it grew, and sync() uploads them a share per frame.
     return {
-      geom: r.buffer({ data: this.geom, usage: 'dynamic', type: 'float' }),
-      attr: r.buffer({ data: this.attr, usage: 'dynamic', type: 'uint8' }),
+      geom: r.buffer({ length: this.geom.byteLength, usage: 'dynamic', type: 'float' }),
+      attr: r.buffer({ length: this.attr.byteLength, usage: 'dynamic', type: 'uint8' }),
     };
   }
 

@@ -62,6 +62,11 @@ export class SurfelStore {
     this.anyDirty = false;
   }
 
+  /** Slots changed that takeDirty has not handed out yet. */
+  get dirty(): boolean {
+    return this.grew || this.anyDirty;
+  }
+
   has(id: number): boolean {
     return this.slotOf.has(id);
   }
@@ -71,10 +76,23 @@ export class SurfelStore {
   }
 
   apply(delta: MapDelta): void {
+    this.begin(delta);
+    this.applyRecords(delta, 0, delta.count);
+    this.finish(delta);
+  }
+
+  /**
+   * A delta in steps, so a big one need not hold the page: begin (reset, removals, room), applyRecords over
+   * consecutive record ranges, finish. Between steps the store is consistent (some records not applied yet).
+   */
+  begin(delta: MapDelta): void {
     if (delta.reset) this.clear();
     for (let k = 0; k < delta.removedIds.length; k++) this.remove(delta.removedIds[k]);
     this.reserve(this.count + delta.count);
-    for (let i = 0; i < delta.count; i++) {
+  }
+
+  applyRecords(delta: MapDelta, from: number, to: number): void {
+    for (let i = from; i < to; i++) {
       const id = delta.ids[i];
       let s = this.slotOf.get(id);
       if (s === undefined) {
@@ -96,30 +114,44 @@ export class SurfelStore {
       }
       this.markDirty(s);
     }
+  }
+
+  finish(delta: MapDelta): void {
     this.frame = delta.frame;
   }
 
-  /** Changed slot ranges since the last call, or null when nothing changed. */
-  takeDirty(): DirtyRanges | null {
+  /**
+   * Changed slot ranges since the last call, or null when nothing changed. At most about `maxSlots` slots (whole
+   * pages): the rest stays dirty for the next call, so one call never uploads more than a frame should. After the
+   * store grew, `grew` is reported once and every slot counts as changed.
+   */
+  takeDirty(maxSlots = Infinity): DirtyRanges | null {
     if (!this.grew && !this.anyDirty) return null;
-    const ranges: number[] = [];
-    if (this.grew) {
-      if (this.count > 0) ranges.push(0, this.count);
-    } else {
-      const pages = this.dirtyPages;
-      for (let p = 0; p < pages.length; p++) {
-        if (pages[p] === 0) continue;
-        const from = p * DIRTY_PAGE;
-        while (p + 1 < pages.length && pages[p + 1] !== 0) p++;
-        const to = Math.min(this.count, (p + 1) * DIRTY_PAGE);
-        if (to > from) ranges.push(from, to);
-      }
+    const grew = this.grew;
+    if (grew) {
+      this.grew = false;
+      this.dirtyPages = new Uint8Array(Math.ceil(this.capacity / DIRTY_PAGE));
+      this.dirtyPages.fill(1, 0, Math.ceil(this.count / DIRTY_PAGE));
     }
-    const r = { ranges, grew: this.grew };
-    this.grew = false;
-    this.dirtyPages.fill(0);
-    this.anyDirty = false;
-    return r;
+    const ranges: number[] = [];
+    const pages = this.dirtyPages;
+    let taken = 0;
+    let left = false;
+    for (let p = 0; p < pages.length; p++) {
+      if (pages[p] === 0) continue;
+      if (taken >= maxSlots) {
+        left = true;
+        break;
+      }
+      const from = p * DIRTY_PAGE;
+      pages[p] = 0;
+      while (p + 1 < pages.length && pages[p + 1] !== 0 && taken + (p + 2 - from / DIRTY_PAGE) * DIRTY_PAGE <= maxSlots) pages[++p] = 0;
+      const to = Math.min(this.count, (p + 1) * DIRTY_PAGE);
+      taken += (p + 1) * DIRTY_PAGE - from;
+      if (to > from) ranges.push(from, to);
+    }
+    this.anyDirty = left;
+    return { ranges, grew };
   }
 
   private remove(id: number): void {

@@ -1,16 +1,24 @@
 /**
- * The 3D view: a regl context on a canvas, the layers, navigation, and a redraw-on-demand loop
- * (nothing is drawn while nothing changed, which matters with a software GL).
+ * The 3D view: a regl context on a canvas, the layers, navigation, and a redraw-on-demand loop (nothing is drawn
+ * while nothing changed, which matters with a software GL).
+ *
+ * Surfels are drawn off-screen and the canvas shows the newest finished image ("front") with the trajectory and
+ * frustum over it. While the view moves, the front is redrawn every frame at the light level of detail. Full detail
+ * is drawn progressively into a second image ("back"), a time-boxed slice of slots per animation frame
+ * (progressive.ts), and swapped in when it is whole: a map of any size, on any GPU, never holds the page for more
+ * than a slice. Map updates while the view is still start the next pass when the current one is done; the front
+ * keeps showing the last whole map meanwhile.
  */
 import createREGL from 'regl';
-import type { Regl } from 'regl';
+import type { DrawCommand, Framebuffer2D, Regl, Texture2D } from 'regl';
 import { mat4, vec3 } from 'gl-matrix';
 import { SurfelStore } from './surfelStore.js';
 import { SurfelLayer } from './surfelLayer.js';
 import { TrajectoryLayer } from './trajectoryLayer.js';
 import { FrustumLayer } from './frustumLayer.js';
 import { Navigation } from './navigation.js';
-import type { FrameContext } from './layer.js';
+import { ProgressivePass } from './progressive.js';
+import { MOVING_TARGET_MS } from './lod.js';
 
 export interface ViewerStats {
   /** Milliseconds of the last draw (CPU submit; with `finish` also GPU), lower is better. */
@@ -20,6 +28,26 @@ export interface ViewerStats {
 
 /** How long after the last navigation input the view counts as still moving. */
 const SETTLE_MS = 250;
+const BACKGROUND: [number, number, number, number] = [0.08, 0.09, 0.11, 1];
+/** A software rasteriser draws a point a few times faster than an instanced splat: caps a light image's cost. */
+const POINTS_PER_SPLAT = 3;
+
+/** An off-screen image of the surfels and what it shows. */
+interface Image {
+  fbo: Framebuffer2D;
+  color: Texture2D;
+  width: number;
+  height: number;
+  /** The view (projection × view) it was drawn for. */
+  viewProjection: Float32Array;
+  /** The surfel settings version it was drawn with. */
+  look: number;
+  /** Map version and surfel count it shows. */
+  mapVersion: number;
+  count: number;
+  /** Every surfel, in full detail (else the light level of detail). */
+  full: boolean;
+}
 
 export class Viewer {
   readonly store = new SurfelStore();
@@ -29,19 +57,30 @@ export class Viewer {
   readonly frustum: FrustumLayer;
   readonly navigation = new Navigation();
   readonly stats: ViewerStats = { lastDrawMs: 0, draws: 0 };
+  readonly progressive = new ProgressivePass();
   private readonly frame: { projection: mat4; view: mat4; eye: vec3; moving: boolean; viewportHeight: number } = {
     projection: mat4.create(), view: mat4.create(), eye: vec3.create(), moving: false, viewportHeight: 1,
   };
+  private readonly viewProjection = new Float32Array(16);
+  private front: Image;
+  private back: Image;
+  private readonly composite: DrawCommand;
+  /** Bumped when the map changes (mapUpdated) and when the surfels' look changes (invalidate). */
+  private mapVersion = 0;
+  private look = 0;
   /** Navigation input until this time (ms): draw the lighter level of detail; full detail once it has passed. */
   private movingUntil = 0;
   /** When the previous frame was a moving one: its start (ms), else 0. */
   private lastMovingAt = 0;
   private settleTimer: ReturnType<typeof setTimeout> | null = null;
-  private needsDraw = true;
+  /** The canvas must be composed again (front changed, overlays changed, resized). */
+  private needsComposite = true;
   private raf = 0;
   private disposed = false;
   private framedOnce = false;
   private readonly syncPixel = new Uint8Array(4);
+  /** draw(…, moving=true) asked for the light image: keep it until the view, the look or the map changes. */
+  private holdLight = false;
 
   constructor(readonly canvas: HTMLCanvasElement) {
     this.regl = createREGL({
@@ -49,22 +88,46 @@ export class Viewer {
       extensions: ['ANGLE_instanced_arrays'],
       optionalExtensions: ['OES_element_index_uint'],
       // Kept so a screenshot (toBlob) reads what is on screen.
-      attributes: { preserveDrawingBuffer: true, antialias: true },
+      attributes: { preserveDrawingBuffer: true, antialias: false, depth: false },
     });
     this.surfels = new SurfelLayer(this.regl, this.store);
     this.trajectory = new TrajectoryLayer(this.regl);
     this.frustum = new FrustumLayer(this.regl);
+    this.front = this.createImage();
+    this.back = this.createImage();
+    this.composite = this.regl({
+      vert: 'precision mediump float; attribute vec2 p; varying vec2 uv; void main() { uv = 0.5 * (p + 1.0); gl_Position = vec4(p, 0.0, 1.0); }',
+      frag: 'precision mediump float; uniform sampler2D image; varying vec2 uv; void main() { gl_FragColor = texture2D(image, uv); }',
+      attributes: { p: [-1, -1, 3, -1, -1, 3] },
+      count: 3,
+      uniforms: { image: () => this.front.color },
+      depth: { enable: false },
+    });
     this.attachInput();
     const loop = (): void => {
       if (this.disposed) return;
-      if (this.needsDraw) this.draw();
+      this.tick();
       this.raf = requestAnimationFrame(loop);
     };
     this.raf = requestAnimationFrame(loop);
   }
 
+  /** The surfels' look changed (colours, sizes, visible classes): a new light image now, full detail after. */
   invalidate(): void {
-    this.needsDraw = true;
+    this.look++;
+    this.needsComposite = true;
+    this.canvas.dataset.detail = 'partial';
+  }
+
+  /** Only what is drawn over the surfels changed (trajectory, frustum). */
+  overlaysChanged(): void {
+    this.needsComposite = true;
+  }
+
+  /** The full-detail image on screen is of the current map, view and look (nothing is left to draw). */
+  get complete(): boolean {
+    return this.front.full && this.front.mapVersion === this.mapVersion && this.front.look === this.look && !this.progressive.active
+      && performance.now() >= this.movingUntil;
   }
 
   /** Frames the view on the map once, when the first surfels arrive. */
@@ -87,69 +150,198 @@ export class Viewer {
       }
     }
     this.navigation.frame(min, max);
-    this.invalidate();
+    this.needsComposite = true;
+    this.canvas.dataset.detail = 'partial';
   }
 
-  /**
-   * The map changed. A map beyond the moving budget streaming updates in draws light too (every full redraw of
-   * it may take longer than the updates' interval), and in full once the updates pause.
-   */
+  /** The map changed: the next full-detail pass draws it (the one under way also draws the slots added). */
   mapUpdated(): void {
-    if (this.store.count > this.surfels.settings.movingBudget && this.surfels.settings.movingBudget > 0) this.moved();
-    else this.invalidate();
+    this.mapVersion++;
+    this.canvas.dataset.detail = 'partial';
   }
 
-  /** The user moved the view: draw light while input keeps coming, then once more in full detail. */
+  /** The user moved the view: draw light while input keeps coming, then full detail, progressively. */
   moved(): void {
     this.movingUntil = performance.now() + SETTLE_MS;
-    this.invalidate();
+    this.needsComposite = true;
+    this.canvas.dataset.detail = 'partial';
     if (this.settleTimer !== null) clearTimeout(this.settleTimer);
-    this.settleTimer = setTimeout(() => { this.settleTimer = null; this.invalidate(); }, SETTLE_MS + 5);
+    this.settleTimer = setTimeout(() => { this.settleTimer = null; this.needsComposite = true; }, SETTLE_MS + 5);
   }
 
-  /**
-   * Draws now; with `finish` waits until the frame is rasterised, so the time is the whole frame. `moving`
-   * forces the navigation level of detail on (true) or off (false); by default it follows the user's input.
-   */
-  draw(finish = false, moving?: boolean): number {
-    const t0 = performance.now();
-    this.needsDraw = false;
-    const w = this.canvas.clientWidth * devicePixelRatio;
-    const h = this.canvas.clientHeight * devicePixelRatio;
-    if (this.canvas.width !== Math.round(w) || this.canvas.height !== Math.round(h)) {
-      this.canvas.width = Math.max(1, Math.round(w));
-      this.canvas.height = Math.max(1, Math.round(h));
+  /** Longest time (ms) each part of a frame held the page since the last reset (for the benchmark and tests). */
+  readonly longest = { light: 0, slice: 0, compose: 0, tick: 0 };
+
+  /** One animation frame: at most a light image or one slice of full detail, then the canvas if anything changed. */
+  private tick(): void {
+    const now = performance.now();
+    this.tickInner(now);
+    const l = this.longest;
+    l.tick = Math.max(l.tick, performance.now() - now);
+  }
+
+  private tickInner(now: number): void {
+    const moving = now < this.movingUntil;
+    this.prepareFrame(moving);
+    const count = this.store.count;
+    const p = this.progressive;
+    const stale = (image: Image): boolean => !sameMatrix(image.viewProjection, this.viewProjection) || image.look !== this.look;
+    if (p.active && stale(this.back)) p.abort();
+    const frontStale = stale(this.front);
+    const mapChanged = this.front.mapVersion !== this.mapVersion;
+    if (this.holdLight && (frontStale || mapChanged || moving)) this.holdLight = false;
+    // A pass that fits in a slice needs no light image first; a map that outgrew the front image gets one at once.
+    const oneSlice = p.estimateMs(count) <= p.sliceMs;
+    const frontTooSparse = this.front.count * 1.5 < count && !oneSlice;
+    let drewLight = false;
+    if (moving ? frontStale || mapChanged : (frontStale && (!oneSlice || p.active)) || (frontTooSparse && mapChanged)) {
+      const t = performance.now();
+      this.drawLightImage(now, moving);
+      this.longest.light = Math.max(this.longest.light, performance.now() - t);
+      drewLight = true;
+    }
+    // A slice waits for the GPU: after a light image it would wait for that too, so it is the next frame's.
+    if (!moving && !drewLight && !this.holdLight && p.ready(now) && (p.active || frontStale || mapChanged || !this.front.full)) this.drawSlice(now);
+    if (this.needsComposite) {
+      const t = performance.now();
+      this.composeCanvas();
+      this.longest.compose = Math.max(this.longest.compose, performance.now() - t);
+    }
+    this.canvas.dataset.detail = this.complete ? 'full' : 'partial';
+  }
+
+  /** Canvas size, matrices and the light/full flag for this frame. */
+  private prepareFrame(moving: boolean): void {
+    const w = Math.max(1, Math.round(this.canvas.clientWidth * devicePixelRatio));
+    const h = Math.max(1, Math.round(this.canvas.clientHeight * devicePixelRatio));
+    if (this.canvas.width !== w || this.canvas.height !== h) {
+      this.canvas.width = w;
+      this.canvas.height = h;
+    }
+    if (this.front.width !== w || this.front.height !== h) {
+      for (const image of [this.front, this.back]) {
+        image.fbo.resize(w, h);
+        image.width = w;
+        image.height = h;
+        image.viewProjection.fill(0); // nothing valid in it any more
+        image.full = false;
+        image.count = 0;
+      }
+      this.progressive.abort();
+      this.needsComposite = true;
     }
     this.regl.poll();
     const f = this.frame;
-    f.moving = moving ?? performance.now() < this.movingUntil;
-    f.viewportHeight = this.canvas.height;
-    this.navigation.projection(f.projection, this.canvas.width / Math.max(1, this.canvas.height));
+    f.moving = moving;
+    f.viewportHeight = h;
+    this.navigation.projection(f.projection, w / h);
     this.navigation.view(f.view, f.eye);
-    this.regl.clear({ color: [0.08, 0.09, 0.11, 1], depth: 1 });
-    const ctx: FrameContext = f;
-    this.surfels.draw(ctx);
-    this.trajectory.draw(ctx);
-    this.frustum.draw(ctx);
-    // gl.finish() returns before Chromium's GPU process has drawn; reading a pixel waits for it.
-    if (finish) this.regl.read({ x: 0, y: 0, width: 1, height: 1, data: this.syncPixel });
-    this.stats.lastDrawMs = performance.now() - t0;
-    // A moving frame's cost: the synchronised time when known, else the interval since the previous moving frame
-    // (requestAnimationFrame waits for the GPU, so the interval includes its work).
-    if (f.moving) {
-      const interval = this.lastMovingAt > 0 ? t0 - this.lastMovingAt : 0;
-      if (finish) this.surfels.observeMovingFrame(this.stats.lastDrawMs);
-      else if (interval > 0 && interval < 2000) this.surfels.observeMovingFrame(interval);
-      this.lastMovingAt = t0;
+    mat4.multiply(this.viewProjection as unknown as mat4, f.projection, f.view);
+  }
+
+  /** The light level of detail into the front image, its cost bounded by what full detail was measured to cost. */
+  private drawLightImage(now: number, moving: boolean, capped = true): void {
+    const cap = Math.max(1, this.progressive.splatsPerMs * MOVING_TARGET_MS * POINTS_PER_SPLAT);
+    this.front.fbo.use(() => {
+      this.regl.clear({ color: BACKGROUND, depth: 1 });
+      this.surfels.drawLight(this.frame, capped ? cap : Infinity);
+    });
+    this.stamp(this.front, false);
+    this.needsComposite = true;
+    // A moving frame's cost is the interval since the previous moving frame (requestAnimationFrame waits for the
+    // GPU, so it includes its work): the adaptive budget of the light level of detail follows it.
+    if (moving) {
+      const interval = this.lastMovingAt > 0 ? now - this.lastMovingAt : 0;
+      if (interval > 0 && interval < 2000) this.surfels.observeMovingFrame(interval);
+      this.lastMovingAt = now;
     } else {
       this.lastMovingAt = 0;
     }
+  }
+
+  /** One time-boxed slice of the full-detail pass into the back image; swapped to the front when whole. */
+  private drawSlice(now: number): void {
+    const p = this.progressive;
+    const count = this.store.count;
+    if (!p.active) {
+      p.start(this.mapVersion, now);
+      this.stamp(this.back, false);
+      this.back.fbo.use(() => this.regl.clear({ color: BACKGROUND, depth: 1 }));
+    }
+    const [from, to] = p.slice(count);
+    const t0 = performance.now();
+    this.back.fbo.use(() => {
+      this.surfels.drawSlots(this.frame, from, to);
+      // Waits until the slice is rasterised: its true cost sizes the next one, and no backlog builds up in the GPU.
+      this.regl.read({ x: 0, y: 0, width: 1, height: 1, data: this.syncPixel });
+    });
+    const ms = performance.now() - t0;
+    this.longest.slice = Math.max(this.longest.slice, ms);
+    this.stats.lastDrawMs = ms;
+    this.stats.draws++;
+    if (!p.drew(to, to - from, ms, this.store.count, performance.now())) return;
+    // Slots still waiting for their upload were drawn stale: shown (it is newer than the front), and drawn again.
+    this.back.mapVersion = this.store.dirty ? -1 : p.mapVersion;
+    this.back.count = this.store.count;
+    this.back.full = true;
+    [this.front, this.back] = [this.back, this.front];
+    this.needsComposite = true;
+  }
+
+  private stamp(image: Image, full: boolean): void {
+    image.viewProjection.set(this.viewProjection);
+    image.look = this.look;
+    image.mapVersion = this.mapVersion;
+    image.count = this.store.count;
+    image.full = full;
+  }
+
+  /** The canvas: the front image, the trajectory and the frustum over it. */
+  private composeCanvas(): void {
+    this.needsComposite = false;
+    this.regl.clear({ color: BACKGROUND });
+    this.composite();
+    this.trajectory.draw(this.frame);
+    this.frustum.draw(this.frame);
+  }
+
+  /**
+   * Draws now, whole, for the benchmark and the tests: `moving` true draws the light level of detail, false full
+   * detail in one go (no slicing); with `finish` waits until the frame is rasterised, so the time is the whole frame.
+   */
+  draw(finish = false, moving = false): number {
+    const t0 = performance.now();
+    this.prepareFrame(moving);
+    this.surfels.sync(Infinity);
+    this.holdLight = moving;
+    if (moving) {
+      this.drawLightImage(t0, false, false);
+    } else {
+      this.progressive.abort();
+      this.back.fbo.use(() => {
+        this.regl.clear({ color: BACKGROUND, depth: 1 });
+        this.surfels.drawSlots(this.frame, 0, this.store.count);
+      });
+      this.stamp(this.back, true);
+      [this.front, this.back] = [this.back, this.front];
+    }
+    this.composeCanvas();
+    // gl.finish() returns before Chromium's GPU process has drawn; reading a pixel waits for it.
+    if (finish) this.regl.read({ x: 0, y: 0, width: 1, height: 1, data: this.syncPixel });
+    this.stats.lastDrawMs = performance.now() - t0;
+    if (moving && finish) this.surfels.observeMovingFrame(this.stats.lastDrawMs);
     this.stats.draws++;
     return this.stats.lastDrawMs;
   }
 
+  private createImage(): Image {
+    const color = this.regl.texture({ width: 1, height: 1, min: 'nearest', mag: 'nearest' });
+    const fbo = this.regl.framebuffer({ color, depth: true, stencil: false });
+    return { fbo, color, width: 1, height: 1, viewProjection: new Float32Array(16), look: -1, mapVersion: -1, count: 0, full: false };
+  }
+
   screenshot(): Promise<Blob> {
-    this.draw();
+    this.draw(false, false);
     return new Promise((resolve, reject) => this.canvas.toBlob((b) => (b ? resolve(b) : reject(new Error('screenshot failed'))), 'image/png'));
   }
 
@@ -160,6 +352,8 @@ export class Viewer {
     this.surfels.dispose();
     this.trajectory.dispose();
     this.frustum.dispose();
+    this.front.fbo.destroy();
+    this.back.fbo.destroy();
     this.regl.destroy();
   }
 
@@ -187,6 +381,11 @@ export class Viewer {
     c.addEventListener('keydown', (e) => {
       if (this.navigation.key(e.key)) this.moved();
     });
-    new ResizeObserver(() => this.invalidate()).observe(c);
+    new ResizeObserver(() => (this.needsComposite = true)).observe(c);
   }
+}
+
+function sameMatrix(a: Float32Array, b: Float32Array): boolean {
+  for (let i = 0; i < 16; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

@@ -5,6 +5,7 @@
 import type { AppEvent, PlaybackState, ReplayMode, SessionSummary } from '../../main/contract/channels.js';
 import type { AppClient } from '../../main/contract/client.js';
 import { decodeMapDelta } from '../../main/contract/mapDelta.js';
+import type { MapDelta } from '../../main/contract/mapDelta.js';
 import { Viewer } from '../scene/viewer.js';
 import { COLOR_MODES } from '../scene/surfelLayer.js';
 import type { ColorMode } from '../scene/surfelLayer.js';
@@ -14,6 +15,10 @@ import { CameraPanel } from './cameraPanel.js';
 import { byId, el } from './dom.js';
 import { Legend } from './legend.js';
 import { drawPreview } from './previews.js';
+
+/** Applying map updates: at most this long per task (ms), in chunks of records. */
+const APPLY_SLICE_MS = 6;
+const APPLY_CHUNK = 8192;
 
 export class App {
   readonly viewer: Viewer;
@@ -37,7 +42,12 @@ export class App {
     this.camera = new CameraPanel(client, {
       showError: (m) => this.showError(m), showNotice: (m) => this.showNotice(m), setPlayback: (p) => this.setPlayback(p),
     });
-    client.onEvent((e) => this.onEvent(e));
+    client.onEvent((e) => {
+      const t0 = performance.now();
+      this.onEvent(e);
+      const ms = performance.now() - t0;
+      if (ms > (this.longestEventMs[e.channel] ?? 0)) this.longestEventMs[e.channel] = ms;
+    });
     client.onConnection?.((s) => {
       byId('connection').textContent = s;
       if (s === 'disconnected') this.showError('Lost the connection to semslam. Restart `semslam serve` and reload this page.');
@@ -151,11 +161,11 @@ export class App {
     });
     byId<HTMLInputElement>('show-trajectory').addEventListener('change', (e) => {
       this.viewer.trajectory.setSettings({ visible: (e.target as HTMLInputElement).checked });
-      this.viewer.invalidate();
+      this.viewer.overlaysChanged();
     });
     byId<HTMLInputElement>('show-frustum').addEventListener('change', (e) => {
       this.viewer.frustum.setSettings({ visible: (e.target as HTMLInputElement).checked });
-      this.viewer.invalidate();
+      this.viewer.overlaysChanged();
     });
     byId('frame-map').addEventListener('click', () => this.viewer.frameOnMap());
     byId('screenshot').addEventListener('click', async () => {
@@ -192,7 +202,8 @@ export class App {
         this.viewer.trajectory.update(e.payload.from, e.payload.positions);
         this.viewer.frustum.update(e.payload.T_world_camera, e.payload.intrinsics);
         this.viewer.navigation.tracked = e.payload.T_world_camera;
-        this.viewer.invalidate();
+        // Follow navigation moves with the camera: the viewer sees the view change by itself.
+        this.viewer.overlaysChanged();
         break;
       case 'playback':
         this.setPlayback(e.payload);
@@ -209,16 +220,61 @@ export class App {
     }
   }
 
+  /** Longest time one step of applying map updates held the page (ms), for the tests and the benchmark. */
+  longestApplyMs = 0;
+  /** Longest handling of one event per channel (ms). */
+  readonly longestEventMs: Record<string, number> = {};
+  /** Map updates received and not yet applied, oldest first; the first may be partly applied (`applied` records). */
+  private readonly deltas: MapDelta[] = [];
+  private applied = -1;
+  private readonly applyChannel = new MessageChannel();
+  private applyScheduled = false;
+
+  /**
+   * Queues a map update. Updates are applied in order, a few milliseconds at a time, each step its own task: a
+   * 640×480 frame's update (hundreds of thousands of surfels) never holds the page, and status messages that
+   * arrive meanwhile are shown between steps.
+   */
   private applyPacket(packet: Uint8Array): void {
     const d = decodeMapDelta(packet);
     if (!d.ok) return this.showError(`Could not read a map update: ${d.message}`);
-    this.viewer.store.apply(d.value);
-    this.checkTotal(d.value.total);
-    byId('status-surfels').textContent = this.viewer.store.count.toLocaleString('en-US');
-    byId('status-surfels').dataset.count = String(this.viewer.store.count);
-    this.legend.update(this.viewer.store.classCounts);
+    this.deltas.push(d.value);
+    this.scheduleApply();
+  }
+
+  private scheduleApply(): void {
+    if (this.applyScheduled) return;
+    this.applyScheduled = true;
+    this.applyChannel.port1.onmessage = () => this.applySome();
+    this.applyChannel.port2.postMessage(null);
+  }
+
+  private applySome(): void {
+    this.applyScheduled = false;
+    const t0 = performance.now();
+    const store = this.viewer.store;
+    while (this.deltas.length > 0 && performance.now() - t0 < APPLY_SLICE_MS) {
+      const d = this.deltas[0];
+      if (this.applied < 0) {
+        store.begin(d);
+        this.applied = 0;
+      }
+      const to = Math.min(d.count, this.applied + APPLY_CHUNK);
+      store.applyRecords(d, this.applied, to);
+      this.applied = to;
+      if (to < d.count) continue;
+      store.finish(d);
+      this.deltas.shift();
+      this.applied = -1;
+      this.checkTotal(d.total);
+    }
+    byId('status-surfels').textContent = store.count.toLocaleString('en-US');
+    byId('status-surfels').dataset.count = String(store.count);
+    this.legend.update(store.classCounts);
     this.viewer.frameOnMapOnce();
     this.viewer.mapUpdated();
+    this.longestApplyMs = Math.max(this.longestApplyMs, performance.now() - t0);
+    if (this.deltas.length > 0) this.scheduleApply();
   }
 
   private setPlayback(p: PlaybackState): void {

@@ -2,7 +2,9 @@
 import type { Preview } from '../../main/contract/channels.js';
 
 export async function drawPreview(canvas: HTMLCanvasElement, p: Preview): Promise<void> {
-  const ctx = canvas.getContext('2d');
+  // A CPU-backed canvas: putImageData on a GPU one waits for the GPU process, which with a software GL is busy
+  // drawing the map (willReadFrequently is how Chromium is asked for one).
+  const ctx = canvas.getContext('2d', { willReadFrequently: true });
   if (!ctx) return;
   if (canvas.width !== p.width || canvas.height !== p.height) {
     canvas.width = p.width;

@@ -19,6 +19,10 @@ let browser: Browser;
 let page: Page;
 const pageErrors: string[] = [];
 
+/** The full-detail image of the current map and view is on screen (the progressive redraw has caught up). */
+const fullDetail = async (): Promise<void> => {
+  await page.waitForSelector('#view[data-detail="full"]', { timeout: 60_000 });
+};
 const surfels = (): Promise<number> => page.evaluate(() => Number(document.getElementById('status-surfels')?.dataset.count ?? 0));
 const viewPng = async (name: string): Promise<Uint8Array> => {
   const png = await page.locator('#view').screenshot();
@@ -81,7 +85,7 @@ describe('semslam web mode, end to end', () => {
     const stats: Record<string, ReturnType<typeof pixelStats>> = {};
     for (const mode of ['semantic', 'rgb', 'normal', 'height']) {
       await page.selectOption('#color-mode', mode);
-      await page.waitForTimeout(400);
+      await fullDetail();
       stats[mode] = pixelStats(await viewPng(`color-${mode}`));
     }
     for (const s of Object.values(stats)) expect(s.coverage).toBeGreaterThan(0.05);
@@ -113,13 +117,13 @@ describe('semslam web mode, end to end', () => {
     await page.mouse.down();
     await page.mouse.move(box.x + box.width / 2 + 40, box.y + box.height / 2, { steps: 4 });
     await page.mouse.up();
-    await page.waitForTimeout(600);
+    await fullDetail();
     expect(pageErrors).toEqual([]);
   });
 
   it('hiding classes in the legend removes them from the view', async () => {
     await page.selectOption('#color-mode', 'semantic');
-    await page.waitForTimeout(300);
+    await fullDetail();
     const before = pixelStats(await viewPng('legend-all'));
     // All toggles in one task: the view redraws once on the next animation frame, not once per class.
     const setAll = (checked: boolean): Promise<void> => page.$$eval('#legend input[data-class-id]', (boxes, on) => {
@@ -129,12 +133,12 @@ describe('semslam web mode, end to end', () => {
     }, checked);
     await setAll(false);
     expect(await page.$$eval('#legend input:checked', (b) => b.length)).toBe(0);
-    await page.waitForTimeout(300);
+    await fullDetail();
     const none = pixelStats(await viewPng('legend-none'));
     // Only the trajectory and camera lines are left.
     expect(none.coverage).toBeLessThan(0.01);
     await setAll(true);
-    await page.waitForTimeout(300);
+    await fullDetail();
     const again = pixelStats(await viewPng('legend-again'));
     expect(again.coverage).toBeCloseTo(before.coverage, 2);
   });
