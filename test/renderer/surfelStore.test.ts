@@ -85,3 +85,40 @@ describe('SurfelStore (renderer map mirror)', () => {
     expect(Array.from(s.classCounts)).toEqual([0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
   });
 });
+
+describe('SurfelStore in steps and with an upload budget', () => {
+  it('a delta applied in chunks ends as applied whole', () => {
+    const ids = Array.from({ length: 5000 }, (_, i) => 3 * i);
+    const labels = ids.map((_, i) => i % 14);
+    const whole = new SurfelStore(16);
+    whole.apply(delta(ids, labels));
+    const steps = new SurfelStore(16);
+    const d = delta(ids, labels);
+    steps.begin(d);
+    for (let i = 0; i < d.count; i += 777) steps.applyRecords(d, i, Math.min(d.count, i + 777));
+    steps.finish(d);
+    expect(steps.count).toBe(whole.count);
+    expect(Array.from(steps.classCounts)).toEqual(Array.from(whole.classCounts));
+    expect(steps.positions.subarray(0, 3 * steps.count)).toEqual(whole.positions.subarray(0, 3 * whole.count));
+  });
+
+  it('hands out at most the budget of dirty slots per call, then the rest, then nothing', () => {
+    const s = new SurfelStore(16);
+    s.apply(delta(Array.from({ length: 5 * DIRTY_PAGE }, (_, i) => i), new Array(5 * DIRTY_PAGE).fill(1)));
+    const seen = new Uint8Array(s.count);
+    let calls = 0;
+    for (let r = s.takeDirty(2 * DIRTY_PAGE); r; r = s.takeDirty(2 * DIRTY_PAGE)) {
+      calls++;
+      let slots = 0;
+      for (let k = 0; k < r.ranges.length; k += 2) {
+        slots += r.ranges[k + 1] - r.ranges[k];
+        for (let i = r.ranges[k]; i < r.ranges[k + 1]; i++) seen[i]++;
+      }
+      expect(slots).toBeLessThanOrEqual(2 * DIRTY_PAGE);
+      expect(r.grew).toBe(calls === 1);
+    }
+    expect(calls).toBe(3);
+    expect(seen.every((v) => v === 1)).toBe(true);
+    expect(s.dirty).toBe(false);
+  });
+});
