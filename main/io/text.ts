@@ -19,12 +19,25 @@ export async function pathKind(path: string): Promise<'file' | 'dir' | 'missing'
   }
 }
 
-/** Throws InputError for the first path that is not a readable file (checked in parallel batches). */
-export async function expectFilesExist(paths: readonly string[], listedIn: string): Promise<void> {
+/**
+ * Checks the files an index lists. Every one missing (or a folder) means the wrong or a broken folder: an
+ * InputError naming the first. Some missing means a damaged sequence that can still be mapped: the warning
+ * names how many and the first, and the frames that need them fail to read (and are skipped, flagged).
+ */
+export async function checkListedFiles(paths: readonly string[], listedIn: string): Promise<{ warning?: string; missing: Set<string> }> {
   const BATCH = 64;
+  const missing = new Set<string>();
+  let first: { path: string; kind: 'dir' | 'missing' } | undefined;
   for (let i = 0; i < paths.length; i += BATCH) {
     const kinds = await Promise.all(paths.slice(i, i + BATCH).map(pathKind));
-    const bad = kinds.findIndex((k) => k !== 'file');
-    if (bad >= 0) throw new InputError(paths[i + bad], `listed in ${listedIn} but ${kinds[bad] === 'dir' ? 'is a folder' : 'missing'}`);
+    kinds.forEach((k, j) => {
+      if (k === 'file') return;
+      missing.add(paths[i + j]);
+      first ??= { path: paths[i + j], kind: k };
+    });
   }
+  if (!first) return { missing };
+  const problem = `listed in ${listedIn} but ${first.kind === 'dir' ? 'is a folder' : 'missing'}`;
+  if (missing.size === new Set(paths).size) throw new InputError(first.path, problem);
+  return { missing, warning: `${first.path}: ${problem} (${missing.size} of ${paths.length} listed files); those frames will be skipped` };
 }

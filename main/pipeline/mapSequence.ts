@@ -12,9 +12,10 @@ import { InputError } from '../errors.js';
 import { NoisyLabelSimulator, argmax13, type NoisyLabelOptions } from '../eval/noisyLabels.js';
 import { groundTruthProbabilities } from '../eval/gtLabels.js';
 import { scoreFusedLabels, type EvaluatedFrame } from '../eval/fusedLabelScores.js';
-import type { Frame, SequenceReader } from '../sources/frame.js';
+import type { SequenceReader } from '../sources/frame.js';
 import { groundTruthSurfaces } from '../synth/groundTruthGeometry.js';
 import type { SurfaceDistanceSummary } from '../synth/surfaceDistance.js';
+import { FrameIssues, inspectFrame, readOrFlag, type FrameIssue, type FrameIssueKind } from './frameCheck.js';
 import { FrameResizer } from './frameResizer.js';
 
 /**
@@ -134,6 +135,11 @@ export interface MapSummary {
    * in the ground-truth frame because the first pose is anchored to it). Lower is better.
    */
   readonly surfaceDistance?: SurfaceDistanceSummary;
+  /**
+   * Frames flagged on input: skipped (unreadable, wrong size) or mapped with repaired depth (NaN/negative →
+   * missing) or none at all (left to tracking, which does not fuse them). `frames` lists the first 200.
+   */
+  readonly inputIssues: { readonly skipped: number; readonly counts: Record<FrameIssueKind, number>; readonly frames: readonly FrameIssue[] };
 }
 
 export interface MapProgress {
@@ -161,6 +167,8 @@ export async function mapSequence(
   reader: SequenceReader,
   options: Partial<MapSequenceOptions> = {},
   onFrame?: (p: MapProgress) => void,
+  /** Called with each frame's input issues (see frameCheck.ts), e.g. to warn as they happen. */
+  onIssues?: (issues: readonly FrameIssue[]) => void,
 ): Promise<MapRun> {
   const o: MapSequenceOptions = { ...DEFAULT_MAP_SEQUENCE_OPTIONS, ...options };
   const info = reader.info;
@@ -197,8 +205,14 @@ export async function mapSequence(
   let tInput = now();
   let lastYield = t0;
 
-  for await (const frame of reader.frames({ maxFrames: total })) {
-    checkFrameSize(info.path, frame, info.width, info.height);
+  const issues = new FrameIssues();
+  for (let index = 0; index < total; index++) {
+    const read = await readOrFlag((k) => reader.read(k), index);
+    const problems = 'rgb' in read ? inspectFrame(read, info.path, info.width, info.height) : [read];
+    for (const p of problems) issues.add(p);
+    if (problems.length > 0) onIssues?.(problems);
+    if (!('rgb' in read) || problems.some((p) => !p.mapped)) continue;
+    const frame = read;
     const rgb = resizer.identity ? frame.rgb : resizer.resizeRgb(frame.rgb);
     const depth = resizer.identity ? frame.depth : resizer.resizeDepth(frame.depth);
     const i = processed;
@@ -234,13 +248,15 @@ export async function mapSequence(
       }
       labelledCount++;
     }
-    onFrame?.({ frame: processed, total, fps: processed / ((now() - t0) / 1000), result });
+    onFrame?.({ frame: index + 1, total, fps: processed / ((now() - t0) / 1000), result });
     // Readers that resolve in microtasks never let timers run: yield now and then so that progress output
     // (redrawn on a timer when stderr is not a terminal) and signal handlers keep working.
     if (now() - lastYield > 200) { await new Promise((r) => setImmediate(r)); lastYield = now(); }
   }
   const wallS = (now() - t0) / 1000;
-  if (processed === 0) throw new InputError(info.path, 'no frames to map');
+  if (processed === 0) {
+    throw new InputError(info.path, issues.total > 0 ? `no frame could be mapped (first problem: ${issues.listed[0].detail})` : 'no frames to map');
+  }
 
   let ateRmseM: number | undefined;
   let rpeSummary: RpeSummary | undefined;
@@ -287,14 +303,9 @@ export async function mapSequence(
     threads: pool.threads,
     ...(labels ? { labels } : {}),
     ...(surfaceDistance ? { surfaceDistance } : {}),
+    inputIssues: issues.summary(),
   };
   return { summary, fusion, trajectory, timestamps };
-}
-
-function checkFrameSize(path: string, frame: Frame, width: number, height: number): void {
-  if (frame.width !== width || frame.height !== height) {
-    throw new InputError(path, `frame ${frame.index} is ${frame.width}×${frame.height}, the sequence is ${width}×${height}`);
-  }
 }
 
 /** Renders the final map's labels into every kept frame and scores them against that frame's ground truth. */

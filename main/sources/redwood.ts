@@ -4,7 +4,7 @@ import type { Intrinsics } from '../../fusion/camera.js';
 import { poseFromRowMajor } from '../../fusion/pose.js';
 import { InputError } from '../errors.js';
 import { readPng16, readRgbImage } from '../io/image.js';
-import { expectFilesExist, pathKind, readTextFile } from '../io/text.js';
+import { checkListedFiles, pathKind, readTextFile } from '../io/text.js';
 import type { Frame, SequenceInfo } from './frame.js';
 import { expectSize, IndexedSequenceReader, scaledDepthToMetres } from './indexedReader.js';
 import { dataLines, parseNumbers } from './trajectoryText.js';
@@ -58,8 +58,10 @@ export class RedwoodReader extends IndexedSequenceReader {
         if (parts.length < 2) throw new InputError(matchFile, `line ${lineNo}: expected "depth/NAME color/NAME"`);
         return { depth: join(dir, parts[0]), rgb: join(dir, parts[1]) };
       });
-      await expectFilesExist(pairs.map((p) => p.depth), matchFile);
-      await expectFilesExist(pairs.map((p) => p.rgb), matchFile);
+      for (const kind of ['depth', 'rgb'] as const) {
+        const check = await checkListedFiles(pairs.map((p) => p[kind]), matchFile);
+        if (check.warning) warnings.push(check.warning);
+      }
     } else {
       const colour = (await readdir(join(dir, 'color'))).filter((n) => /\.(jpe?g|png)$/i.test(n)).sort();
       const depth = (await readdir(join(dir, 'depth'))).filter((n) => /\.png$/i.test(n)).sort();

@@ -46,10 +46,11 @@ export class SevenScenesReader extends IndexedSequenceReader {
       if (found[k].n === found[k - 1].n) throw new InputError(join(frameDir, found[k].colour), `two colour images for frame ${found[k].n} (${found[k - 1].colour} too)`);
     }
     const nameSet = new Set(names);
-    for (const f of found) {
-      for (const suffix of ['.depth.png', '.pose.txt']) {
-        if (!nameSet.has(f.stem + suffix)) throw new InputError(join(frameDir, f.stem + suffix), `missing (its ${f.colour} exists)`);
-      }
+    // A frame without its depth or pose fails to read (and is skipped, flagged); none with both is not 7-Scenes.
+    const incomplete = found.flatMap((f) => ['.depth.png', '.pose.txt'].filter((x) => !nameSet.has(f.stem + x)).map((x) => ({ f, file: f.stem + x })));
+    const broken = new Set(incomplete.map((m) => m.f.n));
+    if (incomplete.length > 0 && broken.size === found.length) {
+      throw new InputError(join(frameDir, incomplete[0].file), `missing (its ${incomplete[0].f.colour} exists)`);
     }
     let intrinsics = SEVEN_SCENES_INTRINSICS;
     const kFile = join(dir, 'camera-intrinsics.txt');
@@ -60,7 +61,10 @@ export class SevenScenesReader extends IndexedSequenceReader {
     const info: SequenceInfo = {
       format: '7scenes', path: dir, frames: found.length, width: intrinsics.width, height: intrinsics.height, intrinsics,
       hasGroundTruth: true, hasLabels: false,
-      warnings: [`${dir}: 7-Scenes colour is NOT registered to depth (different cameras); intrinsics are the depth camera's`],
+      warnings: [
+        `${dir}: 7-Scenes colour is NOT registered to depth (different cameras); intrinsics are the depth camera's`,
+        ...(incomplete.length > 0 ? [`${join(frameDir, incomplete[0].file)}: missing (its ${incomplete[0].f.colour} exists; ${broken.size} of ${found.length} frames incomplete); those frames will be skipped`] : []),
+      ],
     };
     return new SevenScenesReader(info, frameDir, found.map((f) => f.stem), found.map((f) => f.n), found.map((f) => f.colour));
   }

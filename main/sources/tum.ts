@@ -3,7 +3,7 @@ import type { Intrinsics } from '../../fusion/camera.js';
 import { scaleIntrinsics } from '../../fusion/camera.js';
 import { InputError } from '../errors.js';
 import { readPng16, readPngSize, readRgbImage } from '../io/image.js';
-import { expectFilesExist, pathKind, readTextFile } from '../io/text.js';
+import { checkListedFiles, pathKind, readTextFile } from '../io/text.js';
 import { readFrameExtras } from './extras.js';
 import type { Frame, SequenceInfo } from './frame.js';
 import { expectSize, IndexedSequenceReader, scaledDepthToMetres } from './indexedReader.js';
@@ -109,8 +109,9 @@ export class TumReader extends IndexedSequenceReader {
       warnings.push(`${rgbFile}: ${msg}; skipped`);
     }
     if (pairs.length === 0) throw new InputError(rgbFile, `no rgb frame has a depth frame within ${o.maxAssociationS} s`);
-    await expectFilesExist(pairs.map((p) => p.rgb.path), rgbFile);
-    await expectFilesExist(pairs.map((p) => p.depth.path), depthFile);
+    const rgbCheck = await checkListedFiles(pairs.map((p) => p.rgb.path), rgbFile);
+    const depthCheck = await checkListedFiles(pairs.map((p) => p.depth.path), depthFile);
+    for (const c of [rgbCheck, depthCheck]) if (c.warning) warnings.push(c.warning);
 
     const sidecar = await readSidecar(dir);
     let intrinsics: Intrinsics;
@@ -121,7 +122,7 @@ export class TumReader extends IndexedSequenceReader {
       if (!cam) warnings.push(`${dir}: camera not named in the folder (freiburg1/2/3); fr1 intrinsics assumed`);
       intrinsics = TUM_INTRINSICS[cam ?? 'fr1'];
       // The benchmark is 640×480; anything else is taken as the same camera rescaled.
-      const size = await readPngSize(pairs[0].depth.path);
+      const size = await readPngSize((pairs.find((p) => !depthCheck.missing.has(p.depth.path)) ?? pairs[0]).depth.path);
       if (size.width !== intrinsics.width || size.height !== intrinsics.height) {
         intrinsics = scaleIntrinsics(intrinsics, size.width, size.height);
         warnings.push(`${dir}: images are ${size.width}×${size.height}; TUM intrinsics rescaled from 640×480`);

@@ -63,6 +63,10 @@ function printHuman(s: MapSummary): void {
     lines.push(`  labels (${l.frames} frames): single-frame mIoU ${f(l.singleFrameMIoU, 3)} acc ${f(l.singleFramePixelAcc, 3)}`
       + ` → fused mIoU ${f(l.fusedMIoU, 3)} acc ${f(l.fusedPixelAcc, 3)} (map covers ${f(l.fusedCoverage * 100, 1)} %)`);
   }
+  if (s.inputIssues.skipped > 0 || Object.values(s.inputIssues.counts).some((c) => c > 0)) {
+    lines.push(`  input: ${s.inputIssues.skipped} frames skipped; flagged `
+      + Object.entries(s.inputIssues.counts).filter(([, c]) => c > 0).map(([k, c]) => `${k} ${c}`).join(', '));
+  }
   if (s.surfaceDistance) {
     const d = s.surfaceDistance;
     lines.push(`  surfels to the true surfaces: max ${f(d.max * 100, 1)} cm, p99 ${f(d.p99 * 100, 2)} cm, `
@@ -125,12 +129,16 @@ export function register(program: Command): void {
       const pool = await ThreadKernelPool.start({ threads });
       bar?.start(total, 0, { fps: '0.0' });
       let run;
+      let warned = 0;
       try {
         run = await mapSequence(reader, {
           pool,
           maxFrames, size, labels, labelEvery, noise: { seed: noiseSeed }, poses: opts.gtPoses ? 'groundTruth' : 'track',
           fusion: { ...(opts.depthWeightOnly ? { trackingMethod: 'pointToPlane' as const } : {}), ...(opts.loopClosure ? {} : { loopClosure: false }) },
-        }, (p) => bar?.update(p.frame, { fps: p.fps.toFixed(1) }));
+        }, (p) => bar?.update(p.frame, { fps: p.fps.toFixed(1) }), (issues) => {
+          // Named as they happen (the first few; the summary counts them all).
+          for (const i of issues) if (warned++ < 20) process.stderr.write(`\nsemslam map: frame ${i.frame} ${i.mapped ? 'flagged' : 'skipped'} (${i.kind}): ${i.detail}\n`);
+        });
       } finally {
         bar?.stop();
         pool.close();
