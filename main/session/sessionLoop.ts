@@ -21,6 +21,7 @@ import { downscaleFrame } from './downscale.js';
 import { resolveSessionOptions, type SessionOptions } from './options.js';
 import { choosePerception, type FramePerception, type PerceptionSource } from './perceptionSource.js';
 import { openSource } from './openSource.js';
+import { inspectFrame, readOrFlag } from '../pipeline/frameCheck.js';
 
 /** Sees every processed frame with what perception made of it (evaluation, benchmarks); must not keep `p`'s buffers. */
 export type FrameObserver = (frame: Frame, p: FramePerception, result: FrameResult) => void;
@@ -386,8 +387,14 @@ export class SessionLoop {
 
   private async processIndex(index: number): Promise<void> {
     const t0 = now();
-    const raw = await this.reader.read(index);
-    const frame = downscaleFrame(raw, this.options.downscale);
+    // A bad frame of a replay (missing or corrupt file, wrong size, NaN depth) is flagged, not the end of it.
+    const read = await readOrFlag((k) => this.reader.read(k), index);
+    const problems = !('rgb' in read) ? [read] : this.camera ? [] : inspectFrame(read, this.reader.info.path, this.reader.info.width, this.reader.info.height);
+    for (const p of problems) {
+      this.emit({ channel: 'error', payload: { message: `Frame ${p.frame} ${p.mapped ? 'flagged' : 'skipped'} (${p.kind}): ${p.detail}`, fatal: false } }, []);
+    }
+    if (!('rgb' in read) || problems.some((p) => !p.mapped)) return;
+    const frame = downscaleFrame(read, this.options.downscale);
     const t1 = now();
     const p = await this.perception.run(frame, this.ordinal++);
     const t2 = now();

@@ -10,6 +10,8 @@ import type { Frame, SequenceReader } from '../../main/sources/frame.js';
 import { openSequence } from '../../main/sources/open.js';
 import { createSequenceWriter } from '../../main/sources/writers.js';
 import { createSyntheticSequence } from '../../main/synth/sequence.js';
+import type { AppEvent } from '../../main/contract/channels.js';
+import { SessionLoop } from '../../main/session/sessionLoop.js';
 
 const W = 160, H = 120, FRAMES = 14;
 let dir = '';
@@ -107,6 +109,18 @@ describe('bad input: frames are flagged, the run goes on, the map stays sound', 
     expect((await r.read(2)).index).toBe(2);
     const tum = await openSequence(dir);
     expect(tum.info.warnings?.join('\n')).toMatch(/depth\.txt but missing \(1 of 14 listed files\); those frames will be skipped/);
+  });
+
+  it('a replay session (the app) plays through the bad frames, naming each, and finishes', async () => {
+    const events: AppEvent[] = [];
+    const loop = await SessionLoop.create({ source: dir, mode: 'rgbd', paused: false, modelFile: join(dir, 'no-model.onnx') }, (e) => events.push(e));
+    const result = await loop.finished;
+    expect(result.status).toBe('finished');
+    const flagged = events.filter((e) => e.channel === 'error' && !e.payload.fatal && /^Frame \d+ /.test(e.payload.message)).map((e) => (e.payload as { message: string }).message);
+    expect(flagged.map((m) => Number(/^Frame (\d+)/.exec(m)![1]))).toEqual([3, 5, 8, 10]);
+    expect(flagged[0]).toContain('skipped (unreadable)');
+    expect(flagged[1]).toContain('flagged (no-depth)');
+    expect(result.processed).toBe(FRAMES - 3);
   });
 
   it('a sequence where no frame can be read is a clear error, not a crash', async () => {
