@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { InputError } from '../../main/errors.js';
+import { scaleIntrinsics } from '../../fusion/camera.js';
+import { FrameResizer } from '../../main/pipeline/frameResizer.js';
 import { openMapInput } from '../../main/pipeline/openInput.js';
 import { PrefetchingReader } from '../../main/pipeline/prefetch/prefetchingReader.js';
 import type { Frame } from '../../main/sources/frame.js';
@@ -38,6 +40,24 @@ describe('PrefetchingReader (frames read and decoded on another thread)', () => 
       for await (const f of ahead.frames({ start: 40, stride: 2 })) viaFrames.push(f.index);
       expect(viaFrames).toEqual([40, 42, 44, 46, 48]);
       await expect(ahead.read(50)).rejects.toThrow(RangeError);
+    } finally {
+      await ahead.close();
+    }
+  });
+
+  it('resizes on the reading thread exactly as FrameResizer does here, intrinsics scaled', async () => {
+    const direct = await openMapInput(SEVEN);
+    const ahead = await PrefetchingReader.open(SEVEN, {}, { size: { width: 320, height: 240 } });
+    try {
+      expect(ahead.info).toMatchObject({ width: 320, height: 240, frames: 50, intrinsics: scaleIntrinsics(direct.info.intrinsics, 320, 240) });
+      const resizer = new FrameResizer(640, 480, 320, 240);
+      for (const i of [0, 7]) {
+        const d = await direct.read(i);
+        const a = await ahead.read(i);
+        expect([a.width, a.height, a.intrinsics.fx]).toEqual([320, 240, d.intrinsics.fx / 2]);
+        expect(mismatches(a.rgb, resizer.resizeRgb(d.rgb))).toBe(0);
+        expect(mismatches(a.depth, resizer.resizeDepth(d.depth))).toBe(0);
+      }
     } finally {
       await ahead.close();
     }

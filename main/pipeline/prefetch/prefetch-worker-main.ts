@@ -5,7 +5,9 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { InputError } from '../../errors.js';
-import type { Frame } from '../../sources/frame.js';
+import { scaleIntrinsics } from '../../../fusion/camera.js';
+import type { Frame, SequenceInfo } from '../../sources/frame.js';
+import { FrameResizer } from '../frameResizer.js';
 import { openMapInput } from '../openInput.js';
 import type { PrefetchReply, PrefetchRequest, PrefetchWorkerInit, WireError } from './protocol.js';
 
@@ -27,9 +29,32 @@ function transferables(f: Frame): ArrayBuffer[] {
   return [...out];
 }
 
+/**
+ * Frames at `size` with intrinsics to match (fresh arrays: the resizer's buffers are reused). A frame that is
+ * not the sequence's size is passed on as it is, for the consumer to flag.
+ */
+function resizing(info: SequenceInfo, size: PrefetchWorkerInit['size']): { info: SequenceInfo; prepare: (f: Frame) => Frame } {
+  if (!size || (size.width === info.width && size.height === info.height)) return { info, prepare: (f) => f };
+  const resizer = new FrameResizer(info.width, info.height, size.width, size.height);
+  const intrinsics = scaleIntrinsics(info.intrinsics, size.width, size.height);
+  const prepare = (f: Frame): Frame => {
+    if (f.width !== info.width || f.height !== info.height || f.depth.length !== info.width * info.height) return f;
+    return {
+      ...f, width: size.width, height: size.height, intrinsics,
+      rgb: resizer.resizeRgb(f.rgb).slice(),
+      depth: resizer.resizeDepth(f.depth).slice(),
+      ...(f.labels40 ? { labels40: resizer.resizeLabels(f.labels40).slice() } : {}),
+      ...(f.depthGroundTruth ? { depthGroundTruth: resizer.resizeDepth(f.depthGroundTruth).slice() } : {}),
+    };
+  };
+  return { info: { ...info, width: size.width, height: size.height, intrinsics }, prepare };
+}
+
 const init = workerData as PrefetchWorkerInit;
 try {
-  const reader = await openMapInput(init.spec, init.openOptions);
+  const opened = await openMapInput(init.spec, init.openOptions);
+  const { info, prepare } = resizing(opened.info, init.size);
+  const reader = { info, close: () => opened.close?.(), read: async (i: number) => prepare(await opened.read(i)) };
   port.on('message', (r: PrefetchRequest) => {
     if (r.op === 'close') {
       // Files the reader holds (an MCAP bag) are closed before the thread ends.

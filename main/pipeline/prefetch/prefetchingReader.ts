@@ -22,6 +22,8 @@ function unwire(e: WireError): Error {
 export interface PrefetchOptions {
   /** Frames requested ahead of the one being read (each holds its decoded images until it is consumed). */
   readonly ahead: number;
+  /** Resize frames (and intrinsics) on the reading thread; `info` then describes the resized sequence. */
+  readonly size?: { readonly width: number; readonly height: number };
 }
 
 export const DEFAULT_PREFETCH: PrefetchOptions = { ahead: 4 };
@@ -50,7 +52,7 @@ export class PrefetchingReader implements SequenceReader {
   static open(spec: string, openOptions: OpenSequenceOptions = {}, options: Partial<PrefetchOptions> = {}): Promise<PrefetchingReader> {
     const o = { ...DEFAULT_PREFETCH, ...options };
     if (!(Number.isInteger(o.ahead) && o.ahead >= 0)) throw new RangeError(`ahead must be a non-negative integer, got ${o.ahead}`);
-    const init: PrefetchWorkerInit = { spec, openOptions };
+    const init: PrefetchWorkerInit = { spec, openOptions, ...(o.size ? { size: o.size } : {}) };
     const worker = new Worker(workerEntry(), { workerData: init });
     return new Promise((resolve, reject) => {
       const first = (m: PrefetchReply): void => {

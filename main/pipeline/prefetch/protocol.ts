@@ -5,6 +5,8 @@ import type { OpenSequenceOptions } from '../../sources/open.js';
 export interface PrefetchWorkerInit {
   readonly spec: string;
   readonly openOptions: OpenSequenceOptions;
+  /** Resize on the reading thread (FrameResizer: area-averaged colour, nearest depth and labels). */
+  readonly size?: { readonly width: number; readonly height: number };
 }
 
 export interface WireError {
