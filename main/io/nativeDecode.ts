@@ -13,6 +13,8 @@ let loading: Promise<Sharp | null> | undefined;
 
 /** sharp, loaded once; null where its native binary is missing or refuses to load. */
 export function nativeDecoder(): Promise<Sharp | null> {
+  // SEMSLAM_DECODER=js: the pure-JS decoders only (to measure what the native ones save).
+  if (process.env.SEMSLAM_DECODER === 'js') return Promise.resolve(null);
   loading ??= import('sharp').then((m) => {
     const sharp: Sharp = m.default;
     // One libvips thread per image: frames are decoded in parallel by keeping several in flight, and the
