@@ -70,8 +70,6 @@ export class Viewer {
   private look = 0;
   /** Navigation input until this time (ms): draw the lighter level of detail; full detail once it has passed. */
   private movingUntil = 0;
-  /** When the previous frame was a moving one: its start (ms), else 0. */
-  private lastMovingAt = 0;
   private settleTimer: ReturnType<typeof setTimeout> | null = null;
   /** The canvas must be composed again (front changed, overlays changed, resized). */
   private needsComposite = true;
@@ -196,7 +194,7 @@ export class Viewer {
     let drewLight = false;
     if (moving ? frontStale || mapChanged : (frontStale && (!oneSlice || p.active)) || (frontTooSparse && mapChanged)) {
       const t = performance.now();
-      this.drawLightImage(now, moving);
+      this.drawLightImage(moving);
       this.longest.light = Math.max(this.longest.light, performance.now() - t);
       drewLight = true;
     }
@@ -240,23 +238,19 @@ export class Viewer {
   }
 
   /** The light level of detail into the front image, its cost bounded by what full detail was measured to cost. */
-  private drawLightImage(now: number, moving: boolean, capped = true): void {
+  private drawLightImage(moving: boolean, capped = true): void {
     const cap = Math.max(1, this.progressive.splatsPerMs * MOVING_TARGET_MS * POINTS_PER_SPLAT);
+    const t0 = performance.now();
     this.front.fbo.use(() => {
       this.regl.clear({ color: BACKGROUND, depth: 1 });
       this.surfels.drawLight(this.frame, capped ? cap : Infinity);
+      // Waits until it is rasterised, as a slice does: its true cost sizes the next light image, and no backlog of
+      // light images builds up in the GPU for the next slice (or the next input) to wait behind.
+      if (moving) this.regl.read({ x: 0, y: 0, width: 1, height: 1, data: this.syncPixel });
     });
     this.stamp(this.front, false);
     this.needsComposite = true;
-    // A moving frame's cost is the interval since the previous moving frame (requestAnimationFrame waits for the
-    // GPU, so it includes its work): the adaptive budget of the light level of detail follows it.
-    if (moving) {
-      const interval = this.lastMovingAt > 0 ? now - this.lastMovingAt : 0;
-      if (interval > 0 && interval < 2000) this.surfels.observeMovingFrame(interval);
-      this.lastMovingAt = now;
-    } else {
-      this.lastMovingAt = 0;
-    }
+    if (moving) this.surfels.observeMovingFrame(performance.now() - t0);
   }
 
   /** One time-boxed slice of the full-detail pass into the back image; swapped to the front when whole. */
@@ -315,7 +309,7 @@ export class Viewer {
     this.surfels.sync(Infinity);
     this.holdLight = moving;
     if (moving) {
-      this.drawLightImage(t0, false, false);
+      this.drawLightImage(false, false);
     } else {
       this.progressive.abort();
       this.back.fbo.use(() => {
