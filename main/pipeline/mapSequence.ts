@@ -17,6 +17,7 @@ import { groundTruthSurfaces } from '../synth/groundTruthGeometry.js';
 import type { SurfaceDistanceSummary } from '../synth/surfaceDistance.js';
 import { FrameIssues, inspectFrame, readOrFlag, type FrameIssue, type FrameIssueKind } from './frameCheck.js';
 import { FrameResizer } from './frameResizer.js';
+import { labelSettingsKey, type PreparedFrame } from './labelInput.js';
 
 /**
  * Headless mapping of a whole sequence: sources → (resize) → labels → SurfelFusion, then the field's metrics.
@@ -190,6 +191,7 @@ export async function mapSequence(
   const simulator = o.labels === 'gt-noisy' ? new NoisyLabelSimulator(width, height, o.noise) : undefined;
   // In the pool's memory, so that label fusion's kernels read it without a copy.
   const probs = o.labels !== 'none' ? pool.allocator.f32(n * NYU13_CLASS_COUNT) : undefined;
+  const labelKey = o.labels !== 'none' ? labelSettingsKey({ mode: o.labels, every: o.labelEvery, noise: o.noise }) : undefined;
   const labelledFrames = Math.ceil(total / o.labelEvery);
   const evalStride = Math.max(1, Math.ceil(labelledFrames / o.maxEvaluatedFrames));
 
@@ -218,9 +220,14 @@ export async function mapSequence(
     const i = processed;
     let classProbs: Float32Array | undefined;
     let labels40: Uint8Array | undefined;
-    if (probs && frame.labels40 && i % o.labelEvery === 0) {
+    // Made ahead on the reading thread when it used these very settings (and the frame needed no resizing here).
+    const made = labelKey && resizer.identity && (frame as PreparedFrame).labelInput?.key === labelKey ? (frame as PreparedFrame).labelInput : undefined;
+    if (probs && frame.labels40 && index % o.labelEvery === 0) {
       labels40 = resizer.identity ? frame.labels40 : resizer.resizeLabels(frame.labels40);
-      classProbs = simulator ? simulator.simulate(labels40, frame.index, probs) : groundTruthProbabilities(labels40, probs);
+      if (made) {
+        probs.set(made.classProbs);
+        classProbs = probs;
+      } else classProbs = simulator ? simulator.simulate(labels40, frame.index, probs) : groundTruthProbabilities(labels40, probs);
     }
     const hint = o.poses === 'groundTruth' || (o.anchorToGroundTruth && i === 0) ? frame.groundTruthPose : undefined;
     inputMs += now() - tInput;
@@ -241,8 +248,7 @@ export async function mapSequence(
       gtTimestamps.push(frame.timestamp);
     }
     if (classProbs && labels40) {
-      remapLabels40to13(labels40, gt13);
-      argmax13(classProbs, n, single13);
+      if (made) { gt13.set(made.gt13); single13.set(made.single13); } else { remapLabels40to13(labels40, gt13); argmax13(classProbs, n, single13); }
       if (labelledCount % evalStride === 0) {
         evaluated.push({ T_world_camera: result.T_world_camera, gt13: gt13.slice(), single13: single13.slice() });
       }

@@ -5,6 +5,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { InputError } from '../../main/errors.js';
 import { scaleIntrinsics } from '../../fusion/camera.js';
 import { FrameResizer } from '../../main/pipeline/frameResizer.js';
+import { labelSettingsKey, type PreparedFrame } from '../../main/pipeline/labelInput.js';
+import { mapSequence } from '../../main/pipeline/mapSequence.js';
 import { openMapInput } from '../../main/pipeline/openInput.js';
 import { PrefetchingReader } from '../../main/pipeline/prefetch/prefetchingReader.js';
 import type { Frame } from '../../main/sources/frame.js';
@@ -70,6 +72,35 @@ describe('PrefetchingReader (frames read and decoded on another thread)', () => 
     try {
       expect(ahead.info.path).toBe(direct.info.path);
       for (const i of [0, 1, 5]) expectSameFrame(await ahead.read(i), await direct.read(i));
+    } finally {
+      await ahead.close();
+    }
+  });
+
+  it('gt-noisy labels made on the reading thread: the same map, the same scores as made here', async () => {
+    const spec = 'synth:seed=3,frames=10,size=160x120';
+    const settings = { mode: 'gt-noisy' as const, every: 2, noise: { seed: 5 } };
+    const ahead = await PrefetchingReader.open(spec, {}, { labels: { ...settings, mode: 'auto' } });
+    try {
+      const f0 = (await ahead.read(0)) as PreparedFrame;
+      expect(f0.labelInput?.key).toBe(labelSettingsKey(settings));
+      expect(((await ahead.read(1)) as PreparedFrame).labelInput).toBeUndefined();
+      const options = { labels: 'gt-noisy' as const, labelEvery: 2, noise: { seed: 5 } };
+      const there = (await mapSequence(ahead, options)).summary;
+      const here = (await mapSequence(await openMapInput(spec), options)).summary;
+      expect(there.labels).toEqual(here.labels);
+      expect(there.labels!.frames).toBe(5);
+      expect(there.ateRmseM).toBe(here.ateRmseM);
+      expect(there.surfels).toBe(here.surfels);
+      // And they are what mapSequence used: a doctored single-frame argmax changes the single-frame score.
+      const doctored = {
+        ...ahead, info: ahead.info, frames: ahead.frames.bind(ahead),
+        read: async (i: number) => {
+          const f = (await ahead.read(i)) as PreparedFrame;
+          return f.labelInput ? { ...f, labelInput: { ...f.labelInput, single13: new Uint8Array(f.labelInput.single13.length).fill(1) } } : f;
+        },
+      };
+      expect((await mapSequence(doctored, options)).summary.labels!.singleFrameMIoU).not.toBe(here.labels!.singleFrameMIoU);
     } finally {
       await ahead.close();
     }

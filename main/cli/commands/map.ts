@@ -109,8 +109,9 @@ export function register(program: Command): void {
       let threads: number;
       try { threads = parseThreads(opts.threads); } catch (e) { throw new InputError('--threads', (e as Error).message); }
       const openOptions = await sourceOpenOptions(opts);
-      // The reading thread also resizes: the fusion's thread then only maps.
-      const reader = opts.prefetch ? await PrefetchingReader.open(sequence, openOptions, { size }) : await openMapInput(sequence, openOptions);
+      // The reading thread also resizes and makes the label input: the fusion's thread then only maps.
+      const labelInput = opts.labels === 'none' ? undefined : { mode: opts.labels ?? 'auto' as const, every: labelEvery, noise: { seed: noiseSeed } };
+      const reader = opts.prefetch ? await PrefetchingReader.open(sequence, openOptions, { size, labels: labelInput }) : await openMapInput(sequence, openOptions);
       for (const w of reader.info.warnings ?? []) process.stderr.write(`semslam map: warning: ${w}\n`);
       if (reader.info.hasDepth === false) {
         await reader.close?.();

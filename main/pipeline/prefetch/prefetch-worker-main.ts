@@ -8,6 +8,7 @@ import { InputError } from '../../errors.js';
 import { scaleIntrinsics } from '../../../fusion/camera.js';
 import type { Frame, SequenceInfo } from '../../sources/frame.js';
 import { FrameResizer } from '../frameResizer.js';
+import { isLabelled, LabelInputMaker, type PreparedFrame } from '../labelInput.js';
 import { openMapInput } from '../openInput.js';
 import type { PrefetchReply, PrefetchRequest, PrefetchWorkerInit, WireError } from './protocol.js';
 
@@ -21,9 +22,10 @@ function wire(e: unknown): WireError {
 }
 
 /** Buffers a frame owns outright (a view into a larger or shared buffer is copied when posted, not moved). */
-function transferables(f: Frame): ArrayBuffer[] {
+function transferables(f: PreparedFrame): ArrayBuffer[] {
   const out = new Set<ArrayBuffer>();
-  for (const a of [f.rgb, f.depth, f.labels40, f.depthGroundTruth]) {
+  const l = f.labelInput;
+  for (const a of [f.rgb, f.depth, f.labels40, f.depthGroundTruth, l?.classProbs, l?.gt13, l?.single13]) {
     if (a && a.buffer instanceof ArrayBuffer && a.byteOffset === 0 && a.byteLength === a.buffer.byteLength) out.add(a.buffer);
   }
   return [...out];
@@ -54,7 +56,15 @@ const init = workerData as PrefetchWorkerInit;
 try {
   const opened = await openMapInput(init.spec, init.openOptions);
   const { info, prepare } = resizing(opened.info, init.size);
-  const reader = { info, close: () => opened.close?.(), read: async (i: number) => prepare(await opened.read(i)) };
+  const l = init.labels;
+  const mode = l?.mode === 'auto' ? (info.hasLabels ? 'gt-noisy' : undefined) : l?.mode;
+  const maker = l && mode && info.hasLabels ? new LabelInputMaker({ ...l, mode }) : undefined;
+  const read = async (i: number): Promise<PreparedFrame> => {
+    const frame = prepare(await opened.read(i));
+    const labelInput = maker && isLabelled(maker.settings, i) && frame.width === info.width && frame.height === info.height ? maker.make(frame) : undefined;
+    return labelInput ? { ...frame, labelInput } : frame;
+  };
+  const reader = { info, close: () => opened.close?.(), read };
   port.on('message', (r: PrefetchRequest) => {
     if (r.op === 'close') {
       // Files the reader holds (an MCAP bag) are closed before the thread ends.

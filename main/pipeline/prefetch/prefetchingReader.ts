@@ -24,6 +24,8 @@ export interface PrefetchOptions {
   readonly ahead: number;
   /** Resize frames (and intrinsics) on the reading thread; `info` then describes the resized sequence. */
   readonly size?: { readonly width: number; readonly height: number };
+  /** Make label fusion's input (and its scoring images) on the reading thread: see labelInput.ts. */
+  readonly labels?: PrefetchWorkerInit['labels'];
 }
 
 export const DEFAULT_PREFETCH: PrefetchOptions = { ahead: 4 };
@@ -52,7 +54,7 @@ export class PrefetchingReader implements SequenceReader {
   static open(spec: string, openOptions: OpenSequenceOptions = {}, options: Partial<PrefetchOptions> = {}): Promise<PrefetchingReader> {
     const o = { ...DEFAULT_PREFETCH, ...options };
     if (!(Number.isInteger(o.ahead) && o.ahead >= 0)) throw new RangeError(`ahead must be a non-negative integer, got ${o.ahead}`);
-    const init: PrefetchWorkerInit = { spec, openOptions, ...(o.size ? { size: o.size } : {}) };
+    const init: PrefetchWorkerInit = { spec, openOptions, ...(o.size ? { size: o.size } : {}), ...(o.labels ? { labels: o.labels } : {}) };
     const worker = new Worker(workerEntry(), { workerData: init });
     return new Promise((resolve, reject) => {
       const first = (m: PrefetchReply): void => {

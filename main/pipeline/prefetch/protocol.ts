@@ -1,5 +1,6 @@
 import type { Frame, SequenceInfo } from '../../sources/frame.js';
 import type { OpenSequenceOptions } from '../../sources/open.js';
+import type { LabelSettings } from '../labelInput.js';
 
 /** What the reading thread is asked to open: what `semslam map` and sessions take (plain data). */
 export interface PrefetchWorkerInit {
@@ -7,6 +8,8 @@ export interface PrefetchWorkerInit {
   readonly openOptions: OpenSequenceOptions;
   /** Resize on the reading thread (FrameResizer: area-averaged colour, nearest depth and labels). */
   readonly size?: { readonly width: number; readonly height: number };
+  /** Make label fusion's input on the reading thread; 'auto' = gt-noisy when the sequence has labels. */
+  readonly labels?: Omit<LabelSettings, 'mode'> & { readonly mode: LabelSettings['mode'] | 'auto' };
 }
 
 export interface WireError {
