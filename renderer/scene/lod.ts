@@ -12,6 +12,15 @@ export function lodStride(count: number, budget: number): number {
   return Math.min(MAX_LOD_STRIDE, Math.ceil(count / budget));
 }
 
+/**
+ * Stride of the light level of detail for `budget` surfels (budget ≤ 0: all): unbounded, unlike lodStride; beyond
+ * MAX_LOD_STRIDE the layer draws from a copy of every k-th surfel.
+ */
+export function lightStride(count: number, budget: number): number {
+  if (!(budget > 0) || count <= budget) return 1;
+  return Math.ceil(count / budget);
+}
+
 /** Instances drawn at a stride: slots 0, k, 2k, … below count. */
 export function lodInstances(count: number, stride: number): number {
   return count <= 0 ? 0 : Math.ceil(count / stride);

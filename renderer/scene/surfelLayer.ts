@@ -9,7 +9,7 @@ import type { FrameContext, Layer } from './layer.js';
 import { dynamicUniforms } from './layer.js';
 import type { SurfelStore } from './surfelStore.js';
 import { CLASS_SLOTS } from './surfelStore.js';
-import { adaptBudget, lodInstances, lodStride } from './lod.js';
+import { adaptBudget, lightStride, lodInstances, MAX_LOD_STRIDE } from './lod.js';
 
 export type ColorMode = 'semantic' | 'rgb' | 'confidence' | 'normal' | 'height';
 export const COLOR_MODES: readonly ColorMode[] = ['semantic', 'rgb', 'confidence', 'normal', 'height'];
@@ -131,6 +131,15 @@ export class SurfelLayer implements Layer<SurfelLayerSettings> {
   settings: SurfelLayerSettings = { ...DEFAULT_SURFEL_LAYER_SETTINGS, classVisible: [...DEFAULT_SURFEL_LAYER_SETTINGS.classVisible] };
   private readonly corners: Buffer;
   private buffers: Buffers;
+  /**
+   * The light level of detail beyond MAX_LOD_STRIDE: every k-th surfel copied into small buffers of its own (WebGL
+   * caps attribute strides, so a stride over the whole buffers cannot skip more), rebuilt for each light image.
+   */
+  private coarse: Buffers | null = null;
+  private coarseGeom = new Float32Array(0);
+  private coarseAttr = new Uint8Array(0);
+  private coarseCount = 0;
+  private useCoarse = false;
   /** CPU copies in the GPU layout (capacity of the store). */
   private geom = new Float32Array(0);
   private attr = new Uint8Array(0);
@@ -150,7 +159,7 @@ export class SurfelLayer implements Layer<SurfelLayerSettings> {
   constructor(private readonly regl: Regl, private readonly store: SurfelStore) {
     this.corners = regl.buffer(new Float32Array([-1, -1, 1, -1, -1, 1, 1, 1]));
     this.buffers = this.createBuffers();
-    const b = (): Buffers => this.buffers;
+    const b = (): Buffers => (this.useCoarse ? this.coarse! : this.buffers);
     const uniforms = dynamicUniforms(this.uniforms, UNIFORM_NAMES) as never;
     // The same per-surfel attributes for both: per instance (splats) or per vertex (points), every stride-th surfel.
     const surfelAttributes = (divisor: 0 | 1) => ({
@@ -174,7 +183,7 @@ export class SurfelLayer implements Layer<SurfelLayerSettings> {
       vert: vertexShader(true),
       frag: fragmentShader(true),
       primitive: 'points',
-      count: () => lodInstances(this.store.count, this.stride),
+      count: () => (this.useCoarse ? this.coarseCount : lodInstances(this.store.count, this.stride)),
       attributes: surfelAttributes(0),
       uniforms,
     });
@@ -183,7 +192,7 @@ export class SurfelLayer implements Layer<SurfelLayerSettings> {
 
   /** Surfels the moving level of detail draws at the current budget (for the benchmark). */
   get movingDrawn(): number {
-    return lodInstances(this.store.count, lodStride(this.store.count, this.effectiveBudget()));
+    return lodInstances(this.store.count, lightStride(this.store.count, this.effectiveBudget()));
   }
 
   /** Feeds the time of a moving frame (ms) to the adaptive budget. */
@@ -257,10 +266,47 @@ export class SurfelLayer implements Layer<SurfelLayerSettings> {
     this.sync();
     if (this.store.count === 0) return 0;
     const budget = Math.max(1, Math.min(this.effectiveBudget() || Infinity, budgetCap));
-    this.setFrame(frame, lodStride(this.store.count, Number.isFinite(budget) ? budget : 0));
+    const k = lightStride(this.store.count, Number.isFinite(budget) ? budget : 0);
     this.first = 0;
-    this.points();
-    return lodInstances(this.store.count, this.stride);
+    if (k <= MAX_LOD_STRIDE) {
+      this.setFrame(frame, k);
+      this.points();
+      return lodInstances(this.store.count, k);
+    }
+    this.buildCoarse(k);
+    this.setFrame(frame, 1);
+    this.uniforms.pointScale = this.settings.pointScale * Math.sqrt(k);
+    this.useCoarse = true;
+    try {
+      this.points();
+    } finally {
+      this.useCoarse = false;
+    }
+    return this.coarseCount;
+  }
+
+  /** Every k-th surfel of the GPU-layout copies into the coarse buffers. */
+  private buildCoarse(k: number): void {
+    const n = lodInstances(this.store.count, k);
+    if (this.coarseGeom.length < GEOM_FLOATS * n) {
+      const cap = Math.max(1024, 2 * n);
+      this.coarseGeom = new Float32Array(GEOM_FLOATS * cap);
+      this.coarseAttr = new Uint8Array(ATTR_BYTES * cap);
+      if (this.coarse) for (const buf of Object.values(this.coarse)) buf.destroy();
+      this.coarse = {
+        geom: this.regl.buffer({ length: this.coarseGeom.byteLength, usage: 'stream', type: 'float' }),
+        attr: this.regl.buffer({ length: this.coarseAttr.byteLength, usage: 'stream', type: 'uint8' }),
+      };
+    }
+    const g = this.geom, a = this.attr, cg = this.coarseGeom, ca = this.coarseAttr;
+    for (let j = 0; j < n; j++) {
+      const s = j * k;
+      cg.set(g.subarray(GEOM_FLOATS * s, GEOM_FLOATS * s + GEOM_FLOATS), GEOM_FLOATS * j);
+      ca.set(a.subarray(ATTR_BYTES * s, ATTR_BYTES * s + ATTR_BYTES), ATTR_BYTES * j);
+    }
+    this.coarse!.geom.subdata(cg.subarray(0, GEOM_FLOATS * n), 0);
+    this.coarse!.attr.subdata(ca.subarray(0, ATTR_BYTES * n), 0);
+    this.coarseCount = n;
   }
 
   private setFrame(frame: FrameContext, stride: number): void {
@@ -274,6 +320,7 @@ export class SurfelLayer implements Layer<SurfelLayerSettings> {
 
   dispose(): void {
     this.destroyBuffers();
+    if (this.coarse) for (const buf of Object.values(this.coarse)) buf.destroy();
     this.corners.destroy();
   }
 

@@ -44,3 +44,13 @@ describe('level of detail while moving', () => {
     expect(Math.abs((b / 1e6) * 1000 - MOVING_TARGET_MS)).toBeLessThan(2);
   });
 });
+
+describe('light level of detail beyond the attribute stride limit', () => {
+  it('lightStride keeps at most the budget, however many surfels', async () => {
+    const { lightStride } = await import('../../renderer/scene/lod.js');
+    expect(lightStride(405_000, 4_500)).toBe(90);
+    expect(lodInstances(405_000, lightStride(405_000, 4_500))).toBeLessThanOrEqual(4_500);
+    expect(lightStride(10_000, 20_000)).toBe(1);
+    expect(lightStride(10_000, 0)).toBe(1);
+  });
+});
