@@ -76,6 +76,11 @@ class DataConfig:
     std: Tuple[float, float, float] = IMAGENET_STD
     # Optional resize of whole images before cropping (1.0 = native resolution, as the authors train).
     scale: float = 1.0
+    # Train from pre-decoded, memory-mapped frames of this size (W, H) with models/semslam_net/augment.py (the
+    # paper's scale 0.5-2 + crop + mirror, and photometric changes); None = the folder reader above.
+    cache_size: Optional[Tuple[int, int]] = None
+    scale_range: Tuple[float, float] = (0.5, 2.0)
+    photometric: bool = True
 
 
 DEFAULT_DATA = DataConfig()
@@ -122,6 +127,16 @@ class TrainConfig:
     log_every: int = 10
     checkpoint_every: int = 200
     num_workers: int = 0
+    # ImageNet encoder weights loaded after init (None = none; the train CLI and recipe default to the shipped file).
+    imagenet: Optional[str] = None
+    # Encoder layers below this index are frozen (1 = all of layer1..layer8 train; 9 = the encoder is frozen).
+    train_encoder_from: int = 1
+    # 'fixed' = lambda_segm / (1 - lambda_segm) (times depth_weight); 'uncertainty' = learned per-task weights
+    # (Kendall et al., CVPR 2018): sum_t exp(-s_t) L_t + s_t, s_t trained with the decoder.
+    balance: str = 'fixed'
+    depth_weight: float = 1.0
+    # Also save OUT/last.ckpt after this many minutes of training (whatever the step count).
+    checkpoint_minutes: float = 5.0
 
 
 DEFAULT_TRAIN = TrainConfig()

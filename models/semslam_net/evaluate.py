@@ -24,7 +24,7 @@ from .model import JointNet
 
 
 @torch.no_grad()
-def predict(model: JointNet, image: torch.Tensor, size, scale: float = 1.0) -> dict:
+def predict(model: JointNet, image: torch.Tensor, size, scale: float = 1.0, with_confidence: bool = False) -> dict:
     """Run the network on a normalised [1,3,H,W] image (resized by `scale` first, as the network was
     trained); outputs resized to `size`: segm argmax (bilinear logits), depth abs() in metres."""
     if scale != 1.0:
@@ -33,7 +33,10 @@ def predict(model: JointNet, image: torch.Tensor, size, scale: float = 1.0) -> d
     outs = dict(zip(model.config.tasks(), model(image)))
     res = {}
     if 'segm' in outs:
-        res['segm'] = upsample_to(outs['segm'], size).argmax(1)[0].cpu().numpy().astype(np.uint8)
+        logits = upsample_to(outs['segm'], size)
+        res['segm'] = logits.argmax(1)[0].cpu().numpy().astype(np.uint8)
+        if with_confidence:
+            res['confidence'] = logits.softmax(1).max(1).values[0].cpu().numpy()
     if 'depth' in outs:
         res['depth'] = upsample_to(outs['depth'], size)[0, 0].abs().cpu().numpy()
     return res

@@ -23,8 +23,10 @@ from .model import JointNet
 
 
 def label_folder(model: JointNet, root: str, device: str = 'cpu', out_dir: Optional[str] = None,
-                 log=sys.stderr, scale: float = 1.0) -> dict:
-    """Write hard labels for every frame of `root`; returns {'images', 'seconds', 'out_dir'}."""
+                 log=sys.stderr, scale: float = 1.0, min_confidence: float = 0.0) -> dict:
+    """Write hard labels for every frame of `root`; returns {'images', 'seconds', 'out_dir', 'labelled_fraction'}.
+    Pixels where the teacher's softmax maximum is below `min_confidence` become void (255): on images unlike its
+    training data (real photos for a teacher trained on rendered rooms) only its confident guesses teach."""
     if not model.config.with_segm:
         raise ValueError('the labelling network has no segmentation head')
     model = model.eval().to(device)
@@ -32,15 +34,21 @@ def label_folder(model: JointNet, root: str, device: str = 'cpu', out_dir: Optio
     out_dir = out_dir or os.path.join(root, TEACHER_DIR)
     os.makedirs(out_dir, exist_ok=True)
     t0 = time.time()
+    kept = 0.0
     for k, i in enumerate(ds.ids):
         t = ds[k]
-        lab = predict(model, t['image'][None].to(device), t['image'].shape[1:], scale)['segm']
+        p = predict(model, t['image'][None].to(device), t['image'].shape[1:], scale, with_confidence=min_confidence > 0)
+        lab = p['segm']
+        if min_confidence > 0:
+            lab = np.where(p['confidence'] >= min_confidence, lab, 255).astype(np.uint8)
+        kept += float((lab != 255).mean())
         path = os.path.join(out_dir, os.path.basename(segm_path(root, i, 'teacher')))
         Image.fromarray(lab.astype(np.uint8), mode='L').save(path)
         if (k + 1) % 20 == 0 or k + 1 == len(ds):
             rate = (k + 1) / (time.time() - t0)
             print(f'[label] {k + 1}/{len(ds)} {rate:.2f} img/s ETA {(len(ds) - k - 1) / rate:.0f}s', file=log, flush=True)
-    return {'images': len(ds), 'seconds': round(time.time() - t0, 2), 'out_dir': out_dir}
+    return {'images': len(ds), 'seconds': round(time.time() - t0, 2), 'out_dir': out_dir,
+            'min_confidence': min_confidence, 'labelled_fraction': round(kept / max(len(ds), 1), 4)}
 
 
 def main(argv=None) -> int:
@@ -50,6 +58,7 @@ def main(argv=None) -> int:
     ap.add_argument('--data', required=True, help='folder to label (depth-only S1)')
     ap.add_argument('--out-dir', default=None, help=f'default DIR/{TEACHER_DIR}')
     ap.add_argument('--scale', type=float, default=1.0, help='resize frames before the network (as trained)')
+    ap.add_argument('--min-confidence', type=float, default=0.0, help='void where the softmax max is below this')
     ap.add_argument('--device', default='auto')
     ap.add_argument('--threads', type=int, default=2)
     a = ap.parse_args(argv)
@@ -61,7 +70,8 @@ def main(argv=None) -> int:
     except CheckpointError as e:
         print(f'error: {e}', file=sys.stderr)
         return 2
-    print(json.dumps(label_folder(model, a.data, resolve_device(a.device), a.out_dir, scale=a.scale)))
+    print(json.dumps(label_folder(model, a.data, resolve_device(a.device), a.out_dir, scale=a.scale,
+                                  min_confidence=a.min_confidence)))
     return 0
 
 

@@ -27,6 +27,7 @@ from typing import Dict, List, Optional
 import torch
 
 from .checkpoint import load_published
+from .realeval import evaluate_real, picture_grid, summary_line
 from .config import DEFAULT_MODEL, DEFAULT_TEACHER, IMAGENET_MEAN, IMAGENET_STD, class_names_for
 from .data import list_ids
 from .evaluate import evaluate
@@ -59,6 +60,23 @@ def _summary(m: dict) -> dict:
     return out
 
 
+def selection_score(metrics: dict, with_depth: bool) -> float:
+    """How a checkpoint is ranked (higher is better): the real NYUDv2 frames decide (40-class pixel accuracy on
+    the two labelled frames, delta1 of depth on the ten train-split photos), with half the held-out rooms' mIoU
+    so that a model that forgets the generated rooms does not win."""
+    r, t = metrics['real'], metrics['test']
+    score = float(r.get('pixel_acc40') or 0.0) + 0.5 * float(t.get('miou') or 0.0)
+    if with_depth:
+        score += float(r.get('train10_delta1') or 0.0)
+    return score
+
+
+def _palette40():
+    with open(os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'classes', 'nyu-classes.json'),
+              encoding='utf8') as f:
+        return json.load(f)['palette40']
+
+
 def _training_frame_size(root: str, scale: float) -> str:
     """'WxH' of the frames the network saw in training (the folder's images resized by scale)."""
     from PIL import Image
@@ -66,6 +84,16 @@ def _training_frame_size(root: str, scale: float) -> str:
     with Image.open(os.path.join(root, f'{first}.png')) as im:
         w, h = im.size
     return f'{round(w * scale)}x{round(h * scale)}'
+
+
+DEFAULT_TRAIN_LAMBDA = 0.5
+
+
+def _read_curve(path: str) -> list:
+    if not os.path.exists(path):
+        return []
+    with open(path, encoding='utf8') as f:
+        return [json.loads(ln) for ln in f if ln.strip()]
 
 
 def _count(root: str) -> int:
@@ -79,41 +107,113 @@ def _fmt(v, pct=False) -> str:
     return f'{100 * v:.1f}' if pct else f'{v:.3f}'
 
 
+def _curve_rows(curve: list) -> List[str]:
+    """Markdown rows of a phase's periodic evaluations (the training curve of what matters)."""
+    rows = []
+    for c in curve:
+        if 'eval' not in c:
+            continue
+        t, r = c['eval']['test'], c['eval']['real']
+        rows.append(f'| {c["step"]} | {c["images"]} | {c["hours"]:.2f} | {_fmt(t.get("miou"), True)} | '
+                    f'{_fmt(t.get("rmse"))} | {_fmt(r.get("pixel_acc40"), True)} | {_fmt(r.get("train10_rmse"))} | '
+                    f'{c["score"]:.3f}{" *" if c.get("best") else ""} |')
+    return rows
+
+
+def _loss_rows(curve: list, every: int = 10) -> List[str]:
+    losses = [c for c in curve if 'loss' in c]
+    rows = []
+    for c in losses[::max(1, len(losses) // every)] + losses[-1:]:
+        l = c['loss']
+        rows.append(f'| {c["step"]} | {c["images"]} | {c["hours"]:.2f} | {l.get("total", float("nan")):.3f} | '
+                    f'{l.get("segm", float("nan")):.3f} | {l.get("depth", float("nan")):.3f} | {c.get("img_per_s", 0):.2f} |')
+    return rows
+
+
 def write_card(path_stem: str, card: dict) -> None:
     with open(path_stem + '.json', 'w', encoding='utf8') as f:
         json.dump(card, f, indent=1)
+    st = card['settings']
+    hours = sum(p['seconds'] for p in card['phases']) / 3600
+    images = sum(p['images'] for p in card['phases'])
+    steps = sum(p['steps'] for p in card['phases'])
+    init = ('encoder from ImageNet (MobileNet-v2 1.0, models/weights/README.md)' if st.get('imagenet') != 'none'
+            else 'trained from scratch (init ' + st['init'] + ')')
+    frozen = st.get('train_encoder_from', 1)
     lines = [f'# Model card: {card["name"]}', '',
              'Joint 40-class NYUDv2 segmentation + depth network (Nekrasov et al., ICRA 2019: MobileNet-v2 + '
-             'Light-Weight RefineNet), trained by `semslam_net.recipe` with asymmetric annotations.', '',
+             'Light-Weight RefineNet), trained by `semslam_net.recipe` with asymmetric annotations '
+             '(teacher -> teacher labels on the depth-only set -> pre-train -> fine-tune with LR / 10).', '',
              '## Training', '',
              f'- Hardware: {card["hardware"]["device"]} ({card["hardware"]["cpu"]}, {card["hardware"]["threads"]} threads), '
              f'torch {card["hardware"]["torch"]}',
-             f'- Wall time: {card["wall_time_s"] / 60:.1f} min in total', '']
-    lines += ['| phase | data | steps | images | minutes | img/s | final loss |', '| --- | --- | --- | --- | --- | --- | --- |']
+             f'- Totals over all phases and all parts of the run (stopped and resumed runs summed): {steps} steps, '
+             f'{images} training images, {hours:.2f} hours of training',
+             f'- Initialisation: {init}; encoder layers 1-{frozen - 1} frozen' if frozen > 1 else f'- Initialisation: {init}',
+             f'- BN statistics frozen: {st.get("freeze_bn")}; task balance: {st.get("balance")}'
+             + (f' (lambda {st.get("lambda_segm")}, depth x{st.get("depth_weight")})' if st.get('balance') == 'fixed' else ''),
+             f'- Input: {card.get("input_size", "?")} frames; '
+             + (f'pre-decoded memory-mapped cache {st["cache_size"]}, random scale {st["scale_range"]} (depth / scale), '
+                f'{st["crop"]}x{st["crop"]} crops, mirror' + (', colour / blur / noise / JPEG augmentation' if st.get('photometric') else '')
+                if st.get('cache_size') else f'crop {st["crop"]}, scale {st["scale"]}'),
+             f'- {st.get("optimizer", "sgd").upper()}, LR {st["lr_encoder"]:g} encoder / {st["lr_decoder"]:g} decoder '
+             f'(fine-tune / 10), weight decay {st["weight_decay"]:g}, poly decay (power {st["poly_power"]:g}), batch '
+             f'{st["batch_size"]}', '']
+    lines += ['| phase | data | steps | images | parts | minutes | img/s | final loss |',
+              '| --- | --- | --- | --- | --- | --- | --- | --- |']
     for p in card['phases']:
-        lines.append(f'| {p["name"]} | {", ".join(p["data"])} | {p["steps"]} | {p["images"]} | {p["seconds"] / 60:.1f} | '
-                     f'{p["images_per_s"]:.2f} | {p["final_losses"].get("total", float("nan")):.4f} |')
+        lines.append(f'| {p["name"]} | {", ".join(p["data"])} | {p["steps"]} | {p["images"]} | {p.get("parts", 1)} | '
+                     f'{p["seconds"] / 60:.1f} | {p["images"] / max(p["seconds"], 1e-9):.2f} | '
+                     f'{p["final_losses"].get("total", float("nan")):.4f} |')
     d = card['data']
-    lines += ['', f'- S1 (depth only, teacher-labelled): `{d["s1"]}` ({d["s1_frames"]} frames)',
-              f'- S2 (segmentation + depth): `{d["s2"]}` ({d["s2_frames"]} frames)',
-              f'- Held-out test: `{d["test"]}` ({d["test_frames"]} frames; evaluated at scale {card["settings"]["scale"]}, '
-              f'metrics at full label resolution; at most {card["settings"]["eval_max_images"] or "all"} frames)',
-              f'- Crop {card["settings"]["crop"]}, batch {card["settings"]["batch_size"]}, scale {card["settings"]["scale"]}, '
-              f'{card["settings"].get("optimizer", "sgd").upper()} momentum {card["settings"]["momentum"]}, '
-              f'LR {card["settings"]["lr_encoder"]:g} encoder / '
-              f'{card["settings"]["lr_decoder"]:g} decoder (fine-tune / 10), weight decay {card["settings"]["weight_decay"]:g}, '
-              f'poly decay (power {card["settings"]["poly_power"]:g}), '
-              f'init {card["settings"]["init"]} (trained from scratch: no ImageNet weights available)', '',
-             '## Metrics on held-out frames', '',
-             '| model | mIoU % | pixel acc % | mean class acc % | RMSE m | RMSE log | abs rel | delta<1.25 % |',
-             '| --- | --- | --- | --- | --- | --- | --- | --- |']
+    lines += ['', f'- S1 (depth only, teacher-labelled): `{d["s1"]}` ({d["s1_frames"]} frames)']
+    for r in st.get('real') or []:
+        lab = d['s1_teacher_labels'].get(r, {})
+        lines.append(f'- Real depth-only frames, teacher-labelled where the teacher is confident (softmax >= '
+                     f'{st.get("real_min_confidence")}; {100 * lab.get("labelled_fraction", 0):.0f} % of pixels kept): `{r}`')
+    lines += [f'- S2 (segmentation + depth): `{d["s2"]}` ({d["s2_frames"]} frames)',
+              f'- Held-out test: `{d["test"]}` ({d["test_frames"]} frames of other rooms; input scaled by '
+              f'{st["eval_scale"]}, metrics at full label resolution; at most {st["eval_max_images"] or "all"} frames)', '',
+              '## Metrics on held-out generated rooms', '',
+              '| model | mIoU % | pixel acc % | mean class acc % | RMSE m | RMSE log | abs rel | delta<1.25 % |',
+              '| --- | --- | --- | --- | --- | --- | --- | --- |']
     for name, m in card['table'].items():
         lines.append(f'| {name} | {_fmt(m.get("miou"), True)} | {_fmt(m.get("pixel_acc"), True)} | '
                      f'{_fmt(m.get("mean_class_acc"), True)} | {_fmt(m.get("rmse"))} | {_fmt(m.get("rmse_log"))} | '
                      f'{_fmt(m.get("abs_rel"))} | {_fmt(m.get("delta1"), True)} |')
-    lines += ['', 'Rows other than "ours" and "teacher" are the Table III analogue (same network, same number of steps '
-              'as pretrain + finetune, other supervision schemes).' if len(card['table']) > 2 else '', '',
-              '## Input and output', '',
+    if len(card['table']) > 3:
+        lines += ['', 'Rows after "pretrain_only" are the Table III analogue (same network, other supervision schemes, '
+                  f'{st.get("ablation_steps")} steps each).']
+    lines += ['', '## Metrics on real NYUDv2 frames', '',
+              f'Two labelled test-split frames (000464, 000433; 40 classes and SemanticFusion\'s 13) and ten train-split '
+              f'photos with depth (never trained on); network input {st.get("real_scale")} x 640x480. Picture grid: '
+              f'`{os.path.basename(card.get("real_grid", ""))}` (rows: RGB | predicted labels | true labels | predicted '
+              'depth | true depth, 0-6 m).', '',
+              '| model | 40-class pixel acc % | 40-class mIoU % | 13-class pixel acc % | 13-class mIoU % | depth RMSE m (2 test) '
+              '| depth RMSE m (10 train) | delta1 % (10 train) |',
+              '| --- | --- | --- | --- | --- | --- | --- | --- |']
+    for name, m in card.get('real', {}).items():
+        lines.append(f'| {name} | {_fmt(m.get("pixel_acc40"), True)} | {_fmt(m.get("miou40"), True)} | '
+                     f'{_fmt(m.get("pixel_acc13"), True)} | {_fmt(m.get("miou13"), True)} | {_fmt(m.get("test_rmse"))} | '
+                     f'{_fmt(m.get("train10_rmse"))} | {_fmt(m.get("train10_delta1"), True)} |')
+    ours = card.get('real', {}).get('ours', {})
+    if ours.get('frames'):
+        lines += ['', 'Per frame (ours): ' + ', '.join(
+            f'{i}: pixel acc {_fmt(f.get("pixel_acc40"), True)} %, RMSE {_fmt(f.get("rmse"))} m' for i, f in ours['frames'].items())]
+    lines += ['', f'Shipped checkpoint: `{card.get("shipped_checkpoint")}` (selection score {card.get("selection_score")}: '
+              'real 40-class pixel accuracy + real depth delta1 + half the held-out mIoU, the best of every periodic '
+              'evaluation of pre-training and fine-tuning).', '', '## Training curves', '']
+    for phase_name, curve in (card.get('curves') or {}).items():
+        ev = _curve_rows(curve)
+        if ev:
+            lines += [f'{phase_name}: periodic evaluation (held-out: {st.get("eval_max_images")} frames max; * = best so far)', '',
+                      '| step | images | hours | held-out mIoU % | held-out RMSE m | real pixel acc % | real RMSE m (10) | score |',
+                      '| --- | --- | --- | --- | --- | --- | --- | --- |'] + ev + ['']
+        lr = _loss_rows(curve)
+        if lr:
+            lines += [f'{phase_name}: training loss (window means)', '',
+                      '| step | images | hours | total | segm | depth | img/s |', '| --- | --- | --- | --- | --- | --- | --- |'] + lr + ['']
+    lines += ['## Input and output', '',
               f'- Input: RGB, x/255, minus mean {list(IMAGENET_MEAN)}, divided by std {list(IMAGENET_STD)}, NCHW float32.',
               '- Outputs at 1/4 resolution: `segm` logits (argmax after resizing), `depth` in metres (take abs).',
               f'- ONNX: `{card["onnx"]}` (opset 13, dynamic H and W).', '',
@@ -132,7 +232,17 @@ def main(argv=None) -> int:
     ap.add_argument('--teacher-steps', type=int, default=300)
     ap.add_argument('--pretrain-steps', type=int, default=400)
     ap.add_argument('--finetune-steps', type=int, default=200)
-    ap.add_argument('--teacher-width', type=float, default=DEFAULT_TEACHER.width_mult)
+    ap.add_argument('--teacher-width', type=float, default=1.0,
+                    help='teacher encoder width (1.0: the ImageNet weights exist for it; 1.4 = the paper, from scratch)')
+    ap.add_argument('--real', action='append', default=[],
+                    help='real depth-only folder (labelled layout, e.g. from semslam_net.real): the teacher labels it '
+                         'and pre-training adds it to S1; repeatable')
+    ap.add_argument('--real-min-confidence', type=float, default=0.6,
+                    help="teacher labels on real frames: void below this softmax maximum")
+    ap.add_argument('--eval-every', type=int, default=0,
+                    help='evaluate (held-out rooms + real NYUDv2 frames) every N steps; the best scoring checkpoint ships')
+    ap.add_argument('--val-max-images', type=int, default=16, help='held-out frames per periodic evaluation')
+    ap.add_argument('--real-scale', type=float, default=0.5, help='network input scale for the 640x480 real frames')
     ap.add_argument('--ablations', default='none', help=f'none | all | comma list of {",".join(ABLATIONS)}')
     ap.add_argument('--ablation-steps', type=int, default=None, help='default: pretrain + finetune steps')
     ap.add_argument('--eval-max-images', type=int, default=None, help='cap on held-out frames evaluated per model')
@@ -153,7 +263,15 @@ def main(argv=None) -> int:
     phases = []
     log = sys.stderr
 
-    def phase(name, data, model_cfg, steps, losses, scheme='joint', init_from=None, lr_scale=1.0):
+    def make_evaluator(with_depth: bool):
+        def ev(model):
+            m = evaluate(model, a.test, device=device, max_images=a.val_max_images, scale=eval_scale, progress=False)
+            r = evaluate_real(model, a.real_scale, device=device)
+            metrics = {'test': _summary(m), 'real': {k: v for k, v in r.items() if not isinstance(v, dict)}}
+            return metrics, selection_score(metrics, with_depth)
+        return ev
+
+    def phase(name, data, model_cfg, steps, losses, scheme='joint', init_from=None, lr_scale=1.0, evaluate_every=0):
         tc = train_config_from_args(a, losses=losses, scheme=scheme, max_steps=steps)
         out_dir = os.path.join(a.out, name)
         resume = os.path.join(out_dir, 'last.ckpt')
@@ -166,9 +284,13 @@ def main(argv=None) -> int:
                 phases.append({**info, 'images_per_s': info['images'] / max(info['seconds'], 1e-9),
                                'checkpoint': final, 'final_losses': info.get('final_losses', {})})
                 return final
+        if abs(model_cfg.width_mult - 1.0) > 1e-9:
+            tc = replace(tc, imagenet=None, train_encoder_from=1)
         run = TrainRun(data=data, out_dir=out_dir, name=name, model=model_cfg, data_config=data_cfg, train=tc,
                        init_from=init_from, lr_scale=lr_scale,
-                       resume=resume if os.path.exists(resume) else None)
+                       resume=resume if os.path.exists(resume) else None,
+                       evaluator=make_evaluator('depth' in losses) if evaluate_every else None,
+                       eval_every=evaluate_every)
         print(f'[recipe] {name}: {steps} steps on {data}', file=log, flush=True)
         res = train_phase(run, log=log)
         phases.append(asdict(res))
@@ -177,21 +299,54 @@ def main(argv=None) -> int:
     teacher_cfg = replace(DEFAULT_TEACHER, width_mult=a.teacher_width)
     teacher_ck = phase('teacher', [a.s2], teacher_cfg, a.teacher_steps, ('segm',))
     teacher, _ = load_published(teacher_ck)
-    print('[recipe] labelling S1 with the teacher', file=log, flush=True)
-    lab = label_folder(teacher, a.s1, device, log=log, scale=a.scale)
-    pre_ck = phase('pretrain', [a.s1 + '@teacher'], DEFAULT_MODEL, a.pretrain_steps, ('segm', 'depth'))
-    fin_ck = phase('finetune', [a.s2], DEFAULT_MODEL, a.finetune_steps, ('segm', 'depth'), init_from=pre_ck, lr_scale=0.1)
+    lab_scale = a.scale if data_cfg.cache_size is None else 1.0
+    lab = {}
+    for root, conf in [(a.s1, 0.0)] + [(r, a.real_min_confidence) for r in a.real]:
+        marker = os.path.join(root, 'teacher', 'labelled.json')
+        if os.path.exists(marker):
+            with open(marker, encoding='utf8') as f:
+                done = json.load(f)
+            if done.get('teacher') == os.path.abspath(teacher_ck):
+                lab[root] = done
+                continue
+        print(f'[recipe] the teacher labels {root} (min confidence {conf})', file=log, flush=True)
+        lab[root] = {**label_folder(teacher, root, device, log=log, scale=lab_scale, min_confidence=conf),
+                     'teacher': os.path.abspath(teacher_ck)}
+        with open(marker, 'w', encoding='utf8') as f:
+            json.dump(lab[root], f)
+    pre_data = [a.s1 + '@teacher'] + [r + '@teacher' for r in a.real]
+    pre_ck = phase('pretrain', pre_data, DEFAULT_MODEL, a.pretrain_steps, ('segm', 'depth'), evaluate_every=a.eval_every)
+    fin_ck = phase('finetune', [a.s2], DEFAULT_MODEL, a.finetune_steps, ('segm', 'depth'), init_from=pre_ck, lr_scale=0.1,
+                   evaluate_every=a.eval_every)
+    # The real frames pick the shipped model: the best-scoring evaluated checkpoint of pre-training and fine-tuning.
+    chosen = fin_ck
+    best_score = None
+    for ck_path in (os.path.join(a.out, 'pretrain', 'best.ckpt'), os.path.join(a.out, 'finetune', 'best.ckpt')):
+        if os.path.exists(ck_path):
+            sc = torch.load(ck_path, map_location='cpu').get('score')
+            if sc is not None and (best_score is None or sc > best_score):
+                chosen, best_score = ck_path, sc
+    print(f'[recipe] shipping {chosen} (score {best_score})', file=log, flush=True)
 
     print('[recipe] evaluating on held-out frames', file=log, flush=True)
     table: Dict[str, dict] = {}
     full: Dict[str, dict] = {}
-    model, _ = load_published(fin_ck)
+    real: Dict[str, dict] = {}
+    model, _ = load_published(chosen)
+    r = evaluate_real(model, a.real_scale, device=device, keep_predictions=True)
+    grid_path = os.path.join(a.out, 'real-grid.png')
+    picture_grid(r.pop('_shown'), grid_path, _palette40())
+    real['ours'] = r
+    print(f'[recipe] ours on real frames: {summary_line(r)}', file=log, flush=True)
     full['ours'] = evaluate(model, a.test, device=device, max_images=a.eval_max_images, scale=eval_scale)
     table['ours'] = _summary(full['ours'])
     full['teacher'] = evaluate(teacher, a.test, device=device, max_images=a.eval_max_images, scale=eval_scale)
     table['teacher'] = _summary(full['teacher'])
-    full['pretrain_only'] = evaluate(load_published(pre_ck)[0], a.test, device=device, max_images=a.eval_max_images, scale=eval_scale)
+    real['teacher'] = evaluate_real(teacher, a.real_scale, device=device)
+    pre_model = load_published(pre_ck)[0]
+    full['pretrain_only'] = evaluate(pre_model, a.test, device=device, max_images=a.eval_max_images, scale=eval_scale)
     table['pretrain_only (S1 teacher labels)'] = _summary(full['pretrain_only'])
+    real['pretrain_only (S1 teacher labels)'] = evaluate_real(pre_model, a.real_scale, device=device)
 
     names = [] if a.ablations == 'none' else list(ABLATIONS) if a.ablations == 'all' else a.ablations.split(',')
     ab_steps = a.ablation_steps or (a.pretrain_steps + a.finetune_steps)
@@ -203,6 +358,7 @@ def main(argv=None) -> int:
         m = evaluate(load_published(ck)[0], a.test, device=device, max_images=a.eval_max_images, scale=eval_scale)
         full[n] = m
         s = _summary(m)
+        real[desc] = evaluate_real(load_published(ck)[0], a.real_scale, device=device)
         # A single-task row reports only its task's metrics (the other head was never trained).
         if losses == ('segm',):
             s = {k: v for k, v in s.items() if k in ('miou', 'pixel_acc', 'mean_class_acc')}
@@ -227,9 +383,18 @@ def main(argv=None) -> int:
                      'weight_decay': a.weight_decay, 'poly_power': a.poly_power,
                      'eval_scale': eval_scale, 'teacher_width': a.teacher_width, 'teacher_steps': a.teacher_steps,
                      'pretrain_steps': a.pretrain_steps, 'finetune_steps': a.finetune_steps,
-                     'ablation_steps': ab_steps if names else None, 'eval_max_images': a.eval_max_images},
+                     'ablation_steps': ab_steps if names else None, 'eval_max_images': a.eval_max_images,
+                     'imagenet': a.imagenet, 'train_encoder_from': a.train_encoder_from, 'freeze_bn': a.freeze_bn,
+                     'balance': a.balance, 'lambda_segm': DEFAULT_TRAIN_LAMBDA, 'depth_weight': a.depth_weight,
+                     'cache_size': a.cache_size, 'scale_range': a.scale_range, 'photometric': not a.no_photometric,
+                     'real': a.real, 'real_min_confidence': a.real_min_confidence, 'real_scale': a.real_scale},
         'phases': phases,
         'table': table,
+        'real': real,
+        'real_grid': grid_path,
+        'shipped_checkpoint': chosen,
+        'selection_score': best_score,
+        'curves': {p: _read_curve(os.path.join(a.out, p, 'curve.jsonl')) for p in ('teacher', 'pretrain', 'finetune')},
         'metrics': full,
         'classes': list(class_names_for(DEFAULT_MODEL.num_classes)),
         'input': {'mean': list(IMAGENET_MEAN), 'std': list(IMAGENET_STD), 'layout': 'NCHW RGB float32 (x/255-mean)/std'},
