@@ -13,10 +13,11 @@ import { NoisyLabelSimulator, argmax13, type NoisyLabelOptions } from '../eval/n
 import { groundTruthProbabilities } from '../eval/gtLabels.js';
 import { scoreFusedLabels, type EvaluatedFrame } from '../eval/fusedLabelScores.js';
 import type { SequenceReader } from '../sources/frame.js';
-import { groundTruthSurfaces } from '../synth/groundTruthGeometry.js';
+import { groundTruthEvents, groundTruthSurfaces } from '../synth/groundTruthGeometry.js';
 import type { SurfaceDistanceSummary } from '../synth/surfaceDistance.js';
 import { FrameIssues, inspectFrame, readOrFlag, type FrameIssue, type FrameIssueKind } from './frameCheck.js';
 import { FrameResizer } from './frameResizer.js';
+import { reportHardCases, type FrameOutcome, type HardCaseOutcome } from './hardCaseReport.js';
 import { labelSettingsKey, type PreparedFrame } from './labelInput.js';
 
 /**
@@ -141,6 +142,8 @@ export interface MapSummary {
    * missing) or none at all (left to tracking, which does not fuse them). `frames` lists the first 200.
    */
   readonly inputIssues: { readonly skipped: number; readonly counts: Record<FrameIssueKind, number>; readonly frames: readonly FrameIssue[] };
+  /** For generated sequences with hard intervals: how each was flagged, kept out of the map, and recovered from. */
+  readonly hardCases?: readonly HardCaseOutcome[];
 }
 
 export interface MapProgress {
@@ -208,6 +211,7 @@ export async function mapSequence(
   let lastYield = t0;
 
   const issues = new FrameIssues();
+  const outcomes = new Map<number, FrameOutcome>();
   for (let index = 0; index < total; index++) {
     const read = await readOrFlag((k) => reader.read(k), index);
     const problems = 'rgb' in read ? inspectFrame(read, info.path, info.width, info.height) : [read];
@@ -240,6 +244,7 @@ export async function mapSequence(
     for (const k of Object.keys(stages) as (keyof StageMs)[]) stages[k].push(result.ms[k]);
     if (result.tracking.lost) failures++;
     if (result.status !== 'ok') frameStatus[result.status].push(frame.index);
+    outcomes.set(index, { flagged: result.status !== 'ok' || problems.length > 0, fused: result.fused });
     trajectory.push(result.T_world_camera);
     timestamps.push(frame.timestamp);
     if (frame.groundTruthPose) {
@@ -284,6 +289,8 @@ export async function mapSequence(
   const surfaces = o.anchorToGroundTruth || o.poses === 'groundTruth' ? await groundTruthSurfaces(reader) : undefined;
   const snapshot = surfaces ? fusion.snapshot() : undefined;
   const surfaceDistance = surfaces && snapshot ? surfaces.summarize(snapshot.positions, snapshot.count) : undefined;
+  const events = await groundTruthEvents(reader);
+  const hardCases = events.length > 0 ? reportHardCases(events, (k) => outcomes.get(k) ?? (k < total ? { flagged: true, fused: false } : undefined), total) : undefined;
   const stageMeans: StageMs = {
     preprocess: mean(stages.preprocess), predict: mean(stages.predict), track: mean(stages.track),
     fuse: mean(stages.fuse), labels: mean(stages.labels),
@@ -310,6 +317,7 @@ export async function mapSequence(
     ...(labels ? { labels } : {}),
     ...(surfaceDistance ? { surfaceDistance } : {}),
     inputIssues: issues.summary(),
+    ...(hardCases ? { hardCases } : {}),
   };
   return { summary, fusion, trajectory, timestamps };
 }

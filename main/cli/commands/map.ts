@@ -67,6 +67,11 @@ function printHuman(s: MapSummary): void {
     lines.push(`  input: ${s.inputIssues.skipped} frames skipped; flagged `
       + Object.entries(s.inputIssues.counts).filter(([, c]) => c > 0).map(([k, c]) => `${k} ${c}`).join(', '));
   }
+  for (const h of s.hardCases ?? []) {
+    lines.push(`  ${h.kind} frames ${h.affected.start}-${h.affected.end - 1}: first flagged ${h.firstFlagged ?? 'never'}`
+      + `${h.flagDelay !== null ? ` (+${h.flagDelay})` : ''}, ${f(h.flaggedAfter3 * 100, 0)} % flagged from +3, ${h.fusedAffected} fused,`
+      + ` resumed ${h.resumedAt ?? 'never'}${h.resumeDelay !== null ? ` (+${h.resumeDelay})` : ''}`);
+  }
   if (s.surfaceDistance) {
     const d = s.surfaceDistance;
     lines.push(`  surfels to the true surfaces: max ${f(d.max * 100, 1)} cm, p99 ${f(d.p99 * 100, 2)} cm, `
