@@ -77,3 +77,22 @@ def main(argv=None) -> int:
 
 if __name__ == '__main__':
     sys.exit(main())
+
+
+def label_folder_onnx(checkpoint: str, root: str, min_confidence: float = 0.0, log=sys.stderr,
+                      threads: int = 2) -> dict:
+    """The same labels through onnxruntime-node (models/scripts/label_onnx.mjs): ~15x faster than torch's forward
+    pass on this CPU. Exports the teacher next to its checkpoint first (once)."""
+    import subprocess
+    from .checkpoint import load_published
+    from .export import export_onnx
+    onnx_path = os.path.splitext(checkpoint)[0] + '.onnx'
+    if not os.path.exists(onnx_path) or os.path.getmtime(onnx_path) < os.path.getmtime(checkpoint):
+        model, _ = load_published(checkpoint)
+        export_onnx(model, onnx_path, source=f'teacher {checkpoint}')
+    script = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'scripts', 'label_onnx.mjs')
+    res = subprocess.run(['node', script, '--model', onnx_path, '--data', root, '--min-confidence', str(min_confidence),
+                          '--threads', str(threads)], stdout=subprocess.PIPE, stderr=log, text=True)
+    if res.returncode != 0:
+        raise RuntimeError(f'{script} failed on {root} (exit {res.returncode}); is node with onnxruntime-node installed (npm ci)?')
+    return json.loads(res.stdout.strip().splitlines()[-1])

@@ -32,7 +32,7 @@ from .config import DEFAULT_MODEL, DEFAULT_TEACHER, IMAGENET_MEAN, IMAGENET_STD,
 from .data import list_ids
 from .evaluate import evaluate
 from .export import export_onnx
-from .label import label_folder
+from .label import label_folder, label_folder_onnx
 from .train import (TrainRun, add_train_arguments, data_config_from_args, train_config_from_args, train_phase,
                     resolve_device)
 
@@ -239,6 +239,8 @@ def main(argv=None) -> int:
                          'and pre-training adds it to S1; repeatable')
     ap.add_argument('--real-min-confidence', type=float, default=0.6,
                     help="teacher labels on real frames: void below this softmax maximum")
+    ap.add_argument('--label-with', default='onnx', choices=('onnx', 'torch'),
+                    help='teacher labelling through onnxruntime-node (fast; needs npm ci) or torch')
     ap.add_argument('--eval-every', type=int, default=0,
                     help='evaluate (held-out rooms + real NYUDv2 frames) every N steps; the best scoring checkpoint ships')
     ap.add_argument('--val-max-images', type=int, default=16, help='held-out frames per periodic evaluation')
@@ -310,8 +312,11 @@ def main(argv=None) -> int:
                 lab[root] = done
                 continue
         print(f'[recipe] the teacher labels {root} (min confidence {conf})', file=log, flush=True)
-        lab[root] = {**label_folder(teacher, root, device, log=log, scale=lab_scale, min_confidence=conf),
-                     'teacher': os.path.abspath(teacher_ck)}
+        if a.label_with == 'onnx':
+            done = label_folder_onnx(teacher_ck, root, conf, log=log, threads=a.threads)
+        else:
+            done = label_folder(teacher, root, device, log=log, scale=lab_scale, min_confidence=conf)
+        lab[root] = {**done, 'teacher': os.path.abspath(teacher_ck), 'labeller': a.label_with}
         with open(marker, 'w', encoding='utf8') as f:
             json.dump(lab[root], f)
     pre_data = [a.s1 + '@teacher'] + [r + '@teacher' for r in a.real]
