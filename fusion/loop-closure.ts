@@ -19,6 +19,7 @@ import type { FusionConfig } from './config.js';
 import type { FrameLevel } from './preprocessor.js';
 import { ModelPredictor } from './model-predictor.js';
 import type { IcpTracker, TrackingResult } from './icp-tracker.js';
+import { LOOP_TIGHT_GATE, LOOP_WIDE_GATE, LoopRegistration } from './loop-registration.js';
 import type { SurfelMap, SurfelFilter } from './surfel-map.js';
 import { FernDatabase } from './ferns.js';
 import { PoseGraph } from './pose-graph.js';
@@ -62,11 +63,26 @@ export class LoopCloser {
   private readonly m2 = new Float64Array(16);
   private readonly m3 = new Float64Array(16);
   private anchorVotes = new Int32Array(64);
+  /** Made on first use from the frame tracker's options (its last stage tracks the same way). */
+  private registration: LoopRegistration | null = null;
 
-  constructor(private readonly c: FusionConfig, private readonly intrinsics: Intrinsics, levels: number, pool: KernelPool) {
+  constructor(private readonly c: FusionConfig, private readonly intrinsics: Intrinsics, private readonly levels: number,
+    private readonly pool: KernelPool) {
     this.ferns = new FernDatabase({ ferns: c.fernCount, minDepth: Math.max(c.minDepth, 0.3), maxDepth: c.maxDepth, keyframeThreshold: c.fernKeyframeThreshold });
     this.codes = new Uint8Array(c.fernCount);
     this.predictor = new ModelPredictor(intrinsics, levels, c.maxSplatRadiusPx, c.predictSplatScale, pool);
+  }
+
+  private registrationFor(tracker: IcpTracker): LoopRegistration {
+    if (!this.registration) {
+      const c = this.c, t = tracker.options;
+      this.registration = new LoopRegistration({
+        levels: this.levels, base: t, wideDistance: LOOP_WIDE_GATE.distance, wideAngleDeg: LOOP_WIDE_GATE.angleDeg,
+        wideHuber: LOOP_WIDE_GATE.huber, tightDistance: LOOP_TIGHT_GATE.distance, tightHuber: t.icpHuber,
+        maxTranslation: c.loopMaxCorrection, maxRotationDeg: c.loopMaxCorrectionDeg,
+      }, this.pool);
+    }
+    return this.registration;
   }
 
   get currentNode(): number { return this.graph.size - 1; }
@@ -119,18 +135,38 @@ export class LoopCloser {
     return { minLastUpdate: -Infinity, minConfidence: c.stableConfidence, frontFacing: true, minDepth: c.minDepth, maxDepth: c.maxDepth * 1.2, borderPx: 0 };
   }
 
-  /** Renders the map (through `filter`) from T and registers the frame against it, starting at T. */
-  private register(map: SurfelMap, tracker: IcpTracker, frame: readonly FrameLevel[], T: Mat4, filter: SurfelFilter): Registration | null {
-    const n = this.predictor.predict(map, T, filter);
-    if (n === 0) return null;
+  /** Renders the map (through `filter`) from T; the fraction of the frame's valid pixels it covers (0: nothing rendered). */
+  private render(map: SurfelMap, frame: readonly FrameLevel[], T: Mat4, filter: SurfelFilter): number {
+    if (this.predictor.predict(map, T, filter) === 0) return 0;
     // Coverage on the coarsest level: cheap, and enough to decide whether registering is worth it.
     const L = this.predictor.levels[this.predictor.levels.length - 1];
     const F = frame[this.predictor.levels.length - 1];
     let covered = 0;
     for (let i = 0; i < L.depth.length; i++) if (L.depth[i] > 0 && F.depth[i] > 0) covered++;
-    const coverage = F.validCount > 0 ? covered / F.validCount : 0;
+    return F.validCount > 0 ? covered / F.validCount : 0;
+  }
+
+  /**
+   * Renders the map (through `filter`) from T and registers the frame against it, starting at T. With
+   * `submapAround` (a frame, or 'dominant': the frame of the node anchoring most of what the first render shows)
+   * the reference is only the surfels created within activeWindow / 4 frames of it: one stretch of the
+   * trajectory, whose surfels agree with each other. The inactive map as a whole can hold several layers of a
+   * place, each from a pass with a different drift (7-Scenes redkitchen at frame 471: 9–20 % inliers against
+   * all of it).
+   */
+  private register(map: SurfelMap, tracker: IcpTracker, frame: readonly FrameLevel[], T: Mat4, filter: SurfelFilter,
+    submapAround?: number | 'dominant'): Registration | null {
+    let coverage = this.render(map, frame, T, filter);
+    if (coverage === 0) return null;
+    if (coverage >= this.c.loopMinCoverage && submapAround !== undefined) {
+      const around = submapAround === 'dominant' ? this.graph.frames[this.dominantAnchor(map)] ?? -1 : submapAround;
+      if (around >= 0) {
+        const span = Math.max(this.c.poseGraphNodeEvery, this.c.activeWindow >> 2);
+        coverage = this.render(map, frame, T, { ...filter, minCreated: around - span, maxCreated: around + span });
+      }
+    }
     if (coverage < this.c.loopMinCoverage) return { tracking: null, coverage };
-    return { tracking: tracker.track(frame, this.predictor.levels, T, T), coverage };
+    return { tracking: this.registrationFor(tracker).register(frame, this.predictor.levels, T, T), coverage };
   }
 
   /** Whether a registration is trustworthy enough to close a loop or relocalise on. */
@@ -155,7 +191,7 @@ export class LoopCloser {
     const t0 = performance.now();
     const filter = this.inactiveFilter(frameIndex);
     let kind: 'local' | 'global' = 'local';
-    let reg = this.register(map, tracker, frame, T, filter);
+    let reg = this.register(map, tracker, frame, T, filter, 'dominant');
     this.checks.run++;
     if (reg?.tracking) this.checks.registered++;
     if (!this.accepted(reg, medianResidual)) {
@@ -167,7 +203,7 @@ export class LoopCloser {
       const [best] = this.ferns.query(this.codes, 1, (kf) => kf.frame > frameIndex - minGap);
       if (!best || best.dissimilarity > this.c.globalLoopMaxDissimilarity) return null;
       const Tk = this.keyframePose(best.keyframe.node, best.keyframe.T_node_camera, this.m3);
-      reg = this.register(map, tracker, frame, Float64Array.from(Tk), filter);
+      reg = this.register(map, tracker, frame, Float64Array.from(Tk), filter, best.keyframe.frame);
       kind = 'global';
       this.checks.global++;
       if (!this.accepted(reg, medianResidual)) return null;

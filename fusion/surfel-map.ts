@@ -73,6 +73,13 @@ export interface SurfelFilter {
   borderPx: number;
   /** Only surfels with lastUpdate < this frame (the inactive part of the map; default: no bound). */
   maxLastUpdate?: number;
+  /**
+   * Only surfels created in [minCreated, maxCreated) (default: all): one stretch of the trajectory's map, whose
+   * surfels agree with each other (a loop check's reference; the inactive map as a whole can hold several
+   * drifted layers of one place).
+   */
+  minCreated?: number;
+  maxCreated?: number;
 }
 
 interface Chunk {
@@ -141,7 +148,7 @@ export class SurfelMap {
   constructor(options: Partial<SurfelMapOptions> = {}, private readonly pool: KernelPool = serialPool) {
     this.options = { ...DEFAULT_SURFEL_MAP_OPTIONS, ...options };
     this.alloc = pool.allocator;
-    this.collectParams = this.alloc.f64(30);
+    this.collectParams = this.alloc.f64(32);
     this.partOut = this.alloc.f64(MAX_PARTS);
     this.classCount = this.options.classCount;
     this.grow(this.options.initialCapacity);
@@ -335,9 +342,10 @@ export class SurfelMap {
     q[16] = fx; q[17] = fy; q[18] = cx; q[19] = cy; q[20] = uMin; q[21] = uMax; q[22] = vMin; q[23] = vMax;
     q[24] = filter.minLastUpdate; q[25] = filter.minConfidence; q[26] = filter.frontFacing ? 1 : 0; q[27] = minDepth; q[28] = maxDepth;
     q[29] = filter.maxLastUpdate ?? Infinity;
+    q[30] = filter.minCreated ?? -Infinity; q[31] = filter.maxCreated ?? Infinity;
     const parts = this.pool.run('collectSurfels', {
       chunkSlots: visible, offsets, position: this.position, normal: this.normal, confidence: this.confidence,
-      lastUpdate: this.lastUpdate, slots: out.slots, x: out.x, y: out.y, z: out.z, u: out.u, v: out.v, params: q,
+      lastUpdate: this.lastUpdate, created: this.created, slots: out.slots, x: out.x, y: out.y, z: out.z, u: out.u, v: out.v, params: q,
     }, total, this.partOut, 1, COLLECT_PER_PART);
     // Each part wrote its surfels from its first index on.
     out.count = joinParts([out.slots, out.x, out.y, out.z, out.u, out.v], total, parts, 1, this.partOut, 1, 0);
@@ -356,6 +364,7 @@ export interface CollectArgs {
   normal: Float32Array;
   confidence: Float32Array;
   lastUpdate: Int32Array;
+  created: Int32Array;
   /** The SlotList's arrays. */
   slots: Int32Array;
   x: Float32Array;
@@ -365,7 +374,7 @@ export interface CollectArgs {
   v: Float32Array;
   /**
    * T_camera_world (16), fx fy cx cy, u and v bounds (min, max), min last update, min confidence, front-facing
-   * (0/1), min and max depth, max last update (exclusive).
+   * (0/1), min and max depth, max last update (exclusive), created frame bounds (min inclusive, max exclusive).
    */
   params: Float64Array;
 }
@@ -380,8 +389,8 @@ export function collectSurfels(a: CollectArgs, begin: number, end: number, out: 
   const tx = q[12], ty = q[13], tz = q[14];
   const fx = q[16], fy = q[17], cx = q[18], cy = q[19], uMin = q[20], uMax = q[21], vMin = q[22], vMax = q[23];
   const minLastUpdate = q[24], minConfidence = q[25], frontFacing = q[26] === 1, minDepth = q[27], maxDepth = q[28];
-  const maxLastUpdate = q[29];
-  const { chunkSlots, offsets, position: pos, normal: nrm, confidence: conf, lastUpdate: last } = a;
+  const maxLastUpdate = q[29], minCreated = q[30], maxCreated = q[31];
+  const { chunkSlots, offsets, position: pos, normal: nrm, confidence: conf, lastUpdate: last, created } = a;
   const os = a.slots, ox = a.x, oy = a.y, oz = a.z, ou = a.u, ov = a.v;
   // The chunk holding `begin`.
   let lo = 0, hi = chunkSlots.length - 1;
@@ -393,6 +402,7 @@ export function collectSurfels(a: CollectArgs, begin: number, end: number, out: 
     for (let j = i - c0; j < j1; j++) {
       const s = slots[j];
       if (last[s] < minLastUpdate || last[s] >= maxLastUpdate || conf[s] < minConfidence) continue;
+      if (created[s] < minCreated || created[s] >= maxCreated) continue;
       const px = pos[3 * s], py = pos[3 * s + 1], pz = pos[3 * s + 2];
       const z = r20 * px + r21 * py + r22 * pz + tz;
       if (z < minDepth || z > maxDepth) continue;
