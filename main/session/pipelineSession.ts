@@ -5,9 +5,9 @@ import { Worker } from 'node:worker_threads';
 import type { MapSnapshot } from '../../fusion/types.js';
 import type { AppEvent, PlaybackState } from '../contract/channels.js';
 import type { CameraImage, PushResult } from '../sources/liveCamera.js';
-import { InputError } from '../errors.js';
+import { fromWireError } from '../errors.js';
 import type { SessionOptions } from './options.js';
-import type { WireError, WorkerCommand, WorkerInit, WorkerMessage, WorkerReplyValue } from './protocol.js';
+import type { WorkerCommand, WorkerInit, WorkerMessage, WorkerReplyValue } from './protocol.js';
 import type { SessionInfo, SessionResult } from './sessionLoop.js';
 
 type Listener = (event: AppEvent) => void;
@@ -15,13 +15,6 @@ type Listener = (event: AppEvent) => void;
 /** Events kept for listeners that attach later (start() buffers from the first message). */
 const MAX_BACKLOG = 256;
 type CommandBody = WorkerCommand extends infer C ? C extends { id: number } ? Omit<C, 'id'> : never : never;
-
-function unwire(e: WireError): Error {
-  if (e.file !== undefined && e.problem !== undefined) return new InputError(e.file, e.problem);
-  const err = new Error(e.message);
-  err.name = e.name;
-  return err;
-}
 
 /**
  * The worker runs TypeScript sources. `execArgv: ['--import', 'tsx']` does not reach a worker's entry module on
@@ -74,7 +67,7 @@ export class PipelineSession {
       let session: PipelineSession | null = null;
       const early = (m: WorkerMessage): void => {
         if (m.kind === 'event') backlog.push(m.event);
-        else if (m.kind === 'failed') { reject(unwire(m.error)); void worker.terminate(); }
+        else if (m.kind === 'failed') { reject(fromWireError(m.error)); void worker.terminate(); }
         else if (m.kind === 'finished') resolveFinished(m.result);
         else if (m.kind === 'ready') {
           worker.off('message', early);
@@ -153,7 +146,7 @@ export class PipelineSession {
       if (!p) return;
       this.pending.delete(m.id);
       if (m.ok) p.resolve(m.value);
-      else p.reject(unwire(m.error));
+      else p.reject(fromWireError(m.error));
     }
   }
 

@@ -1,3 +1,4 @@
+import type { WireError } from '../errors.js';
 import type { MapSnapshot } from '../../fusion/types.js';
 import type { AppEvent, PlaybackState } from '../contract/channels.js';
 import type { CameraImage, PushResult } from '../sources/liveCamera.js';
@@ -19,13 +20,7 @@ export type WorkerCommand =
   | { readonly id: number; readonly op: 'setSpeed'; readonly speed: number }
   | { readonly id: number; readonly op: 'pushCameraImage'; readonly image: CameraImage };
 
-/** An error as it crosses the thread boundary; InputError keeps its file and problem. */
-export interface WireError {
-  readonly name: string;
-  readonly message: string;
-  readonly file?: string;
-  readonly problem?: string;
-}
+export type { WireError } from '../errors.js';
 
 export type WorkerReplyValue = PlaybackState | SessionResult | Uint8Array | MapSnapshot | PushResult | null;
 

@@ -4,18 +4,12 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { MapSnapshot } from '../../fusion/types.js';
-import { InputError } from '../errors.js';
-import type { WireError, WorkerCommand, WorkerInit, WorkerMessage, WorkerReplyValue } from './protocol.js';
+import { toWireError } from '../errors.js';
+import type { WorkerCommand, WorkerInit, WorkerMessage, WorkerReplyValue } from './protocol.js';
 import { SessionLoop } from './sessionLoop.js';
 
 const port = parentPort!;
 const post = (m: WorkerMessage, transfer: ArrayBuffer[] = []): void => port.postMessage(m, transfer);
-
-function wire(e: unknown): WireError {
-  if (e instanceof InputError) return { name: e.name, message: e.message, file: e.file, problem: e.problem };
-  if (e instanceof Error) return { name: e.name, message: e.message };
-  return { name: 'Error', message: String(e) };
-}
 
 function snapshotBuffers(s: MapSnapshot): ArrayBuffer[] {
   return [s.ids, s.positions, s.normals, s.colors, s.radii, s.confidence, s.labels, s.labelProb, s.stable, s.removedIds]
@@ -48,7 +42,7 @@ let loop: SessionLoop;
 try {
   loop = await SessionLoop.create(init.options, (event, transfer) => post({ kind: 'event', event }, transfer));
 } catch (e) {
-  post({ kind: 'failed', error: wire(e) });
+  post({ kind: 'failed', error: toWireError(e) });
   process.exit(0);
 }
 post({ kind: 'ready', info: loop.info });
@@ -56,6 +50,6 @@ void loop.finished.then((result) => post({ kind: 'finished', result }));
 port.on('message', (c: WorkerCommand) => {
   handle(loop, c).then(
     ({ value, transfer }) => post({ kind: 'reply', id: c.id, ok: true, value }, transfer),
-    (e: unknown) => post({ kind: 'reply', id: c.id, ok: false, error: wire(e) }),
+    (e: unknown) => post({ kind: 'reply', id: c.id, ok: false, error: toWireError(e) }),
   );
 });

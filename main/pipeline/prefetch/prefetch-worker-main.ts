@@ -4,22 +4,16 @@
  * go back with their pixel buffers transferred, not copied.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { InputError } from '../../errors.js';
+import { toWireError } from '../../errors.js';
 import { scaleIntrinsics } from '../../../fusion/camera.js';
 import type { Frame, SequenceInfo } from '../../sources/frame.js';
 import { FrameResizer } from '../frameResizer.js';
 import { isLabelled, LabelInputMaker, type PreparedFrame } from '../labelInput.js';
 import { openMapInput } from '../openInput.js';
-import type { PrefetchReply, PrefetchRequest, PrefetchWorkerInit, WireError } from './protocol.js';
+import type { PrefetchReply, PrefetchRequest, PrefetchWorkerInit } from './protocol.js';
 
 const port = parentPort!;
 const post = (m: PrefetchReply, transfer: ArrayBuffer[] = []): void => port.postMessage(m, transfer);
-
-function wire(e: unknown): WireError {
-  if (e instanceof InputError) return { name: e.name, message: e.message, file: e.file, problem: e.problem };
-  if (e instanceof Error) return { name: e.name, message: e.message };
-  return { name: 'Error', message: String(e) };
-}
 
 /** Buffers a frame owns outright (a view into a larger or shared buffer is copied when posted, not moved). */
 function transferables(f: PreparedFrame): ArrayBuffer[] {
@@ -73,10 +67,10 @@ try {
     }
     reader.read(r.index).then(
       (frame) => post({ kind: 'frame', id: r.id, frame }, transferables(frame)),
-      (e: unknown) => post({ kind: 'error', id: r.id, error: wire(e) }),
+      (e: unknown) => post({ kind: 'error', id: r.id, error: toWireError(e) }),
     );
   });
   post({ kind: 'ready', info: reader.info });
 } catch (e) {
-  post({ kind: 'failed', error: wire(e) });
+  post({ kind: 'failed', error: toWireError(e) });
 }

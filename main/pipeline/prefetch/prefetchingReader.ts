@@ -1,8 +1,8 @@
 import { Worker } from 'node:worker_threads';
-import { InputError } from '../../errors.js';
+import { fromWireError } from '../../errors.js';
 import type { Frame, SequenceInfo, SequenceReader } from '../../sources/frame.js';
 import type { OpenSequenceOptions } from '../../sources/open.js';
-import type { PrefetchReply, PrefetchRequest, PrefetchWorkerInit, WireError } from './protocol.js';
+import type { PrefetchReply, PrefetchRequest, PrefetchWorkerInit } from './protocol.js';
 
 function workerEntry(): URL {
   // From TypeScript sources (tsx, vitest) the .mjs shim registers tsx in the worker; a build that compiles
@@ -10,13 +10,6 @@ function workerEntry(): URL {
   return import.meta.url.endsWith('.ts')
     ? new URL('./prefetch-worker-entry.mjs', import.meta.url)
     : new URL('./prefetch-worker-main.js', import.meta.url);
-}
-
-function unwire(e: WireError): Error {
-  if (e.file !== undefined && e.problem !== undefined) return new InputError(e.file, e.problem);
-  const err = e.name === 'RangeError' ? new RangeError(e.message) : new Error(e.message);
-  err.name = e.name;
-  return err;
 }
 
 export interface PrefetchOptions {
@@ -63,7 +56,7 @@ export class PrefetchingReader implements SequenceReader {
         if (m.kind === 'ready') resolve(new PrefetchingReader(worker, m.info, o));
         else {
           void worker.terminate();
-          reject(m.kind === 'failed' ? unwire(m.error) : new Error(`reading thread answered ${m.kind} before ready`));
+          reject(m.kind === 'failed' ? fromWireError(m.error) : new Error(`reading thread answered ${m.kind} before ready`));
         }
       };
       const onError = (e: Error): void => { worker.off('message', first); reject(e); };
@@ -128,7 +121,7 @@ export class PrefetchingReader implements SequenceReader {
     this.waiting.delete(m.id);
     if (this.waiting.size === 0) this.worker.unref();
     if (m.kind === 'frame') w.resolve(m.frame);
-    else w.reject(unwire(m.error));
+    else w.reject(fromWireError(m.error));
   }
 
   private failAll(e: Error): void {

@@ -1,3 +1,4 @@
+import type { WireError } from '../../errors.js';
 import type { Frame, SequenceInfo } from '../../sources/frame.js';
 import type { OpenSequenceOptions } from '../../sources/open.js';
 import type { LabelSettings } from '../labelInput.js';
@@ -10,14 +11,6 @@ export interface PrefetchWorkerInit {
   readonly size?: { readonly width: number; readonly height: number };
   /** Make label fusion's input on the reading thread; 'auto' = gt-noisy when the sequence has labels. */
   readonly labels?: Omit<LabelSettings, 'mode'> & { readonly mode: LabelSettings['mode'] | 'auto' };
-}
-
-export interface WireError {
-  readonly name: string;
-  readonly message: string;
-  /** Set for InputError: rebuilt as one on the other side. */
-  readonly file?: string;
-  readonly problem?: string;
 }
 
 export type PrefetchRequest = { readonly op: 'read'; readonly id: number; readonly index: number } | { readonly op: 'close' };
