@@ -146,6 +146,25 @@ export interface FusionConfig {
   relocaliseMaxDissimilarity: number;
   /** Keyframes tried per lost frame. */
   relocaliseCandidates: number;
+
+  // Predicted depth (rgb mode: the depth comes from the network). See depth-uncertainty.ts and
+  // PREDICTED_DEPTH_CONFIG, whose values resolveFusionConfig puts under the caller's when this is true.
+  /**
+   * The depth is a network's prediction, not a sensor's measurement: a per-pixel σ is derived from it (and the
+   * class probabilities), fusion weights and gates follow σ, and tracking leans on the photometric term.
+   */
+  predictedDepth: boolean;
+  /** σ model: σ = max(floor, k·d²)·(1 + edgeGain·relative depth step)·(1 + labelGain·(1 − p_max)). */
+  depthSigmaPerSquareMetre: number;
+  depthSigmaFloor: number;
+  depthEdgeGain: number;
+  depthLabelGain: number;
+  /** Predicted-depth pixels with σ above this (m) are treated as missing (flying pixels at depth edges). */
+  maxDepthSigma: number;
+  /** σ₀ of the fusion weight 1 / (1 + (σ/σ₀)²) (m). */
+  fuseSigmaRef: number;
+  /** Association and free-space gates of predicted depth, in σ. */
+  fuseGateSigmas: number;
 }
 
 export const DEFAULT_FUSION_CONFIG: Readonly<FusionConfig> = Object.freeze({
@@ -210,6 +229,33 @@ export const DEFAULT_FUSION_CONFIG: Readonly<FusionConfig> = Object.freeze({
   globalLoopMaxDissimilarity: 0.25,
   relocaliseMaxDissimilarity: 0.5,
   relocaliseCandidates: 3,
+  predictedDepth: false,
+  depthSigmaPerSquareMetre: 0.04,
+  depthSigmaFloor: 0.02,
+  depthEdgeGain: 4,
+  depthLabelGain: 1,
+  maxDepthSigma: 0.6,
+  fuseSigmaRef: 0.15,
+  fuseGateSigmas: 2,
+});
+
+/**
+ * What changes when the depth is predicted (CNN-SLAM, Tateno et al. 2017: the network's depth is a prior, the
+ * photometric term carries the pose). Point-to-plane residuals of a network's depth are tens of centimetres and
+ * partly a per-frame scale error, so the geometric term, weighted as for a sensor, pulls the pose towards
+ * whatever scale the frame was predicted at; its gates (3 cm RMSE, 25 % inliers within 10 cm) declared nearly
+ * every frame lost. Here the photometric term dominates (the geometric one stays as a weak prior that fixes
+ * what intensity leaves free) and the failure gates are those of the photometric term and the judge.
+ */
+export const PREDICTED_DEPTH_CONFIG: Readonly<Partial<FusionConfig>> = Object.freeze({
+  rgbWeight: 10,
+  icpHuber: 0.1,
+  icpMaxDistance: 0.5,
+  icpMaxNormalAngleDeg: 45,
+  minInlierRatio: 0.05,
+  maxInlierRmse: 0.5,
+  doubtInlierRatio: 0.1,
+  fuseDepthThreshold: 0.05,
 });
 
 /** Active window (frames) when loop closure is on and the caller left activeWindow unset (ElasticFusion: 200). */
@@ -246,7 +292,8 @@ export function resolveFusionConfig(partial: Partial<FusionConfig> = {}, imageWi
   };
   // Loop closure needs an inactive part of the map to close against.
   const windowed: Partial<FusionConfig> = partial.loopClosure === false ? {} : { activeWindow: LOOP_ACTIVE_WINDOW };
-  const c: FusionConfig = { ...DEFAULT_FUSION_CONFIG, ...sized, ...windowed, ...partial };
+  const predicted = partial.predictedDepth ? PREDICTED_DEPTH_CONFIG : {};
+  const c: FusionConfig = { ...DEFAULT_FUSION_CONFIG, ...sized, ...windowed, ...predicted, ...partial };
   const positive: (keyof FusionConfig)[] = ['classCount', 'maxDepth', 'stableConfidence', 'chunkSize', 'indexSupersample',
     'icpMaxDistance', 'icpHuber', 'rgbHuber', 'confidenceSigma', 'initialCapacity'];
   for (const k of positive) {
@@ -262,6 +309,10 @@ export function resolveFusionConfig(partial: Partial<FusionConfig> = {}, imageWi
   for (const k of ['poseGraphNodeEvery', 'loopCheckEvery', 'fernCount', 'relocaliseCandidates'] as const) {
     if (!(Number.isInteger(c[k]) && c[k] >= 1)) throw new RangeError(`FusionConfig.${k} must be a positive integer`);
   }
+  for (const k of ['depthSigmaPerSquareMetre', 'depthSigmaFloor', 'maxDepthSigma', 'fuseSigmaRef', 'fuseGateSigmas'] as const) {
+    if (!(c[k] > 0)) throw new RangeError(`FusionConfig.${k} must be > 0`);
+  }
+  if (!(c.depthEdgeGain >= 0 && c.depthLabelGain >= 0)) throw new RangeError('FusionConfig: depth σ gains must be ≥ 0');
   if (!(c.icpFullDensityWidth >= 1)) throw new RangeError('FusionConfig.icpFullDensityWidth must be ≥ 1');
   return c;
 }

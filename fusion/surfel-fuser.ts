@@ -12,6 +12,7 @@ import { SlotList } from './surfel-map.js';
 import type { PredictedLevel } from './model-predictor.js';
 import type { KernelPool } from './parallel/pool.js';
 import { joinParts, MAX_PARTS, partStart, serialPool } from './parallel/pool.js';
+import { fusionWeight } from './depth-uncertainty.js';
 
 export interface FuseOptions {
   minDepth: number;
@@ -25,12 +26,19 @@ export interface FuseOptions {
   activeWindow: number;
   freeSpaceMargin: number;
   maxRadiusFactor: number;
+  /**
+   * Predicted depth (rgb mode): with a per-pixel σ in FuseInput.sigma, measurements are averaged with weight
+   * fusionWeight(σ, sigmaRef) (their confidence grows by as much), and the association and free-space gates are
+   * gateSigmas·σ instead of the depth sensor's noise model.
+   */
+  sigmaRef: number;
+  gateSigmas: number;
 }
 
 export const DEFAULT_FUSE_OPTIONS: Readonly<FuseOptions> = Object.freeze({
   minDepth: 0.2, maxDepth: 4, indexSupersample: 2, fuseDepthThreshold: 0.03, fuseMaxNormalAngleDeg: 40,
   confidenceSigma: 0.6, stableConfidence: 10, unstableWindow: 30, activeWindow: 0, freeSpaceMargin: 0.08,
-  maxRadiusFactor: 4,
+  maxRadiusFactor: 4, sigmaRef: 0.15, gateSigmas: 2,
 });
 
 /** The measurement to fuse: level-0 depth (raw, metres, 0 = missing), camera-frame normals, colour. */
@@ -38,6 +46,8 @@ export interface FuseInput {
   readonly depth: Float32Array;
   readonly normal: Float32Array;
   readonly rgb: Uint8Array;
+  /** Per-pixel depth uncertainty σ (m) of predicted depth (depth-uncertainty.ts); absent for a depth sensor. */
+  readonly sigma?: Float32Array;
 }
 
 export interface FuseResult {
@@ -78,6 +88,8 @@ export class SurfelFuser {
   private readonly params: Float64Array;
   private readonly partOut: Float64Array;
   private removeScratch: Int32Array = new Int32Array(0);
+  /** Stands in for FuseInput.sigma in the kernels' arguments when there is none (params flag it unused). */
+  private readonly noSigma: Float32Array;
 
   constructor(readonly intrinsics: Intrinsics, options: Partial<FuseOptions> = {}, private readonly pool: KernelPool = serialPool) {
     this.options = { ...DEFAULT_FUSE_OPTIONS, ...options };
@@ -92,6 +104,7 @@ export class SurfelFuser {
     this.newPixels = alloc.i32(intrinsics.width * intrinsics.height);
     this.params = alloc.f64(32);
     this.partOut = alloc.f64(2 * MAX_PARTS);
+    this.noSigma = alloc.f32(1);
     // Per-pixel confidence weight α = exp(−γ²/2σ²), γ = radial distance from the principal point normalised to 1 at the far corner.
     const { width: w, height: h, cx, cy } = intrinsics;
     const norm = Math.hypot(Math.max(cx, w - 1 - cx), Math.max(cy, h - 1 - cy));
@@ -126,9 +139,11 @@ export class SurfelFuser {
     q[16] = fx; q[17] = fy; q[18] = cx; q[19] = cy; q[20] = w; q[21] = h; q[22] = s; q[23] = sw; q[24] = this.sh;
     q[25] = o.fuseDepthThreshold; q[26] = Math.cos((o.fuseMaxNormalAngleDeg * Math.PI) / 180);
     q[27] = 1 / o.maxRadiusFactor; q[28] = frame;
+    const sigma = input.sigma ?? this.noSigma, withSigma = input.sigma !== undefined;
+    q[29] = withSigma ? 1 : 0; q[30] = o.sigmaRef; q[31] = o.gateSigmas;
     const out = this.partOut;
     const parts = this.pool.run('fuseRows', {
-      depth: input.depth, normal: input.normal, rgb: input.rgb, cells, cellSurfelZ: list.z, cellSlots: list.slots,
+      depth: input.depth, normal: input.normal, rgb: input.rgb, sigma, cells, cellSurfelZ: list.z, cellSlots: list.slots,
       position: map.position, surfelNormal: map.normal, color: map.color, radius: map.radius, confidence: map.confidence,
       lastUpdate: map.lastUpdate, confLut: this.confLut, newPixels: this.newPixels, params: q,
     }, h, out, 2, 16);
@@ -155,11 +170,12 @@ export class SurfelFuser {
       const sl = map.add(
         r00 * px + r01 * py + r02 * d + tx, r10 * px + r11 * py + r12 * d + ty, r20 * px + r21 * py + r22 * d + tz,
         r00 * ncx + r01 * ncy + r02 * ncz, r10 * ncx + r11 * ncy + r12 * ncz, r20 * ncx + r21 * ncy + r22 * ncz,
-        (sqrt2f * d) / (nz > minNz ? nz : minNz), rgb[3 * i], rgb[3 * i + 1], rgb[3 * i + 2], this.confLut[i], frame);
+        (sqrt2f * d) / (nz > minNz ? nz : minNz), rgb[3 * i], rgb[3 * i + 1], rgb[3 * i + 2],
+        withSigma ? this.confLut[i] * fusionWeight(sigma[i], o.sigmaRef) : this.confLut[i], frame);
       this.newSlots[q] = sl;
       this.pushQueue(sl, map.uid[sl], frame);
     }
-    const removedFreeSpace = this.removeFreeSpaceViolations(map, depth, frame);
+    const removedFreeSpace = this.removeFreeSpaceViolations(map, depth, withSigma ? sigma : null, frame);
     const removedUnstable = this.removeUnconfirmed(map, frame);
     return { fused, added: this.newCount, removedFreeSpace, removedUnstable };
   }
@@ -195,16 +211,17 @@ export class SurfelFuser {
    * Unstable surfels the sensor sees clearly behind (every sample of the 3×3 neighbourhood farther than the
    * surfel by margin + 3σ): the space they occupy is free, so they were noise or moved.
    */
-  private removeFreeSpaceViolations(map: SurfelMap, depth: Float32Array, frame: number): number {
+  private removeFreeSpaceViolations(map: SurfelMap, depth: Float32Array, sigma: Float32Array | null, frame: number): number {
     const { width: w, height: h } = this.intrinsics;
     const list = this.candidates;
     if (this.removeScratch.length < list.count) this.removeScratch = this.pool.allocator.i32(list.slots.length);
     const q = this.params;
     q[0] = w; q[1] = h; q[2] = this.options.stableConfidence; q[3] = frame; q[4] = this.options.freeSpaceMargin;
+    q[5] = sigma ? this.options.gateSigmas : 0;
     const out = this.partOut, found = this.removeScratch;
     const parts = this.pool.run('freeSpaceViolations', {
       slots: list.slots, u: list.u, v: list.v, z: list.z, confidence: map.confidence, lastUpdate: map.lastUpdate,
-      alive: map.alive, depth, found, params: q,
+      alive: map.alive, depth, sigma: sigma ?? this.noSigma, found, params: q,
     }, list.count, out, 2, 8192);
     // Removal edits the chunk index, which lives on this thread only.
     let removed = 0;
@@ -250,10 +267,11 @@ export class SurfelFuser {
 }
 
 export interface FuseRowsArgs {
-  /** Measurement: raw depth, camera-frame normals, RGB. */
+  /** Measurement: raw depth, camera-frame normals, RGB, and σ of predicted depth (used when params[29] = 1). */
   depth: Float32Array;
   normal: Float32Array;
   rgb: Uint8Array;
+  sigma: Float32Array;
   /** Supersampled index map (index into the candidate list, −1 = empty) and the candidates' camera depth and slot. */
   cells: Int32Array;
   cellSurfelZ: Float32Array;
@@ -271,7 +289,7 @@ export interface FuseRowsArgs {
   newPixels: Int32Array;
   /**
    * T_world_camera (16), fx fy cx cy width height, supersampling, index width and height, depth gate (m),
-   * cos max normal angle, 1 / max radius factor, frame.
+   * cos max normal angle, 1 / max radius factor, frame, σ in use (0/1), σ₀ of the weight, gate in σ.
    */
   params: Float64Array;
 }
@@ -288,7 +306,8 @@ export function fuseRows(a: FuseRowsArgs, y0: number, y1: number, out: Float64Ar
   // Integer parameters as int32 (| 0) so that index arithmetic stays in integers.
   const fx = q[16], fy = q[17], cx = q[18], cy = q[19], w = q[20] | 0, s = q[22] | 0, sw = q[23] | 0, sh = q[24] | 0;
   const depthGate = q[25], cosFuse = q[26], minNz = q[27], frame = q[28] | 0;
-  const { depth, normal: cn, rgb, cells, cellSurfelZ: lz, cellSlots: slots } = a;
+  const withSigma = q[29] === 1, sigmaRef = q[30], gateSigmas = q[31];
+  const { depth, normal: cn, rgb, sigma, cells, cellSurfelZ: lz, cellSlots: slots } = a;
   const pos = a.position, nrm = a.surfelNormal, col = a.color, rad = a.radius, conf = a.confidence, last = a.lastUpdate;
   const confLut = a.confLut, newPixels = a.newPixels;
   const ifx = 1 / fx, ify = 1 / fy;
@@ -302,7 +321,8 @@ export function fuseRows(a: FuseRowsArgs, y0: number, y1: number, out: Float64Ar
       if (d === 0) continue;
       const ncx = cn[3 * i], ncy = cn[3 * i + 1], ncz = cn[3 * i + 2];
       if (ncx === 0 && ncy === 0 && ncz === 0) continue;
-      const gate = Math.max(depthGate, 3 * depthSigma(d));
+      const sg = withSigma ? sigma[i] : 0;
+      const gate = withSigma ? Math.max(depthGate, gateSigmas * sg) : Math.max(depthGate, 3 * depthSigma(d));
       const nwx = r00 * ncx + r01 * ncy + r02 * ncz, nwy = r10 * ncx + r11 * ncy + r12 * ncz, nwz = r20 * ncx + r21 * ncy + r22 * ncz;
       // Best association among the s×s cells of this pixel: highest confidence within the gates.
       let best = -1, bestConf = -1;
@@ -320,7 +340,8 @@ export function fuseRows(a: FuseRowsArgs, y0: number, y1: number, out: Float64Ar
       }
       const nz = ncz < 0 ? -ncz : ncz;
       const rNew = (sqrt2f * d) / (nz > minNz ? nz : minNz);
-      const alpha = confLut[i];
+      // Inverse-variance weighting of predicted depth (fusionWeight, inlined: this is the hot loop).
+      const alpha = withSigma ? confLut[i] / (1 + (sg / sigmaRef) * (sg / sigmaRef)) : confLut[i];
       if (best >= 0) {
         const sl = best;
         const c = conf[sl];
@@ -454,11 +475,12 @@ export interface FreeSpaceArgs {
   confidence: Float32Array;
   lastUpdate: Int32Array;
   alive: Uint8Array;
-  /** Measured depth. */
+  /** Measured depth, and σ of predicted depth (used when params[5] > 0). */
   depth: Float32Array;
+  sigma: Float32Array;
   /** Candidate indices found, written from the part's first index on. */
   found: Int32Array;
-  /** width, height, stable confidence, frame, free-space margin (m). */
+  /** width, height, stable confidence, frame, free-space margin (m), gate in σ of predicted depth (0 = sensor model). */
   params: Float64Array;
 }
 
@@ -469,8 +491,8 @@ export interface FreeSpaceArgs {
  */
 export function freeSpaceViolations(a: FreeSpaceArgs, begin: number, end: number, out: Float64Array, o: number): void {
   const q = a.params;
-  const w = q[0] | 0, h = q[1] | 0, stable = q[2], frame = q[3] | 0, margin = q[4];
-  const { slots, u, v, z: lz, confidence: conf, lastUpdate: last, alive, depth, found } = a;
+  const w = q[0] | 0, h = q[1] | 0, stable = q[2], frame = q[3] | 0, margin = q[4], gateSigmas = q[5];
+  const { slots, u, v, z: lz, confidence: conf, lastUpdate: last, alive, depth, sigma, found } = a;
   let n = 0;
   for (let j = begin; j < end; j++) {
     const sl = slots[j];
@@ -478,7 +500,8 @@ export function freeSpaceViolations(a: FreeSpaceArgs, begin: number, end: number
     const x = Math.round(u[j]), y = Math.round(v[j]);
     if (x < 1 || y < 1 || x >= w - 1 || y >= h - 1) continue;
     const z = lz[j];
-    const limit = z + margin + 3 * depthSigma(z);
+    // Predicted depth: the surfel is behind the measurement by more than its uncertainty allows.
+    const limit = z + margin + (gateSigmas > 0 ? gateSigmas * sigma[y * w + x] : 3 * depthSigma(z));
     let free = true;
     for (let dy = -1; dy <= 1 && free; dy++) {
       for (let dx = -1; dx <= 1; dx++) {

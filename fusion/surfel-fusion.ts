@@ -25,6 +25,7 @@ import type { LoopClosureEvent } from './loop-closure.js';
 import { LoopCloser } from './loop-closure.js';
 import type { KernelPool } from './parallel/pool.js';
 import { serialPool } from './parallel/pool.js';
+import { depthUncertainty, dropUncertainDepth, type DepthUncertaintyOptions } from './depth-uncertainty.js';
 
 const now = (): number => performance.now();
 
@@ -47,6 +48,14 @@ export class SurfelFusion {
   private predictionReady = false;
   private frameCount = 0;
   private lostRun = 0;
+  /**
+   * Predicted depth (config.predictedDepth): σ per pixel of the current frame, the depth with its too-uncertain
+   * pixels removed (what is tracked and fused), and the σ model's scratch. Null for a depth sensor.
+   */
+  private readonly predicted: {
+    readonly sigma: Float32Array; readonly depth: Float32Array; readonly lo: Float32Array; readonly hi: Float32Array;
+    readonly options: DepthUncertaintyOptions;
+  } | null;
   /** Counts over the whole run (what a summary reports). */
   readonly counts = { doubtful: 0, lost: 0, relocalised: 0, loopClosures: 0 };
 
@@ -81,6 +90,7 @@ export class SurfelFusion {
       fuseDepthThreshold: c.fuseDepthThreshold, fuseMaxNormalAngleDeg: c.fuseMaxNormalAngleDeg,
       confidenceSigma: c.confidenceSigma, stableConfidence: c.stableConfidence, unstableWindow: c.unstableWindow,
       activeWindow: c.activeWindow, freeSpaceMargin: c.freeSpaceMargin, maxRadiusFactor: c.maxRadiusFactor,
+      sigmaRef: c.fuseSigmaRef, gateSigmas: c.fuseGateSigmas,
     }, pool);
     this.labels = new LabelFusion({ maxSplatRadiusPx: c.maxSplatRadiusPx }, pool);
     this.judge = new TrackingJudge({
@@ -88,7 +98,18 @@ export class SurfelFusion {
       doubtInlierRatio: c.doubtInlierRatio, residualFactor: c.residualFactor, photometricFactor: c.photometricFactor,
     });
     this.loops = c.trackingMethod === 'none' ? null : new LoopCloser(c, intrinsics, levels, pool);
+    const n = intrinsics.width * intrinsics.height;
+    this.predicted = c.predictedDepth ? {
+      sigma: pool.allocator.f32(n), depth: pool.allocator.f32(n), lo: new Float32Array(n), hi: new Float32Array(n),
+      options: {
+        sigmaPerSquareMetre: c.depthSigmaPerSquareMetre, sigmaFloor: c.depthSigmaFloor, edgeGain: c.depthEdgeGain,
+        edgeRadius: 1, labelGain: c.depthLabelGain,
+      },
+    } : null;
   }
+
+  /** σ (m) of the last frame's predicted depth per pixel (0 = missing); null for a depth sensor. */
+  get depthSigma(): Float32Array | null { return this.predicted?.sigma ?? null; }
 
   /** Loop closures so far, in order. */
   get loopClosures(): readonly LoopClosureEvent[] { return this.loops ? this.loops.events : []; }
@@ -105,7 +126,16 @@ export class SurfelFusion {
     const c = this.config;
     const t0 = now();
     const frameIndex = this.frameCount++;
-    this.preprocessor.run(input.depth, input.rgb);
+    let depthIn = input.depth;
+    const pd = this.predicted;
+    if (pd) {
+      const { width: w, height: h } = this.intrinsics;
+      depthUncertainty(input.depth, w, h, input.classProbs ?? null, c.classCount, pd.options, pd.sigma, pd.lo, pd.hi);
+      pd.depth.set(input.depth);
+      dropUncertainDepth(pd.depth, pd.sigma, c.maxDepthSigma);
+      depthIn = pd.depth;
+    }
+    this.preprocessor.run(depthIn, input.rgb);
     const t1 = now();
     let tracking: TrackingResult;
     let t2 = t1;
@@ -155,7 +185,9 @@ export class SurfelFusion {
     let loopClosure: LoopClosureEvent | null = null;
     if (fuseIt) {
       this.loops?.beforeFuse(this.map, this.pose, frameIndex);
-      const f = this.fuser.fuse(this.map, { depth: this.preprocessor.rawDepth, normal: L0.normal, rgb: this.preprocessor.rgb }, this.pose, frameIndex);
+      const f = this.fuser.fuse(this.map, {
+        depth: this.preprocessor.rawDepth, normal: L0.normal, rgb: this.preprocessor.rgb, ...(pd ? { sigma: pd.sigma } : {}),
+      }, this.pose, frameIndex);
       added = f.added; removed = f.removedFreeSpace + f.removedUnstable; fusedCount = f.fused;
       t4 = now();
       if (input.classProbs) {

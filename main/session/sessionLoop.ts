@@ -3,6 +3,7 @@ import { PALETTE13 } from '../../fusion/classes.js';
 import { scaleIntrinsics, type Intrinsics } from '../../fusion/camera.js';
 import type { Mat4 } from '../../fusion/pose.js';
 import { SurfelFusion } from '../../fusion/surfel-fusion.js';
+import type { FusionConfig } from '../../fusion/config.js';
 import type { KernelPool } from '../../fusion/parallel/pool.js';
 import { serialPool } from '../../fusion/parallel/pool.js';
 import { defaultThreads, ThreadKernelPool } from '../parallel/threadPool.js';
@@ -22,6 +23,14 @@ import { resolveSessionOptions, type SessionOptions } from './options.js';
 import { choosePerception, type FramePerception, type PerceptionSource } from './perceptionSource.js';
 import { openSource } from './openSource.js';
 import { inspectFrame, readOrFlag } from '../pipeline/frameCheck.js';
+
+/**
+ * rgb mode fuses the network's depth: fusion treats it as predicted (per-pixel σ, photometric-dominant tracking,
+ * see FusionConfig.predictedDepth) unless the session's own fusion options say otherwise.
+ */
+export function fusionConfigFor(o: Pick<SessionOptions, 'mode' | 'fusion'>): Partial<FusionConfig> {
+  return o.mode === 'rgb' ? { predictedDepth: true, ...o.fusion } : o.fusion;
+}
 
 /** Sees every processed frame with what perception made of it (evaluation, benchmarks); must not keep `p`'s buffers. */
 export type FrameObserver = (frame: Frame, p: FramePerception, result: FrameResult) => void;
@@ -399,7 +408,7 @@ export class SessionLoop {
     const p = await this.perception.run(frame, this.ordinal++);
     const t2 = now();
     const firstOfMap = this.fusion === null;
-    if (!this.fusion) this.fusion = new SurfelFusion(frame.intrinsics, this.options.fusion, this.pool);
+    if (!this.fusion) this.fusion = new SurfelFusion(frame.intrinsics, fusionConfigFor(this.options), this.pool);
     const hint = firstOfMap && this.options.anchorToGroundTruth ? frame.groundTruthPose : undefined;
     const r = this.fusion.processFrame({
       rgb: frame.rgb, depth: p.depth ?? frame.depth, timestamp: frame.timestamp,
