@@ -162,33 +162,44 @@ export class PoseGraph {
   }
 }
 
-/** Solves H x = b (H symmetric positive definite, N×N row-major, overwritten by its Cholesky factor). */
+/**
+ * Solves H x = b (H symmetric positive definite, N×N row-major, overwritten by its Cholesky factor). Skyline
+ * (envelope) factorisation: row i's factor starts where its first non-zero does, so a pose graph's chain plus a
+ * few loops costs about N·(band)² instead of N³/6 — on a 1,500-frame revisiting room (140 free nodes, N = 840)
+ * a dense factorisation of every Gauss–Newton step took seconds per loop closure.
+ */
 export function choleskySolve(H: Float64Array, b: Float64Array, x: Float64Array, N: number): boolean {
-  for (let j = 0; j < N; j++) {
-    const rowJ = j * N;
-    let d = H[rowJ + j];
-    for (let k = 0; k < j; k++) d -= H[rowJ + k] * H[rowJ + k];
-    if (!(d > 0)) return false;
-    const ljj = Math.sqrt(d);
-    H[rowJ + j] = ljj;
-    const inv = 1 / ljj;
-    for (let i = j + 1; i < N; i++) {
-      const rowI = i * N;
+  const first = new Int32Array(N);
+  for (let i = 0; i < N; i++) {
+    const row = i * N;
+    let f = i;
+    for (let k = 0; k < i; k++) if (H[row + k] !== 0) { f = k; break; }
+    first[i] = f;
+  }
+  for (let i = 0; i < N; i++) {
+    const rowI = i * N, fi = first[i];
+    for (let j = fi; j < i; j++) {
+      const rowJ = j * N;
       let s = H[rowI + j];
-      for (let k = 0; k < j; k++) s -= H[rowI + k] * H[rowJ + k];
-      H[rowI + j] = s * inv;
+      for (let k = Math.max(fi, first[j]); k < j; k++) s -= H[rowI + k] * H[rowJ + k];
+      H[rowI + j] = s / H[rowJ + j];
     }
+    let d = H[rowI + i];
+    for (let k = fi; k < i; k++) d -= H[rowI + k] * H[rowI + k];
+    if (!(d > 0)) return false;
+    H[rowI + i] = Math.sqrt(d);
   }
   for (let i = 0; i < N; i++) {
     let s = b[i];
     const row = i * N;
-    for (let k = 0; k < i; k++) s -= H[row + k] * x[k];
+    for (let k = first[i]; k < i; k++) s -= H[row + k] * x[k];
     x[i] = s / H[row + i];
   }
   for (let i = N - 1; i >= 0; i--) {
-    let s = x[i];
-    for (let k = i + 1; k < N; k++) s -= H[k * N + i] * x[k];
-    x[i] = s / H[i * N + i];
+    x[i] /= H[i * N + i];
+    const row = i * N, xi = x[i];
+    // Column i of Lᵀ is row i of L: subtract its contribution from the rows above.
+    for (let k = first[i]; k < i; k++) x[k] -= H[row + k] * xi;
   }
   return true;
 }

@@ -42,6 +42,25 @@ describe('pose graph (map correction on loop closure)', () => {
     expect(choleskySolve(Float64Array.from([1, 2, 2, 1]), Float64Array.from([1, 1]), new Float64Array(2), 2)).toBe(false);
   });
 
+  it('Cholesky solve of a banded system with far off-band entries (a chain with loops: the skyline factorisation)', () => {
+    const N = 60;
+    const H = new Float64Array(N * N);
+    let seed = 7;
+    const rnd = (): number => ((seed = (seed * 16807) % 2147483647) / 2147483647) - 0.5;
+    const set = (i: number, j: number, v: number): void => { H[i * N + j] += v; if (i !== j) H[j * N + i] += v; };
+    for (let i = 0; i < N; i++) set(i, i, 10 + rnd());
+    for (let i = 1; i < N; i++) set(i, i - 1, rnd());
+    for (const [i, j] of [[40, 3], [55, 20], [59, 41]]) set(i, j, 0.8 * rnd());
+    const b = Float64Array.from({ length: N }, () => rnd());
+    const x = new Float64Array(N);
+    expect(choleskySolve(H.slice(), b, x, N)).toBe(true);
+    for (let r = 0; r < N; r++) {
+      let s = 0;
+      for (let c = 0; c < N; c++) s += H[r * N + c] * x[c];
+      expect(s).toBeCloseTo(b[r], 12);
+    }
+  });
+
   it('exact measurements bring perturbed nodes back to the truth (node 0 fixed)', () => {
     const truth = squareLoop(5);
     const g = new PoseGraph();
