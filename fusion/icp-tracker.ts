@@ -49,12 +49,19 @@ export interface IcpOptions {
    * mostly noise on plain walls.
    */
   rgbFinestLevel: number;
+  /**
+   * Point-to-plane residuals in units of the sensor's depth noise at the point's depth (σ(z), depthSigma: the
+   * Kinect model, 1.2 mm + 1.9 mm·(z − 0.4)²), relative to σ at 1.5 m: weight (σ₁.₅/σ)² and the Huber threshold
+   * scaled by σ/σ₁.₅. Far points of a real structured-light sensor are both noisier and biased.
+   */
+  depthNoiseWeighting: boolean;
 }
 
 export const DEFAULT_ICP_OPTIONS: Readonly<IcpOptions> = Object.freeze({
   method: 'hybrid' as TrackingTerm, iterations: Object.freeze([4, 5, 10]), rgbWeight: 0.01, maxDistance: 0.1,
   maxNormalAngleDeg: 30, icpHuber: 0.01, rgbHuber: 0.05, rgbMinGradient: 0.005, minInlierRatio: 0.25,
   maxInlierRmse: 0.03, maxTranslationJump: 0.2, maxRotationJumpDeg: 20, convergenceEpsilon: 1e-5, fullDensityWidth: Infinity, rgbFinestLevel: 0,
+  depthNoiseWeighting: false,
 });
 
 export interface TrackingResult {
@@ -116,7 +123,7 @@ export class IcpTracker {
   constructor(options: Partial<IcpOptions> = {}, private readonly pool: KernelPool = serialPool) {
     this.options = { ...DEFAULT_ICP_OPTIONS, ...options };
     this.partOut = pool.allocator.f64(MAX_PARTS * PART_STRIDE);
-    this.icpParams = pool.allocator.f64(43);
+    this.icpParams = pool.allocator.f64(44);
     this.rgbParams = pool.allocator.f64(42);
   }
 
@@ -195,7 +202,7 @@ export class IcpTracker {
     const k = model.intrinsics;
     q[32] = k.fx; q[33] = k.fy; q[34] = k.cx; q[35] = k.cy; q[36] = model.width; q[37] = model.height;
     q[38] = o.maxDistance * o.maxDistance; q[39] = Math.cos((o.maxNormalAngleDeg * Math.PI) / 180); q[40] = o.icpHuber;
-    q[41] = pointStride; q[42] = cur.validSegmentCount;
+    q[41] = pointStride; q[42] = cur.validSegmentCount; q[43] = o.depthNoiseWeighting ? 1 : 0;
     const args = this.icpArgs(cur, model);
     const n = Math.ceil(cur.validCount / pointStride);
     const parts = this.pool.run('icpAccumulate', args, n, this.partOut, PART_STRIDE, 2048);
@@ -265,6 +272,9 @@ function meanDepth(level: FrameLevel): number {
   return n > 0 ? sum / n : 1;
 }
 
+/** depthSigma(1.5) (surfel-fuser.ts's Kinect model): the depth at which noise weighting leaves weights as they are. */
+const SIGMA_AT_1_5M = 0.0012 + 0.0019 * 1.1 * 1.1;
+
 /** Values per part in the kernels' output: 29 normal-equation sums, then statistics. */
 const PART_STRIDE = 32;
 
@@ -279,7 +289,7 @@ export interface IcpKernelArgs {
   md: Float32Array;
   /**
    * T_world_camera (16), T_ref_world (16), fx fy cx cy width height, max distance², cos max angle, Huber, point
-   * stride, segments.
+   * stride, segments, depth-noise weighting (0/1).
    */
   params: Float64Array;
 }
@@ -297,7 +307,7 @@ export function icpAccumulate(a: IcpKernelArgs, begin: number, end: number, out:
   const mx = q[28], my = q[29], mz = q[30];
   // Integer parameters as int32 (| 0) so that index arithmetic stays in integers.
   const fx = q[32], fy = q[33], cx = q[34], cy = q[35], mw = q[36] | 0, mh = q[37] | 0;
-  const maxD2 = q[38], cosMin = q[39], k = q[40], stride = q[41] | 0, segments = q[42] | 0;
+  const maxD2 = q[38], cosMin = q[39], k = q[40], stride = q[41] | 0, segments = q[42] | 0, noiseWeighted = q[43] === 1;
   const P = a.points, first = a.first, at = a.at, mv = a.mv, mn = a.mn, md = a.md;
   let h00 = 0, h01 = 0, h02 = 0, h03 = 0, h04 = 0, h05 = 0, h11 = 0, h12 = 0, h13 = 0, h14 = 0, h15 = 0;
   let h22 = 0, h23 = 0, h24 = 0, h25 = 0, h33 = 0, h34 = 0, h35 = 0, h44 = 0, h45 = 0, h55 = 0;
@@ -331,7 +341,13 @@ export function icpAccumulate(a: IcpKernelArgs, begin: number, end: number, out:
     if (nwx * nx + nwy * ny + nwz * nz < cosMin) continue;
     const e = nx * dx + ny * dy + nz * dz;
     const ae = e < 0 ? -e : e;
-    const w = ae <= k ? 1 : k / ae;
+    let w: number;
+    if (noiseWeighted) {
+      // s = σ(1.5 m) / σ(z), capped at 2 so that the nearest points do not take over.
+      const dz0 = pz - 0.4, sr = SIGMA_AT_1_5M / (0.0012 + 0.0019 * dz0 * dz0), s = sr < 2 ? sr : 2;
+      const an = ae * s;
+      w = (an <= k ? 1 : k / an) * s * s;
+    } else w = ae <= k ? 1 : k / ae;
     inliers++; sq += e * e; wsq += w * e * e;
     const j0 = nx, j1 = ny, j2 = nz;
     const j3 = qy * nz - qz * ny, j4 = qz * nx - qx * nz, j5 = qx * ny - qy * nx;

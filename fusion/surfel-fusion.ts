@@ -29,6 +29,9 @@ import { depthUncertainty, dropUncertainDepth, type DepthUncertaintyOptions } fr
 
 const now = (): number => performance.now();
 
+/** Frames in doubt for weak conditioning alone after which they are fused again (see processFrame). */
+const DOUBT_RUN_FUSE = 5;
+
 export class SurfelFusion {
   readonly config: FusionConfig;
   readonly intrinsics: Intrinsics;
@@ -48,6 +51,8 @@ export class SurfelFusion {
   private predictionReady = false;
   private frameCount = 0;
   private lostRun = 0;
+  /** Consecutive frames in doubt for weak conditioning only (see DOUBT_RUN_FUSE). */
+  private doubtRun = 0;
   /**
    * Predicted depth (config.predictedDepth): σ per pixel of the current frame, the depth with its too-uncertain
    * pixels removed (what is tracked and fused), and the σ model's scratch. Null for a depth sensor.
@@ -84,6 +89,7 @@ export class SurfelFusion {
       icpHuber: c.icpHuber, rgbHuber: c.rgbHuber, rgbMinGradient: c.rgbMinGradient, minInlierRatio: c.minInlierRatio,
       maxInlierRmse: c.maxInlierRmse, maxTranslationJump: c.maxTranslationJump, maxRotationJumpDeg: c.maxRotationJumpDeg,
       convergenceEpsilon: c.convergenceEpsilon, fullDensityWidth: c.icpFullDensityWidth, rgbFinestLevel: c.rgbFinestLevel,
+      depthNoiseWeighting: c.icpDepthNoiseWeighting,
     }, pool);
     this.fuser = new SurfelFuser(intrinsics, {
       minDepth: c.minDepth, maxDepth: c.maxDepth, indexSupersample: c.indexSupersample,
@@ -178,7 +184,12 @@ export class SurfelFusion {
       }
     }
     if (status !== 'ok') this.counts[status]++;
-    const fuseIt = status === 'ok' || status === 'relocalised';
+    // A frame in doubt only for its conditioning (depth and inliers fine) is fused once such frames run longer than
+    // DOUBT_RUN_FUSE: the pose then rests on the motion prior along the weak direction, as in any tracker, and not
+    // fusing starved the model (synth seed 101, 320×240: 50 frames facing one wall in doubt, then lost for good).
+    const conditioningOnly = status === 'doubtful' && statusReason.startsWith('ill-conditioned');
+    this.doubtRun = conditioningOnly ? this.doubtRun + 1 : 0;
+    const fuseIt = status === 'ok' || status === 'relocalised' || (conditioningOnly && this.doubtRun > DOUBT_RUN_FUSE);
     const t3 = now();
     let added = 0, removed = 0, fusedCount = 0, labelled = 0;
     let t4 = t3;
