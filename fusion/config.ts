@@ -263,6 +263,7 @@ export const PREDICTED_DEPTH_CONFIG: Readonly<Partial<FusionConfig>> = Object.fr
   maxInlierRmse: 0.5,
   doubtInlierRatio: 0.1,
   fuseDepthThreshold: 0.05,
+  icpDepthNoiseWeighting: false,
 });
 
 /** Active window (frames) when loop closure is on and the caller left activeWindow unset (ElasticFusion: 200). */
