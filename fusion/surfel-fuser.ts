@@ -12,7 +12,6 @@ import { SlotList } from './surfel-map.js';
 import type { PredictedLevel } from './model-predictor.js';
 import type { KernelPool } from './parallel/pool.js';
 import { joinParts, MAX_PARTS, partStart, serialPool } from './parallel/pool.js';
-import { fusionWeight } from './depth-uncertainty.js';
 
 export interface FuseOptions {
   minDepth: number;
@@ -27,9 +26,11 @@ export interface FuseOptions {
   freeSpaceMargin: number;
   maxRadiusFactor: number;
   /**
-   * Predicted depth (rgb mode): with a per-pixel σ in FuseInput.sigma, measurements are averaged with weight
-   * fusionWeight(σ, sigmaRef) (their confidence grows by as much), and the association and free-space gates are
-   * gateSigmas·σ instead of the depth sensor's noise model.
+   * Predicted depth (rgb mode): with a per-pixel σ in FuseInput.sigma, a measurement enters a surfel's average
+   * with weight α·fusionWeight(σ, sigmaRef) against the surfel's confidence, so uncertain measurements move it
+   * less; confidence still grows by α (it counts observations: ElasticFusion's stability test, which must not
+   * depend on how σ is calibrated). The association and free-space gates are gateSigmas·σ instead of the depth
+   * sensor's noise model.
    */
   sigmaRef: number;
   gateSigmas: number;
@@ -170,8 +171,7 @@ export class SurfelFuser {
       const sl = map.add(
         r00 * px + r01 * py + r02 * d + tx, r10 * px + r11 * py + r12 * d + ty, r20 * px + r21 * py + r22 * d + tz,
         r00 * ncx + r01 * ncy + r02 * ncz, r10 * ncx + r11 * ncy + r12 * ncz, r20 * ncx + r21 * ncy + r22 * ncz,
-        (sqrt2f * d) / (nz > minNz ? nz : minNz), rgb[3 * i], rgb[3 * i + 1], rgb[3 * i + 2],
-        withSigma ? this.confLut[i] * fusionWeight(sigma[i], o.sigmaRef) : this.confLut[i], frame);
+        (sqrt2f * d) / (nz > minNz ? nz : minNz), rgb[3 * i], rgb[3 * i + 1], rgb[3 * i + 2], this.confLut[i], frame);
       this.newSlots[q] = sl;
       this.pushQueue(sl, map.uid[sl], frame);
     }
@@ -340,26 +340,27 @@ export function fuseRows(a: FuseRowsArgs, y0: number, y1: number, out: Float64Ar
       }
       const nz = ncz < 0 ? -ncz : ncz;
       const rNew = (sqrt2f * d) / (nz > minNz ? nz : minNz);
-      // Inverse-variance weighting of predicted depth (fusionWeight, inlined: this is the hot loop).
-      const alpha = withSigma ? confLut[i] / (1 + (sg / sigmaRef) * (sg / sigmaRef)) : confLut[i];
+      const alpha = confLut[i];
       if (best >= 0) {
         const sl = best;
         const c = conf[sl];
         if (last[sl] !== frame && rNew < 1.5 * rad[sl]) {
+          // Predicted depth: the measurement's weight falls with σ (fusionWeight, inlined: this is the hot loop).
+          const wm = withSigma ? confLut[i] / (1 + (sg / sigmaRef) * (sg / sigmaRef)) : confLut[i];
           const px = (x - cx) * ifx * d, py = (y - cy) * ify * d;
           const qx = r00 * px + r01 * py + r02 * d + tx, qy = r10 * px + r11 * py + r12 * d + ty, qz = r20 * px + r21 * py + r22 * d + tz;
-          const inv = 1 / (c + alpha);
-          pos[3 * sl] = (c * pos[3 * sl] + alpha * qx) * inv;
-          pos[3 * sl + 1] = (c * pos[3 * sl + 1] + alpha * qy) * inv;
-          pos[3 * sl + 2] = (c * pos[3 * sl + 2] + alpha * qz) * inv;
-          let mx = c * nrm[3 * sl] + alpha * nwx, my = c * nrm[3 * sl + 1] + alpha * nwy, mz = c * nrm[3 * sl + 2] + alpha * nwz;
+          const inv = 1 / (c + wm);
+          pos[3 * sl] = (c * pos[3 * sl] + wm * qx) * inv;
+          pos[3 * sl + 1] = (c * pos[3 * sl + 1] + wm * qy) * inv;
+          pos[3 * sl + 2] = (c * pos[3 * sl + 2] + wm * qz) * inv;
+          let mx = c * nrm[3 * sl] + wm * nwx, my = c * nrm[3 * sl + 1] + wm * nwy, mz = c * nrm[3 * sl + 2] + wm * nwz;
           const ln = 1 / Math.sqrt(mx * mx + my * my + mz * mz);
           mx *= ln; my *= ln; mz *= ln;
           nrm[3 * sl] = mx; nrm[3 * sl + 1] = my; nrm[3 * sl + 2] = mz;
-          col[3 * sl] = Math.round((c * col[3 * sl] + alpha * rgb[3 * i]) * inv);
-          col[3 * sl + 1] = Math.round((c * col[3 * sl + 1] + alpha * rgb[3 * i + 1]) * inv);
-          col[3 * sl + 2] = Math.round((c * col[3 * sl + 2] + alpha * rgb[3 * i + 2]) * inv);
-          rad[sl] = (c * rad[sl] + alpha * rNew) * inv;
+          col[3 * sl] = Math.round((c * col[3 * sl] + wm * rgb[3 * i]) * inv);
+          col[3 * sl + 1] = Math.round((c * col[3 * sl + 1] + wm * rgb[3 * i + 1]) * inv);
+          col[3 * sl + 2] = Math.round((c * col[3 * sl + 2] + wm * rgb[3 * i + 2]) * inv);
+          rad[sl] = (c * rad[sl] + wm * rNew) * inv;
         }
         conf[sl] = c + alpha;
         last[sl] = frame;

@@ -25,12 +25,15 @@ import type { LoopClosureEvent } from './loop-closure.js';
 import { LoopCloser } from './loop-closure.js';
 import type { KernelPool } from './parallel/pool.js';
 import { serialPool } from './parallel/pool.js';
-import { depthUncertainty, dropUncertainDepth, type DepthUncertaintyOptions } from './depth-uncertainty.js';
+import { depthScaleToModel, depthUncertainty, dropUncertainDepth, type DepthUncertaintyOptions } from './depth-uncertainty.js';
 
 const now = (): number => performance.now();
 
 /** Frames in doubt for weak conditioning alone after which they are fused again (see processFrame). */
 const DOUBT_RUN_FUSE = 5;
+
+/** Every how many pixels the depth scale of predicted depth is sampled (depthScaleToModel). */
+const SCALE_STRIDE = 4;
 
 export class SurfelFusion {
   readonly config: FusionConfig;
@@ -59,7 +62,9 @@ export class SurfelFusion {
    */
   private readonly predicted: {
     readonly sigma: Float32Array; readonly depth: Float32Array; readonly lo: Float32Array; readonly hi: Float32Array;
-    readonly options: DepthUncertaintyOptions;
+    readonly options: DepthUncertaintyOptions; readonly ratios: Float32Array;
+    /** Scale applied to the last frame's predicted depth (1 = as predicted). */
+    scale: number;
   } | null;
   /** Counts over the whole run (what a summary reports). */
   readonly counts = { doubtful: 0, lost: 0, relocalised: 0, loopClosures: 0 };
@@ -107,6 +112,7 @@ export class SurfelFusion {
     const n = intrinsics.width * intrinsics.height;
     this.predicted = c.predictedDepth ? {
       sigma: pool.allocator.f32(n), depth: pool.allocator.f32(n), lo: new Float32Array(n), hi: new Float32Array(n),
+      ratios: new Float32Array(Math.ceil(n / SCALE_STRIDE)), scale: 1,
       options: {
         sigmaPerSquareMetre: c.depthSigmaPerSquareMetre, sigmaFloor: c.depthSigmaFloor, edgeGain: c.depthEdgeGain,
         edgeRadius: 1, labelGain: c.depthLabelGain,
@@ -116,6 +122,9 @@ export class SurfelFusion {
 
   /** σ (m) of the last frame's predicted depth per pixel (0 = missing); null for a depth sensor. */
   get depthSigma(): Float32Array | null { return this.predicted?.sigma ?? null; }
+
+  /** Scale applied to the last frame's predicted depth to match the map (1 for a depth sensor). */
+  get depthScale(): number { return this.predicted?.scale ?? 1; }
 
   /** Loop closures so far, in order. */
   get loopClosures(): readonly LoopClosureEvent[] { return this.loops ? this.loops.events : []; }
@@ -134,10 +143,24 @@ export class SurfelFusion {
     const frameIndex = this.frameCount++;
     let depthIn = input.depth;
     const pd = this.predicted;
+    let predictedEarly = -1;
     if (pd) {
       const { width: w, height: h } = this.intrinsics;
-      depthUncertainty(input.depth, w, h, input.classProbs ?? null, c.classCount, pd.options, pd.sigma, pd.lo, pd.hi);
       pd.depth.set(input.depth);
+      pd.scale = 1;
+      if (c.predictedDepthScale && frameIndex > 0 && this.map.liveCount > 0 && c.trackingMethod !== 'none') {
+        // The map as seen from the last pose (this frame's tracking reference) sets the scale.
+        if (!this.predictionReady) {
+          predictedEarly = this.predictor.predict(this.map, this.pose, this.predictionFilter(frameIndex));
+          this.predictionReady = true;
+        }
+        const r = depthScaleToModel(input.depth, this.predictor.levels[0].depth, SCALE_STRIDE, 200, pd.ratios);
+        if (r >= 1 / c.maxDepthRescale && r <= c.maxDepthRescale) {
+          pd.scale = r;
+          for (let i = 0; i < pd.depth.length; i++) pd.depth[i] *= r;
+        }
+      }
+      depthUncertainty(pd.depth, w, h, input.classProbs ?? null, c.classCount, pd.options, pd.sigma, pd.lo, pd.hi);
       dropUncertainDepth(pd.depth, pd.sigma, c.maxDepthSigma);
       depthIn = pd.depth;
     }
@@ -163,7 +186,8 @@ export class SurfelFusion {
         tracking = { ...tracking, ok: false, lost: true, reason: statusReason };
       }
     } else {
-      if (this.predictionReady) activeSurfels = this.fuser.candidates.count;
+      if (predictedEarly >= 0) activeSurfels = predictedEarly;
+      else if (this.predictionReady) activeSurfels = this.fuser.candidates.count;
       else activeSurfels = this.predictor.predict(this.map, this.pose, this.predictionFilter(frameIndex));
       t2 = now();
       tracking = this.tracker.track(this.preprocessor.levels, this.predictor.levels, this.pose, hint ?? this.pose);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Intrinsics } from '../../fusion/camera.js';
-import { DEFAULT_DEPTH_UNCERTAINTY, depthUncertainty, dropUncertainDepth, fusionWeight } from '../../fusion/depth-uncertainty.js';
+import { DEFAULT_DEPTH_UNCERTAINTY, depthScaleToModel, depthUncertainty, dropUncertainDepth, fusionWeight } from '../../fusion/depth-uncertainty.js';
 import { PREDICTED_DEPTH_CONFIG, resolveFusionConfig } from '../../fusion/config.js';
 import { SurfelFusion } from '../../fusion/surfel-fusion.js';
 import { identityPose } from '../../fusion/pose.js';
@@ -73,6 +73,17 @@ describe('depth uncertainty of predicted depth', () => {
     }
   });
 
+  it('finds the scale of predicted depth against the map: the median ratio, robust to outliers', () => {
+    const model = new Float32Array(100).fill(2);
+    const predicted = new Float32Array(100).fill(2 / 1.2);
+    for (let i = 0; i < 20; i++) predicted[5 * i] = 9; // a fifth of the pixels wildly off
+    model[3] = 0; predicted[4] = 0;
+    const scratch = new Float32Array(100);
+    expect(depthScaleToModel(predicted, model, 1, 10, scratch)).toBeCloseTo(1.2, 5);
+    expect(depthScaleToModel(predicted, model, 1, 99, scratch)).toBeNaN();
+    expect(depthScaleToModel(predicted, model, 2, 10, new Float32Array(50))).toBeCloseTo(1.2, 5);
+  });
+
   it('drops the pixels above the σ limit and counts them', () => {
     const depth = Float32Array.from([1, 2, 0, 3]);
     const sigma = Float32Array.from([0.1, 0.7, 0, 0.5]);
@@ -104,9 +115,10 @@ describe('fusion of predicted depth', () => {
     expect(() => resolveFusionConfig({ predictedDepth: true, fuseSigmaRef: 0 })).toThrow(RangeError);
   });
 
-  it('averages with weights that fall with σ: a far, uncertain measurement moves a surfel less than a sensor\'s', () => {
-    // Two flat frames (1.0 m, then 1.1 m) fused as sensor depth and as predicted depth with σ at its floor
-    // (0.05 m = σ₀, weight 1/2) on both: equal weights, so the same mean, but confidence grows by half as much.
+  it('fuses a measurement with a weight that falls with σ; confidence still counts observations', () => {
+    // A surfel from a 1.0 m frame, then a 1.1 m frame: as sensor depth it lands midway (equal weights); as
+    // predicted depth with σ at the floor 0.05 m = σ₀ the second frame has weight 1/2 against the surfel's
+    // confidence 1: (1·1.0 + ½·1.1) / 1.5.
     const cfg = { trackingMethod: 'none' as const, fuseDepthThreshold: 0.2, loopClosure: false };
     const sensor = new SurfelFusion(K, cfg);
     const opts = { predictedDepth: true, depthLabelGain: 0, depthSigmaPerSquareMetre: 0.04, depthSigmaFloor: 0.05, fuseSigmaRef: 0.05 };
@@ -114,33 +126,32 @@ describe('fusion of predicted depth', () => {
     for (const f of [sensor, predicted]) { f.processFrame(frame(1.0)); f.processFrame(frame(1.1)); }
     const s = centre(sensor), p = centre(predicted);
     expect(sensor.map.position[3 * s + 2]).toBeCloseTo(1.05, 3);
-    expect(predicted.map.position[3 * p + 2]).toBeCloseTo(1.05, 3);
+    expect(predicted.map.position[3 * p + 2]).toBeCloseTo((1.0 + 0.5 * 1.1) / 1.5, 3);
     expect(predicted.depthSigma![n / 2 + K.width / 2]).toBeCloseTo(0.05, 6);
-    expect(predicted.map.confidence[p]).toBeCloseTo(sensor.map.confidence[s] / 2, 5);
-    // A third frame far less certain (σ 4σ₀: weight 1/17) moves the predicted surfel less than the sensor's.
-    const far = { ...opts, depthSigmaFloor: 0.2 };
-    const uncertain = new SurfelFusion(K, { ...cfg, ...far });
+    expect(predicted.map.confidence[p]).toBeCloseTo(sensor.map.confidence[s], 6);
+    // σ four times σ₀ (weight 1/17): the second frame barely moves the surfel.
+    const uncertain = new SurfelFusion(K, { ...cfg, ...opts, depthSigmaFloor: 0.2, fuseDepthThreshold: 0.5 });
     uncertain.processFrame(frame(1.0));
-    const before = uncertain.map.position[3 * centre(uncertain) + 2];
     uncertain.processFrame(frame(1.1));
-    expect(before).toBeCloseTo(1.0, 5);
-    // Both frames have weight 1/17: the mean is still midway. What falls is confidence (first frame: 1/17).
-    expect(uncertain.map.confidence[centre(uncertain)]).toBeCloseTo(sensor.map.confidence[s] / 17, 4);
+    expect(uncertain.map.position[3 * centre(uncertain) + 2]).toBeCloseTo((1.0 + 1.1 / 17) / (1 + 1 / 17), 3);
   });
 
-  it('gives a certain measurement more say than an uncertain one in a surfel\'s average', () => {
-    // First frame at 1.0 m with σ 0.2 (weight 1/17), second at 1.1 m with σ at the floor 0.05 (weight 1/2): the
-    // surfel lands near the second, at (1.0/17 + 1.1/2) / (1/17 + 1/2).
-    const cfg = { trackingMethod: 'none' as const, fuseDepthThreshold: 0.5, loopClosure: false, predictedDepth: true,
-      depthLabelGain: 0, depthSigmaFloor: 0.05, fuseSigmaRef: 0.05, maxDepthSigma: 5 };
-    const f = new SurfelFusion(K, { ...cfg, depthSigmaPerSquareMetre: 0.2 });
-    f.processFrame(frame(1.0));
-    const sl = centre(f);
-    // Same map, next frame with a smaller k (σ at 1.1 m: max(0.05, 0.01·1.21) = 0.05).
-    (f as unknown as { predicted: { options: { sigmaPerSquareMetre: number } } }).predicted.options.sigmaPerSquareMetre = 0.01;
-    f.processFrame(frame(1.1));
-    const w1 = 1 / 17, w2 = 1 / 2;
-    expect(f.map.position[3 * sl + 2]).toBeCloseTo((w1 * 1.0 + w2 * 1.1) / (w1 + w2), 4);
+  it('rescales each frame\'s predicted depth to the map before tracking and fusing it', () => {
+    // A wall at 2 m predicted at 2 m, then the same view predicted 20 % too far: the second frame is rescaled
+    // to the map, so neither the pose (tracked) nor the wall moves.
+    const cfg = { loopClosure: false, predictedDepth: true, depthLabelGain: 0 };
+    const f = new SurfelFusion(K, { ...cfg, predictedDepthScale: true });
+    const rgb = new Uint8Array(3 * n);
+    for (let i = 0; i < n; i++) rgb.fill((i * 37) % 251, 3 * i, 3 * i + 3);
+    f.processFrame({ depth: new Float32Array(n).fill(2), rgb, timestamp: 0, T_world_camera_hint: identityPose() });
+    const r = f.processFrame({ depth: new Float32Array(n).fill(2.4), rgb, timestamp: 0.03 });
+    expect(f.depthScale).toBeCloseTo(2 / 2.4, 4);
+    expect(Math.abs(r.T_world_camera[14])).toBeLessThan(0.005);
+    expect(f.map.position[3 * centre(f) + 2]).toBeCloseTo(2, 3);
+    const unscaled = new SurfelFusion(K, { ...cfg, predictedDepthScale: false });
+    unscaled.processFrame({ depth: new Float32Array(n).fill(2), rgb, timestamp: 0, T_world_camera_hint: identityPose() });
+    unscaled.processFrame({ depth: new Float32Array(n).fill(2.4), rgb, timestamp: 0.03 });
+    expect(unscaled.depthScale).toBe(1);
   });
 
   it('does not fuse pixels whose σ is above the limit (here: a band the network cannot label)', () => {
