@@ -51,8 +51,8 @@ export interface IcpOptions {
   rgbFinestLevel: number;
   /**
    * Point-to-plane residuals in units of the sensor's depth noise at the point's depth (σ(z), depthSigma: the
-   * Kinect model, 1.2 mm + 1.9 mm·(z − 0.4)²), relative to σ at 1.5 m: weight (σ₁.₅/σ)² and the Huber threshold
-   * scaled by σ/σ₁.₅. Far points of a real structured-light sensor are both noisier and biased.
+   * Kinect model, 1.2 mm + 1.9 mm·(z − 0.4)²), relative to σ at the frame's mean depth z̄: weight (σ(z̄)/σ)², at most
+   * 4, and the Huber threshold scaled by σ/σ(z̄). Far points of a real structured-light sensor are both noisier and biased.
    */
   depthNoiseWeighting: boolean;
 }
@@ -113,6 +113,8 @@ export class IcpTracker {
   private icpSq = 0;
   private rgbCount = 0;
   private rgbSq = 0;
+  /** depthSigma at the current frame's mean depth (noise weighting's reference). */
+  private sigmaRef = 0;
 
   private readonly partOut: Float64Array;
   private readonly icpParams: Float64Array;
@@ -139,6 +141,9 @@ export class IcpTracker {
     const useIcp = o.method !== 'photometric';
     const useRgb = o.method === 'photometric' || (o.method === 'hybrid' && o.rgbWeight > 0);
     const levels = Math.min(o.iterations.length, frame.length, model.length);
+    // Noise weighting is relative to σ at the frame's mean depth: weights average ~1, so the balance with the
+    // photometric term and the Huber threshold's meaning stay as tuned.
+    if (o.depthNoiseWeighting) { const z = meanDepth(frame[levels - 1]) - 0.4; this.sigmaRef = 0.0012 + 0.0019 * z * z; }
     let iterations = 0;
     let degenerate = false;
     for (let l = levels - 1; l >= 0; l--) {
@@ -202,7 +207,7 @@ export class IcpTracker {
     const k = model.intrinsics;
     q[32] = k.fx; q[33] = k.fy; q[34] = k.cx; q[35] = k.cy; q[36] = model.width; q[37] = model.height;
     q[38] = o.maxDistance * o.maxDistance; q[39] = Math.cos((o.maxNormalAngleDeg * Math.PI) / 180); q[40] = o.icpHuber;
-    q[41] = pointStride; q[42] = cur.validSegmentCount; q[43] = o.depthNoiseWeighting ? 1 : 0;
+    q[41] = pointStride; q[42] = cur.validSegmentCount; q[43] = o.depthNoiseWeighting ? this.sigmaRef : 0;
     const args = this.icpArgs(cur, model);
     const n = Math.ceil(cur.validCount / pointStride);
     const parts = this.pool.run('icpAccumulate', args, n, this.partOut, PART_STRIDE, 2048);
@@ -272,9 +277,6 @@ function meanDepth(level: FrameLevel): number {
   return n > 0 ? sum / n : 1;
 }
 
-/** depthSigma(1.5) (surfel-fuser.ts's Kinect model): the depth at which noise weighting leaves weights as they are. */
-const SIGMA_AT_1_5M = 0.0012 + 0.0019 * 1.1 * 1.1;
-
 /** Values per part in the kernels' output: 29 normal-equation sums, then statistics. */
 const PART_STRIDE = 32;
 
@@ -289,7 +291,7 @@ export interface IcpKernelArgs {
   md: Float32Array;
   /**
    * T_world_camera (16), T_ref_world (16), fx fy cx cy width height, max distance², cos max angle, Huber, point
-   * stride, segments, depth-noise weighting (0/1).
+   * stride, segments, σ at the frame's mean depth (0 = no depth-noise weighting).
    */
   params: Float64Array;
 }
@@ -307,7 +309,7 @@ export function icpAccumulate(a: IcpKernelArgs, begin: number, end: number, out:
   const mx = q[28], my = q[29], mz = q[30];
   // Integer parameters as int32 (| 0) so that index arithmetic stays in integers.
   const fx = q[32], fy = q[33], cx = q[34], cy = q[35], mw = q[36] | 0, mh = q[37] | 0;
-  const maxD2 = q[38], cosMin = q[39], k = q[40], stride = q[41] | 0, segments = q[42] | 0, noiseWeighted = q[43] === 1;
+  const maxD2 = q[38], cosMin = q[39], k = q[40], stride = q[41] | 0, segments = q[42] | 0, sigmaRef = q[43], noiseWeighted = sigmaRef > 0;
   const P = a.points, first = a.first, at = a.at, mv = a.mv, mn = a.mn, md = a.md;
   let h00 = 0, h01 = 0, h02 = 0, h03 = 0, h04 = 0, h05 = 0, h11 = 0, h12 = 0, h13 = 0, h14 = 0, h15 = 0;
   let h22 = 0, h23 = 0, h24 = 0, h25 = 0, h33 = 0, h34 = 0, h35 = 0, h44 = 0, h45 = 0, h55 = 0;
@@ -343,8 +345,8 @@ export function icpAccumulate(a: IcpKernelArgs, begin: number, end: number, out:
     const ae = e < 0 ? -e : e;
     let w: number;
     if (noiseWeighted) {
-      // s = σ(1.5 m) / σ(z), capped at 2 so that the nearest points do not take over.
-      const dz0 = pz - 0.4, sr = SIGMA_AT_1_5M / (0.0012 + 0.0019 * dz0 * dz0), s = sr < 2 ? sr : 2;
+      // s = σ(mean depth) / σ(z), capped at 2 so that the nearest points do not take over.
+      const dz0 = pz - 0.4, sr = sigmaRef / (0.0012 + 0.0019 * dz0 * dz0), s = sr < 2 ? sr : 2;
       const an = ae * s;
       w = (an <= k ? 1 : k / an) * s * s;
     } else w = ae <= k ? 1 : k / ae;
