@@ -17,8 +17,10 @@ import time
 from typing import List, Optional, Tuple
 
 import numpy as np
+import torch
 from PIL import Image
 
+from .augment import augment, to_sample_tensors
 from .config import VOID_LABEL
 from .data import depth_path, list_ids, load_sample, segm_path
 
@@ -114,7 +116,6 @@ class CachedDataset:
     """Random augmented crops of a cached folder (a torch-style map dataset)."""
 
     def __init__(self, cache: FrameCache, augment_cfg, seed: int = 0, with_segm: bool = True):
-        from .augment import augment  # noqa: F401 - imported here to keep cache.py usable without training deps
         self.cache = cache
         self.cfg = augment_cfg
         self.seed = seed
@@ -125,7 +126,6 @@ class CachedDataset:
         return len(self.cache)
 
     def __getitem__(self, k: int):
-        from .augment import augment, to_sample_tensors
         self._calls += 1
         rng = np.random.default_rng((self.seed, k, self._calls, os.getpid()))
         c = self.cache
@@ -133,5 +133,5 @@ class CachedDataset:
         segm = np.asarray(c.segm[k]) if has_segm else np.full(c.segm.shape[1:], VOID_LABEL, np.uint8)
         rgb, depth, segm = augment(np.asarray(c.rgb[k]), np.asarray(c.depth[k], np.float32), segm, self.cfg, rng)
         t = to_sample_tensors(rgb, depth, segm, has_segm, bool(c.has_depth[k]))
-        t['index'] = __import__('torch').tensor(k)
+        t['index'] = torch.tensor(k)
         return t

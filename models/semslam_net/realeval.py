@@ -32,7 +32,8 @@ LABELLED = (('ExpNYUD_joint', '000464'), ('ExpNYUD_three', '000433'))
 TRAIN_DEPTH_IDS = ('0003', '0004', '0005', '0006', '0007', '0008', '0010', '0011', '0012', '0013')
 
 
-def _classes() -> dict:
+def nyu_class_table() -> dict:
+    """models/classes/nyu-classes.json: names, the 40 -> 13 remap, palettes."""
     with open(os.path.join(_MODELS, 'classes', 'nyu-classes.json'), encoding='utf8') as f:
         return json.load(f)
 
@@ -75,7 +76,7 @@ def evaluate_real(model: JointNet, scale: float = 0.5, root: str = REAL_ROOT, de
     if missing:
         raise FileNotFoundError(f'{missing}: real NYUDv2 frames missing (expected ../shared/data/real/)')
     model = model.eval().to(device)
-    cls = _classes()
+    cls = nyu_class_table()
     out: dict = {'scale': scale, 'frames': {}}
     cm40 = ConfusionMatrix(40) if model.config.with_segm else None
     cm13 = ConfusionMatrix(13) if model.config.with_segm else None
@@ -190,7 +191,7 @@ def main(argv=None) -> int:
         return 2
     m = evaluate_real(model, a.scale, keep_predictions=bool(a.grid))
     if a.grid:
-        picture_grid(m.pop('_shown'), a.grid, _classes()['palette40'])
+        picture_grid(m.pop('_shown'), a.grid, nyu_class_table()['palette40'])
     print(summary_line(m), file=sys.stderr)
     print(json.dumps(m, indent=1))
     return 0

@@ -27,7 +27,7 @@ from typing import Dict, List, Optional
 import torch
 
 from .checkpoint import load_published
-from .realeval import evaluate_real, picture_grid, summary_line
+from .realeval import evaluate_real, nyu_class_table, picture_grid, summary_line
 from .config import DEFAULT_MODEL, DEFAULT_TEACHER, IMAGENET_MEAN, IMAGENET_STD, class_names_for
 from .data import list_ids
 from .evaluate import evaluate
@@ -69,12 +69,6 @@ def selection_score(metrics: dict, with_depth: bool) -> float:
     if with_depth:
         score += float(r.get('train10_delta1') or 0.0)
     return score
-
-
-def _palette40():
-    with open(os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'classes', 'nyu-classes.json'),
-              encoding='utf8') as f:
-        return json.load(f)['palette40']
 
 
 def _training_frame_size(root: str, scale: float) -> str:
@@ -340,7 +334,7 @@ def main(argv=None) -> int:
     model, _ = load_published(chosen)
     r = evaluate_real(model, a.real_scale, device=device, keep_predictions=True)
     grid_path = os.path.join(a.out, 'real-grid.png')
-    picture_grid(r.pop('_shown'), grid_path, _palette40())
+    picture_grid(r.pop('_shown'), grid_path, nyu_class_table()['palette40'])
     real['ours'] = r
     print(f'[recipe] ours on real frames: {summary_line(r)}', file=log, flush=True)
     full['ours'] = evaluate(model, a.test, device=device, max_images=a.eval_max_images, scale=eval_scale)

@@ -84,6 +84,9 @@ def test_photometric_augmentation_changes_colours_but_not_geometry():
     cfg = AugmentConfig(crop=40, scale_range=(1.0, 1.0), mirror=False, colour=1.0, blur=1.0, noise=1.0, jpeg=1.0)
     im, d, g = augment(rgb, depth, segm, cfg, rng)
     assert (g == 0).all() and np.allclose(d, 1.0)
+    # Whichever 40-px window the crop took, the colours differ from the input's.
+    diffs = [np.abs(im.astype(int) - rgb[:, x0:x0 + 40].astype(int)).mean() for x0 in range(9)]
+    assert min(diffs) > 5
 
 
 def test_warp_maps_depth_into_the_wider_colour_camera():
