@@ -1,20 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { Intrinsics } from '../../fusion/camera.js';
 import { SurfelFusion } from '../../fusion/surfel-fusion.js';
 import type { Mat4 } from '../../fusion/pose.js';
-import { mulPose, se3Exp } from '../../fusion/se3.js';
 import { ateRmse } from '../../fusion/metrics/trajectory.js';
-import { DEFAULT_BOX_SCENE, lookAt, renderBoxScene } from './helpers/box-scene.js';
+import { DEFAULT_BOX_SCENE, renderBoxScene } from './helpers/box-scene.js';
+import { checkAt, K, mapAway, offset, pan } from './helpers/loop-scene.js';
 import { poseErrorMmDeg } from './helpers/pose-expect.js';
-
-const K: Intrinsics = { width: 160, height: 120, fx: 131.25, fy: 131.25, cx: 79.5, cy: 59.5 };
-
-/** Camera at the room's back, turning its look-at target from (x0, ·) to (x1, ·) over n frames. */
-function pan(n: number, x0: number, x1: number, eye: readonly number[] = [0, 0, -1.4]): Mat4[] {
-  return Array.from({ length: n }, (_, i) => lookAt(eye, [x0 + ((x1 - x0) * i) / Math.max(1, n - 1), 0.3, 2.5]));
-}
-
-const offset = (T: Mat4, xi: number[]): Mat4 => mulPose(new Float64Array(16), se3Exp(new Float64Array(16), xi), T);
 
 describe('failure detection and relocalisation on a generated box room', () => {
   it('a covered camera is lost at once and not fused; on return far from the last pose it is relocalised by ferns', () => {
@@ -57,29 +47,6 @@ describe('failure detection and relocalisation on a generated box room', () => {
 });
 
 describe('loop closure with a map correction (pose graph, surfels anchored to its nodes)', () => {
-  /** Maps a pan from the left wall to the right, so that the left part of the room becomes inactive. */
-  function mapAway(): { fusion: SurfelFusion; start: Mat4 } {
-    const fusion = new SurfelFusion(K, {
-      trackingMethod: 'hybrid', activeWindow: 8, loopCheckEvery: 10_000, poseGraphNodeEvery: 2, loopMinNodeGap: 2,
-    });
-    const path = [...pan(12, -1.2, -1.2), ...pan(14, -1.2, 1.2), ...pan(6, 1.2, 1.2)];
-    for (const [i, T] of path.entries()) {
-      const f = renderBoxScene(DEFAULT_BOX_SCENE, T, K);
-      fusion.processFrame({ rgb: f.rgb, depth: f.depth, timestamp: i / 30, T_world_camera_hint: i === 0 ? T : undefined });
-    }
-    return { fusion, start: path[0] };
-  }
-
-  function checkAt(fusion: SurfelFusion, truth: Mat4, believed: Mat4) {
-    const f = renderBoxScene(DEFAULT_BOX_SCENE, truth, K);
-    fusion.preprocessor.run(f.depth, f.rgb);
-    const T = Float64Array.from(believed);
-    const p = fusion.preprocessor;
-    // Checked as if 20 frames later: the start is then inactive.
-    const event = fusion.loops!.check(fusion.map, fusion.tracker, p.levels, p.rgb, p.rawDepth, T, fusion.frameIndex + 20, NaN);
-    return { event, T };
-  }
-
   it('local loop: back at the start with 3 cm / 1° of drift, registration against the inactive map corrects pose and map', () => {
     const { fusion, start } = mapAway();
     const loops = fusion.loops!;
