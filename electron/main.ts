@@ -94,7 +94,10 @@ function menuActions(backend: AppBackend, window: BrowserWindow, report: (m: str
       if (r.response === 0) await backend.deleteSession({ id });
     })()),
     exportMap: (format: ExportFormat) => run((async () => {
-      const r = await dialog.showSaveDialog(window, { title: `Export map as ${format.toUpperCase()}`, defaultPath: `semslam-map.${format}` });
+      const r = await dialog.showSaveDialog(window, {
+        title: format === 'mcap' ? 'Export map and trajectory as a ROS 2 bag (MCAP)' : `Export map as ${format.toUpperCase()}`,
+        defaultPath: `semslam-map.${format}`,
+      });
       if (!r.canceled && r.filePath) await backend.exportMap({ format, path: r.filePath });
     })()),
   };

@@ -30,6 +30,7 @@ export function buildMenuTemplate(actions: MenuActions, sessions: readonly Sessi
         { type: 'separator' },
         { label: 'Export map as PLY…', accelerator: 'CmdOrCtrl+E', click: () => actions.exportMap('ply') },
         { label: 'Export map as PCD…', click: () => actions.exportMap('pcd') },
+        { label: 'Export map and trajectory as MCAP (ROS 2 bag)…', click: () => actions.exportMap('mcap') },
         { type: 'separator' },
         isMac ? { role: 'close' } : { role: 'quit' },
       ],

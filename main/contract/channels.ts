@@ -20,7 +20,8 @@ export type ReplayMode = z.infer<typeof ReplayModeSchema>;
 export const TrackingStateSchema = z.enum(['initialising', 'ok', 'lost', 'relocalised']);
 export type TrackingState = z.infer<typeof TrackingStateSchema>;
 
-export const ExportFormatSchema = z.enum(['ply', 'pcd']);
+/** ply, pcd: the labelled map; mcap: map and estimated trajectory as a ROS 2 bag (Foxglove). */
+export const ExportFormatSchema = z.enum(['ply', 'pcd', 'mcap']);
 export type ExportFormat = z.infer<typeof ExportFormatSchema>;
 
 export const SessionSummarySchema = z.object({
@@ -134,7 +135,8 @@ export const RequestSchemas = {
   getMap: { request: empty, response: z.object({ packet: bytes }) },
   exportMap: {
     request: z.object({ format: ExportFormatSchema, path: z.string().min(1).optional() }),
-    response: z.object({ path: z.string(), bytes: z.number().int().nonnegative(), surfels: z.number().int().nonnegative() }),
+    /** poses: camera poses written (mcap; 0 for ply and pcd). */
+    response: z.object({ path: z.string(), bytes: z.number().int().nonnegative(), surfels: z.number().int().nonnegative(), poses: z.number().int().nonnegative() }),
   },
 } as const;
 

@@ -6,7 +6,7 @@ import { BackendError } from '../contract/backend.js';
 import type { AppEvent, PlaybackState, RequestOf, ResponseOf, SessionSummary } from '../contract/channels.js';
 import { encodeMapDelta } from '../contract/mapDelta.js';
 import { InputError } from '../errors.js';
-import { exportMap } from '../export/exportMap.js';
+import { exportSession, framesUpTo, sessionMetadata } from '../export/exportSession.js';
 import type { StoredMap } from '../store/mapCodec.js';
 import { resolveDatabasePath } from '../store/paths.js';
 import type { SessionRecord } from '../store/records.js';
@@ -243,15 +243,42 @@ class SessionBackend implements AppBackend {
     return { packet: encodeMapDelta({ ...map, ids }, { reset: true, frame: 0, total: map.count }) as Uint8Array<ArrayBuffer> };
   }
 
+  /**
+   * The map of what is on screen (a replay in progress or an opened session); as MCAP also its trajectory,
+   * the poses the session has saved (a running replay commits them every second). An export that cannot be
+   * written is an error naming the path and the reason; the session itself is not touched.
+   */
   async exportMap({ format, path }: RequestOf<'exportMap'>): Promise<ResponseOf<'exportMap'>> {
     const map = await this.currentMap();
     if (!map || map.count === 0) throw new BackendError('not-found', 'There is no map to export yet: start or open a session first.');
     const id = this.activeId();
     const dir = this.options.exportDir ?? defaultExportDir(this.database);
     const out = path ? resolve(path) : join(dir, `session-${id ?? 'map'}-${Date.now()}.${format}`);
-    await mkdir(dirname(out), { recursive: true });
-    const r = await exportMap(out, map, { format, encoding: 'binary', comments: id !== null ? [`session ${id}`] : [] });
-    return { path: r.path, bytes: r.bytes, surfels: r.surfels };
+    let frames: ReturnType<SessionStore['frames']> = [];
+    let session: Record<string, string> | undefined;
+    if (format === 'mcap' && id !== null) {
+      const a = this.active;
+      ({ frames, session } = this.withStore('readonly', (s) => {
+        const record = s.get(id);
+        const all = s.frames(id);
+        return {
+          frames: a.kind === 'stored' ? framesUpTo(all, a.frame) : all,
+          session: record ? sessionMetadata(record, a.kind === 'stored' ? a.frame : all.at(-1)?.frameIndex ?? -1) : undefined,
+        };
+      }));
+    }
+    try {
+      await mkdir(dirname(out), { recursive: true }).catch((e: unknown) => {
+        throw new InputError(out, `cannot write the export: cannot create its folder ${dirname(out)} (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+      });
+      const r = await exportSession(out, { map, frames }, {
+        format, encoding: 'binary', comments: id !== null ? [`session ${id}`] : [], ...(session ? { session } : {}),
+      });
+      return { path: r.path, bytes: r.bytes, surfels: r.surfels, poses: r.poses };
+    } catch (e) {
+      if (e instanceof InputError) throw new BackendError('failed', `${e.message}. The session is unchanged; choose another place.`);
+      throw e;
+    }
   }
 
   // ---- helpers

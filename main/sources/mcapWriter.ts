@@ -236,7 +236,7 @@ const FLOAT32 = 7, UINT8 = 2;
  * PCL's convention, which Foxglove colours by), label (uint8, the fused 13-class id, 0 unlabelled, then 3
  * bytes of padding), label_prob and confidence (float32). 28 bytes a point.
  */
-export function pointCloudMessage(stamp: Ros2Time, map: MapSnapshot, frameId = WORLD_FRAME) {
+export function pointCloudMessage(stamp: Ros2Time, map: PointCloudSource, frameId = WORLD_FRAME) {
   const pointStep = 28;
   const n = map.count;
   const data = new Uint8Array(n * pointStep);
@@ -273,8 +273,12 @@ export function pointCloudMessage(stamp: Ros2Time, map: MapSnapshot, frameId = W
 export interface MapMcapContent {
   readonly timestamps: readonly number[];
   readonly trajectory: readonly Mat4[];
-  readonly map: MapSnapshot;
+  /** A live fusion snapshot or a stored session's map: only what a PointCloud2 carries is read. */
+  readonly map: PointCloudSource;
 }
+
+/** The parts of a map that pointCloudMessage writes (fusion's MapSnapshot and the store's StoredMap both have them). */
+export type PointCloudSource = Pick<MapSnapshot, 'count' | 'positions' | 'colors' | 'labels' | 'labelProb' | 'confidence'>;
 
 export const MAP_TOPICS = {
   pose: '/semslam/pose',
@@ -288,9 +292,13 @@ export const MAP_TOPICS = {
  * `semslam_camera`, `/semslam/path` (nav_msgs/msg/Path, the whole trajectory at the last stamp) and
  * `/semslam/map` (PointCloud2 with a label field) at the last stamp.
  */
-export async function writeMapMcap(path: string, content: MapMcapContent, options: { compression?: McapCompression } = {}): Promise<{ path: string; poses: number; points: number }> {
+export async function writeMapMcap(
+  path: string, content: MapMcapContent, options: { compression?: McapCompression; session?: Record<string, string> } = {},
+): Promise<{ path: string; poses: number; points: number }> {
   const file = await Ros2McapFile.create(path, options);
   try {
+    // A stored session's name, source and camera, for whoever opens the bag later.
+    if (options.session) await file.metadata('semslam.session', options.session);
     const stamps = content.timestamps.map((t) => rosTime(Number(t.toFixed(9))));
     for (let i = 0; i < content.trajectory.length; i++) {
       await file.write(MAP_TOPICS.pose, 'geometry_msgs/msg/PoseStamped', stamps[i], poseStampedMessage(stamps[i], content.trajectory[i]));

@@ -36,7 +36,7 @@ export interface WebServerOptions {
   readonly maxBufferedBytes: number;
   /** Largest message a client may send (a 1280×960 camera frame is 3.7 MB). */
   readonly maxMessageBytes: number;
-  /** Folder whose exported maps (.ply, .pcd) the browser may download at /TOKEN/exports/NAME; none when absent. */
+  /** Folder whose exports (.ply, .pcd, .mcap) the browser may download at /TOKEN/exports/NAME; none when absent. */
   readonly exportDir?: string;
 }
 
@@ -121,7 +121,7 @@ export async function startWebServer(backend: AppBackend, options: Partial<WebSe
     const rest = strip(req.url);
     if (rest === null) return deny(res, 403, 'forbidden: this URL needs the token that `semslam serve` printed');
     if (req.method !== 'GET' && req.method !== 'HEAD') return deny(res, 405, 'method not allowed');
-    const download = /^exports\/([A-Za-z0-9][\w.-]*\.(ply|pcd))$/.exec(rest);
+    const download = /^exports\/([A-Za-z0-9][\w.-]*\.(ply|pcd|mcap))$/.exec(rest);
     if (download && opts.exportDir) {
       readFile(join(opts.exportDir, download[1])).then(
         (body) => {

@@ -3,6 +3,7 @@
  * Events normalised by the client arrive here already validated.
  */
 import type { AppEvent, PlaybackState, ReplayMode, SessionSummary } from '../../main/contract/channels.js';
+import { ExportFormatSchema } from '../../main/contract/channels.js';
 import type { AppClient } from '../../main/contract/client.js';
 import { decodeMapDelta } from '../../main/contract/mapDelta.js';
 import type { MapDelta } from '../../main/contract/mapDelta.js';
@@ -121,11 +122,11 @@ export class App {
       const v = await this.call(this.client.request('seek', { frame: Number(timeline.value) }));
       if (v) this.setPlayback(v);
     });
-    for (const format of ['ply', 'pcd'] as const) {
+    for (const format of ExportFormatSchema.options) {
       byId(`export-${format}`).addEventListener('click', async () => {
         const r = await this.call(this.client.request('exportMap', { format }));
         if (!r) return;
-        this.showNotice(`Exported ${r.surfels.toLocaleString('en-US')} surfels to ${r.path}`);
+        this.showNotice(`Exported ${r.surfels.toLocaleString('en-US')} surfels${format === 'mcap' ? ` and ${r.poses.toLocaleString('en-US')} poses` : ''} to ${r.path}`);
         // Web mode: the browser also gets the file (the server's export folder is the only one it serves).
         if (this.client.exportDownloadUrl) {
           // download='' keeps the name the server gives (Content-Disposition).

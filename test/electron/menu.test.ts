@@ -20,8 +20,9 @@ describe('application menu', () => {
     click(items('File').find((i) => i.label === 'Run demo scene'));
     click(items('File').find((i) => i.label === 'Start camera'));
     click(items('File').find((i) => i.label?.includes('PCD')));
+    click(items('File').find((i) => i.label?.includes('MCAP')));
     click(items('Sessions').find((i) => i.label === 'Open “Kitchen”'));
     click((items('Sessions').find((i) => i.label === 'Delete')!.submenu as MenuItemConstructorOptions[])[0]);
-    expect(calls).toEqual(['open', 'demo', 'camera', 'export:pcd', 'session:s1', 'delete:s1']);
+    expect(calls).toEqual(['open', 'demo', 'camera', 'export:pcd', 'export:mcap', 'session:s1', 'delete:s1']);
   });
 });
