@@ -81,9 +81,12 @@ async function main(): Promise<void> {
 function menuActions(backend: AppBackend, window: BrowserWindow, report: (m: string) => void) {
   const run = (p: Promise<unknown>): void => void p.catch((e: unknown) => report(e instanceof Error ? e.message : String(e)));
   return {
+    // The window replays what was picked, with its open dialog's camera and depth scale fields.
     openSequence: () => run((async () => {
-      const r = await dialog.showOpenDialog(window, { title: 'Open an NYU raw or TUM RGB-D sequence', properties: ['openDirectory'] });
-      if (!r.canceled && r.filePaths[0]) await backend.startReplay({ source: r.filePaths[0], mode: 'rgbd', realtime: true });
+      const r = await dialog.showOpenDialog(window, { title: 'Open an RGB-D sequence folder', properties: ['openDirectory'] });
+      if (!r.canceled && r.filePaths[0] && !window.webContents.isDestroyed()) {
+        window.webContents.send(IPC_EVENT_CHANNEL, 'uiCommand', { command: 'replay', source: r.filePaths[0] });
+      }
     })()),
     runDemo: () => run(backend.startReplay({ source: 'demo', mode: 'rgbd', realtime: true })),
     // The camera is captured in the window (getUserMedia): the menu opens its panel there.

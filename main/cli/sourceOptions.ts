@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { InputError } from '../errors.js';
+import { CAMERA_PRESET_IDS } from '../sources/cameraPresets.js';
 import { cameraSpecFromFlags } from '../sources/cameraSpec.js';
 import type { OpenSequenceOptions } from '../sources/open.js';
 
@@ -7,6 +8,7 @@ import type { OpenSequenceOptions } from '../sources/open.js';
 export interface SourceFlags {
   intrinsics?: string;
   camera?: string;
+  cameraPreset?: string;
   depthScale?: string;
   rgbTopic?: string;
   depthTopic?: string;
@@ -19,6 +21,7 @@ export function addSourceOptions(command: Command): Command {
   return command
     .option('--intrinsics <fx,fy,cx,cy>', 'the camera\'s pinhole intrinsics in pixels (optionally ,width,height of the calibration), over what the recording says or assumes')
     .option('--camera <file>', 'camera calibration: ROS camera_info YAML, OpenCV YAML/JSON, Open3D intrinsic JSON or a semslam.json')
+    .option('--camera-preset <name>', `a known camera instead of a file: ${CAMERA_PRESET_IDS.join(', ')}`)
     .option('--depth-scale <units>', 'integer depth units per metre (1000 = millimetres, 5000 = TUM)')
     .option('--rgb-topic <topic>', 'ROS 2 bag: colour topic (sensor_msgs/msg/Image or CompressedImage)')
     .option('--depth-topic <topic>', 'ROS 2 bag: depth topic, registered to colour')

@@ -8,6 +8,7 @@
  * This file must stay pure TypeScript (no Node, DOM or Electron imports): it is bundled into the renderer.
  */
 import { z } from 'zod';
+import { CAMERA_PRESET_IDS } from '../sources/cameraPresets.js';
 
 /** Bytes of any backing buffer (Node Buffers, views into a WebSocket frame). */
 const bytes = z.custom<Uint8Array>((v) => v instanceof Uint8Array, { message: 'expected bytes (Uint8Array)' });
@@ -76,6 +77,28 @@ export const StartCameraSchema = z.object({
 }).strict();
 export type StartCamera = z.infer<typeof StartCameraSchema>;
 
+export const CameraPresetSchema = z.enum(CAMERA_PRESET_IDS);
+
+/**
+ * The open dialog's camera, for recordings whose own files do not say (a TUM-layout folder from another
+ * camera, a bare .klg): a named camera, or a calibration file's text (ROS camera_info YAML, OpenCV YAML/JSON,
+ * Open3D JSON, semslam.json), and/or intrinsics typed as "fx, fy, cx, cy[, width, height]" (over the file's),
+ * and the depth scale typed as integer units per metre. Text goes to the backend as typed: the CLI's parsers
+ * (--intrinsics, --camera, --depth-scale) check it and name the field in their errors (REPLAY_CAMERA_FIELDS).
+ */
+export const ReplayCameraSchema = z.object({
+  preset: CameraPresetSchema.optional(),
+  intrinsics: z.string().max(200).optional(),
+  calibration: z.object({ name: z.string().min(1).max(260), text: z.string().max(256 * 1024) }).strict().optional(),
+  depthScale: z.string().max(40).optional(),
+}).strict();
+export type ReplayCamera = z.infer<typeof ReplayCameraSchema>;
+
+/** How errors about the dialog's camera fields name them (the message starts with the name and a colon). */
+export const REPLAY_CAMERA_FIELDS = {
+  preset: 'Camera', intrinsics: 'Intrinsics', depthScale: 'Depth scale', typedIntrinsics: 'the intrinsics typed in the open dialog',
+} as const;
+
 /** Request channels: name → request schema and response schema. */
 export const RequestSchemas = {
   listSessions: { request: empty, response: z.object({ sessions: z.array(SessionSummarySchema) }) },
@@ -94,6 +117,8 @@ export const RequestSchemas = {
       realtime: z.boolean(),
       /** Start paused (the renderer then calls play). Default false. */
       paused: z.boolean().optional(),
+      /** The camera and depth scale from the open dialog; replaces what `semslam serve` was started with. */
+      camera: ReplayCameraSchema.optional(),
     }),
     response: z.object({ session: SessionSummarySchema, playback: PlaybackStateSchema }),
   },
@@ -218,7 +243,11 @@ export const EventSchemas = {
   sessions: z.object({ sessions: z.array(SessionSummarySchema) }),
   error: AppErrorSchema,
   /** From the desktop shell's menus: what the renderer should show (e.g. the camera panel). */
-  uiCommand: z.object({ command: z.enum(['openCamera']) }),
+  uiCommand: z.discriminatedUnion('command', [
+    z.object({ command: z.literal('openCamera') }),
+    /** The desktop shell's File › Open picked this recording: replay it with the open dialog's camera fields. */
+    z.object({ command: z.literal('replay'), source: z.string().min(1) }),
+  ]),
 } as const;
 
 export type EventChannel = keyof typeof EventSchemas;

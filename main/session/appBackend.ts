@@ -3,7 +3,8 @@ import { mkdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { AppBackend } from '../contract/backend.js';
 import { BackendError } from '../contract/backend.js';
-import type { AppEvent, PlaybackState, RequestOf, ResponseOf, SessionSummary } from '../contract/channels.js';
+import type { AppEvent, PlaybackState, ReplayCamera, RequestOf, ResponseOf, SessionSummary } from '../contract/channels.js';
+import { REPLAY_CAMERA_FIELDS } from '../contract/channels.js';
 import { encodeMapDelta } from '../contract/mapDelta.js';
 import { InputError } from '../errors.js';
 import { exportSession, framesUpTo, sessionMetadata } from '../export/exportSession.js';
@@ -11,6 +12,7 @@ import type { StoredMap } from '../store/mapCodec.js';
 import { resolveDatabasePath } from '../store/paths.js';
 import type { SessionRecord } from '../store/records.js';
 import { SessionStore } from '../store/sessionStore.js';
+import { cameraSpecOf, parseCameraFile, type CameraSpec } from '../sources/cameraSpec.js';
 import { intrinsicsFromFov } from '../sources/liveCamera.js';
 import { DEMO_SEQUENCE_SPEC } from './openSource.js';
 import { DEFAULT_MODEL_FILE, type SessionOptions } from './options.js';
@@ -134,10 +136,17 @@ class SessionBackend implements AppBackend {
   // ---- replay
 
   async startReplay(r: RequestOf<'startReplay'>): Promise<ResponseOf<'startReplay'>> {
+    // Everything is checked before the running session is stopped: a request that cannot start ends nothing.
     const source = r.source === 'demo' ? DEMO_SEQUENCE_SPEC : resolve(r.source);
     if (r.source !== 'demo' && !existsSync(source)) throw new BackendError('not-found', `No RGB-D sequence at ${source}: the folder does not exist.`);
+    const camera = r.camera ? replayCameraSpec(r.camera) : undefined;
+    if (camera && r.source === 'demo') throw new BackendError('invalid-request', 'The demo scene has its own camera: the camera and depth scale fields apply to a recording.');
     if (r.mode === 'rgb') this.requireModel('RGB-only mode');
-    return this.startSession({ source, mode: r.mode, pacing: r.realtime ? 'realtime' : 'everyFrame', paused: r.paused ?? false }, false);
+    const base = this.options.session?.sourceOptions;
+    return this.startSession({
+      source, mode: r.mode, pacing: r.realtime ? 'realtime' : 'everyFrame', paused: r.paused ?? false,
+      ...(camera ? { sourceOptions: { ...base, camera } } : {}),
+    }, false);
   }
 
   // ---- live camera
@@ -366,6 +375,24 @@ class SessionBackend implements AppBackend {
         // Listeners must not throw (contract); one that does must not stop the others.
       }
     }
+  }
+}
+
+/**
+ * The open dialog's camera as a CameraSpec, through the CLI's own parsers; bad input is an invalid request
+ * whose message starts with the field's name (REPLAY_CAMERA_FIELDS) or the calibration file's.
+ */
+function replayCameraSpec(c: ReplayCamera): CameraSpec | undefined {
+  try {
+    return cameraSpecOf({
+      ...(c.calibration ? { calibration: parseCameraFile(c.calibration.name, c.calibration.text) } : {}),
+      ...(c.preset !== undefined ? { preset: c.preset } : {}),
+      ...(c.intrinsics !== undefined ? { intrinsics: c.intrinsics } : {}),
+      ...(c.depthScale !== undefined ? { depthScale: c.depthScale } : {}),
+    }, REPLAY_CAMERA_FIELDS);
+  } catch (e) {
+    if (e instanceof InputError) throw new BackendError('invalid-request', e.message);
+    throw e;
   }
 }
 

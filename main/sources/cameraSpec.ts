@@ -4,6 +4,7 @@ import YAML from 'yaml';
 import type { Intrinsics } from '../../fusion/camera.js';
 import { scaleIntrinsics } from '../../fusion/camera.js';
 import { InputError } from '../errors.js';
+import { CAMERA_PRESET_IDS, CAMERA_PRESETS, isCameraPreset } from './cameraPresets.js';
 
 /**
  * What the user tells us about the camera (`--intrinsics`, `--camera FILE`, `--depth-scale`), for sequences
@@ -23,38 +24,83 @@ export interface CameraSpec {
 export interface CameraFlags {
   intrinsics?: string;
   camera?: string;
+  cameraPreset?: string;
   depthScale?: string;
 }
 
+/**
+ * What the user said about the camera, from the CLI's flags or the app's open dialog: a calibration (a file
+ * already read) or a named camera, intrinsics typed as text (over either), a depth scale as text.
+ */
+export interface CameraInput {
+  readonly calibration?: CameraSpec;
+  readonly preset?: string;
+  readonly intrinsics?: string;
+  readonly depthScale?: string;
+}
+
+/** How messages name each input: the CLI's flags, or the dialog's fields. */
+export interface CameraInputNames {
+  readonly preset: string;
+  readonly intrinsics: string;
+  readonly depthScale: string;
+  /** Where typed intrinsics came from, in the reader's "intrinsics from …" note. */
+  readonly typedIntrinsics: string;
+}
+
+export const CLI_CAMERA_NAMES: CameraInputNames = {
+  preset: '--camera-preset', intrinsics: '--intrinsics', depthScale: '--depth-scale', typedIntrinsics: '--intrinsics',
+};
+
 /** The CameraSpec of the CLI flags (undefined when none is given). --intrinsics wins over the file's. */
 export async function cameraSpecFromFlags(flags: CameraFlags): Promise<CameraSpec | undefined> {
-  let spec: CameraSpec | undefined = flags.camera !== undefined ? await readCameraFile(flags.camera) : undefined;
-  if (flags.intrinsics !== undefined) {
-    spec = { ...spec, intrinsics: parseIntrinsicsFlag(flags.intrinsics), source: spec ? `--intrinsics (over ${spec.source})` : '--intrinsics' };
+  return cameraSpecOf({
+    ...(flags.camera !== undefined ? { calibration: await readCameraFile(flags.camera) } : {}),
+    ...(flags.cameraPreset !== undefined ? { preset: flags.cameraPreset } : {}),
+    ...(flags.intrinsics !== undefined ? { intrinsics: flags.intrinsics } : {}),
+    ...(flags.depthScale !== undefined ? { depthScale: flags.depthScale } : {}),
+  });
+}
+
+/** One CameraSpec of what the user said (undefined when nothing); typed intrinsics win over a file's or a preset's. */
+export function cameraSpecOf(input: CameraInput, names: CameraInputNames = CLI_CAMERA_NAMES): CameraSpec | undefined {
+  let spec: CameraSpec | undefined = input.calibration;
+  if (input.preset !== undefined) {
+    if (spec) throw new InputError(names.preset, `a named camera and a calibration file are two answers to one question: give one (${spec.source})`);
+    spec = presetSpec(input.preset, names.preset);
   }
-  if (flags.depthScale !== undefined) {
-    spec = { ...(spec ?? { source: '--depth-scale' }), depthUnitsPerMetre: parseDepthScale(flags.depthScale) };
+  if (input.intrinsics !== undefined) {
+    spec = { ...spec, intrinsics: parseIntrinsicsFlag(input.intrinsics, names.intrinsics), source: spec ? `${names.typedIntrinsics} (over ${spec.source})` : names.typedIntrinsics };
+  }
+  if (input.depthScale !== undefined) {
+    spec = { ...(spec ?? { source: names.typedIntrinsics }), depthUnitsPerMetre: parseDepthScale(input.depthScale, names.depthScale) };
   }
   return spec;
 }
 
+function presetSpec(name: string, where: string): CameraSpec {
+  if (!isCameraPreset(name)) throw new InputError(where, `unknown camera "${name}"; known: ${CAMERA_PRESET_IDS.join(', ')}`);
+  const { label, intrinsics } = CAMERA_PRESETS[name];
+  return { intrinsics: { ...intrinsics }, source: `${label} (${name})` };
+}
+
 /** `fx,fy,cx,cy` or `fx,fy,cx,cy,width,height`. */
-export function parseIntrinsicsFlag(value: string): NonNullable<CameraSpec['intrinsics']> {
+export function parseIntrinsicsFlag(value: string, where = CLI_CAMERA_NAMES.intrinsics): NonNullable<CameraSpec['intrinsics']> {
   const parts = value.split(/[,\s]+/).filter((s) => s !== '').map(Number);
   if ((parts.length !== 4 && parts.length !== 6) || parts.some((v) => !Number.isFinite(v))) {
-    throw new InputError('--intrinsics', `expected fx,fy,cx,cy (pixels) or fx,fy,cx,cy,width,height, got "${value}"`);
+    throw new InputError(where, `expected fx,fy,cx,cy (pixels) or fx,fy,cx,cy,width,height, got "${value}"`);
   }
   const [fx, fy, cx, cy, width, height] = parts;
-  if (!(fx > 0 && fy > 0)) throw new InputError('--intrinsics', `focal lengths must be positive, got fx ${fx}, fy ${fy}`);
+  if (!(fx > 0 && fy > 0)) throw new InputError(where, `focal lengths must be positive, got fx ${fx}, fy ${fy}`);
   if (width !== undefined && !(Number.isInteger(width) && width > 0 && Number.isInteger(height) && height > 0)) {
-    throw new InputError('--intrinsics', `width and height must be positive integers, got ${width}×${height}`);
+    throw new InputError(where, `width and height must be positive integers, got ${width}×${height}`);
   }
   return width !== undefined ? { fx, fy, cx, cy, width, height } : { fx, fy, cx, cy };
 }
 
-export function parseDepthScale(value: string): number {
+export function parseDepthScale(value: string, where = CLI_CAMERA_NAMES.depthScale): number {
   const v = Number(value);
-  if (!(Number.isFinite(v) && v > 0)) throw new InputError('--depth-scale', `expected depth units per metre (1000 for millimetres, 5000 for TUM), got "${value}"`);
+  if (!(value.trim() !== '' && Number.isFinite(v) && v > 0)) throw new InputError(where, `expected depth units per metre (1000 for millimetres, 5000 for TUM), got "${value}"`);
   return v;
 }
 

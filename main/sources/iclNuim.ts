@@ -9,6 +9,7 @@ import { pathKind, readTextFile } from '../io/text.js';
 import type { Frame, SequenceInfo } from './frame.js';
 import { expectSize, IndexedSequenceReader, scaledDepthToMetres } from './indexedReader.js';
 import { dataLines, parseNumbers } from './trajectoryText.js';
+import { CAMERA_PRESETS } from './cameraPresets.js';
 
 /**
  * ICL-NUIM publishes fy = −480: its POV-Ray camera has y up (a left-handed frame). We use fy = +480 (OpenCV,
@@ -17,7 +18,7 @@ import { dataLines, parseNumbers } from './trajectoryText.js';
  * frames (test/sources/iclNuim.test.ts): depth of one frame reprojected through these poses lands on the
  * depth of another; the file's poses used as they are do not. Depth PNGs are z-depth × 5000.
  */
-export const ICL_NUIM_INTRINSICS: Intrinsics = { width: 640, height: 480, fx: 481.2, fy: 480, cx: 319.5, cy: 239.5 };
+export const ICL_NUIM_INTRINSICS: Intrinsics = CAMERA_PRESETS['icl-nuim'].intrinsics;
 export const ICL_NUIM_DEPTH_UNITS_PER_METRE = 5000;
 export const ICL_NUIM_FPS = 30;
 

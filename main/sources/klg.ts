@@ -16,6 +16,7 @@ import type { StampedPose } from './trajectoryText.js';
 import { DEFAULT_GROUND_TRUTH_LOOKUP, formatPoseTum, groundTruthAt, parseTumTrajectory } from './trajectoryText.js';
 import type { SequenceWriter } from './writers.js';
 import { metresToScaledU16 } from './writers.js';
+import { CAMERA_PRESETS } from './cameraPresets.js';
 
 /**
  * Kintinuous / ElasticFusion `.klg` logs (what their Kinect loggers write and SemanticFusion reads):
@@ -31,7 +32,7 @@ import { metresToScaledU16 } from './writers.js';
  */
 export const KLG_DEPTH_UNITS_PER_METRE = 1000;
 /** ElasticFusion's default camera (Intrinsics(528, 528, 320, 240) at 640×480). */
-export const ELASTICFUSION_INTRINSICS: Intrinsics = { width: 640, height: 480, fx: 528, fy: 528, cx: 320, cy: 240 };
+export const ELASTICFUSION_INTRINSICS: Intrinsics = CAMERA_PRESETS.elasticfusion.intrinsics;
 const FRAME_HEADER_BYTES = 16;
 
 export function klgSidePaths(path: string): { camera: string; groundTruth: string } {

@@ -8,9 +8,10 @@ import { checkListedFiles, pathKind, readTextFile } from '../io/text.js';
 import type { Frame, SequenceInfo } from './frame.js';
 import { expectSize, IndexedSequenceReader, scaledDepthToMetres } from './indexedReader.js';
 import { dataLines, parseNumbers } from './trajectoryText.js';
+import { CAMERA_PRESETS } from './cameraPresets.js';
 
 /** PrimeSense default (Open3D's PrimeSenseDefault) when no camera json is present. */
-export const REDWOOD_INTRINSICS: Intrinsics = { width: 640, height: 480, fx: 525, fy: 525, cx: 319.5, cy: 239.5 };
+export const REDWOOD_INTRINSICS: Intrinsics = CAMERA_PRESETS['kinect-525'].intrinsics;
 export const REDWOOD_DEPTH_UNITS_PER_METRE = 1000;
 export const REDWOOD_FPS = 30;
 

@@ -8,9 +8,10 @@ import { pathKind, readTextFile } from '../io/text.js';
 import type { Frame, SequenceInfo } from './frame.js';
 import { expectSize, IndexedSequenceReader, scaledDepthToMetres } from './indexedReader.js';
 import { dataLines, parseNumbers } from './trajectoryText.js';
+import { CAMERA_PRESETS } from './cameraPresets.js';
 
 /** 7-Scenes depth camera (the dataset's camera-intrinsics.txt; also its published default). */
-export const SEVEN_SCENES_INTRINSICS: Intrinsics = { width: 640, height: 480, fx: 585, fy: 585, cx: 320, cy: 240 };
+export const SEVEN_SCENES_INTRINSICS: Intrinsics = CAMERA_PRESETS['7scenes'].intrinsics;
 export const SEVEN_SCENES_DEPTH_UNITS_PER_METRE = 1000;
 export const SEVEN_SCENES_MISSING_DEPTH = 65535;
 export const SEVEN_SCENES_FPS = 30;

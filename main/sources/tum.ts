@@ -11,12 +11,11 @@ import type { Sidecar } from './sidecar.js';
 import { readSidecar } from './sidecar.js';
 import type { GroundTruthLookupOptions, StampedPose } from './trajectoryText.js';
 import { DEFAULT_GROUND_TRUTH_LOOKUP, dataLines, groundTruthAt, parseNumbers, parseTumTrajectory } from './trajectoryText.js';
+import { CAMERA_PRESETS } from './cameraPresets.js';
 
 /** TUM RGB-D camera intrinsics per Kinect (benchmark page; images 640×480). */
 export const TUM_INTRINSICS: Record<'fr1' | 'fr2' | 'fr3', Intrinsics> = {
-  fr1: { width: 640, height: 480, fx: 517.3, fy: 516.5, cx: 318.6, cy: 255.3 },
-  fr2: { width: 640, height: 480, fx: 520.9, fy: 521.0, cx: 325.1, cy: 249.7 },
-  fr3: { width: 640, height: 480, fx: 535.4, fy: 539.2, cx: 320.1, cy: 247.6 },
+  fr1: CAMERA_PRESETS['tum-fr1'].intrinsics, fr2: CAMERA_PRESETS['tum-fr2'].intrinsics, fr3: CAMERA_PRESETS['tum-fr3'].intrinsics,
 };
 export const TUM_DEPTH_UNITS_PER_METRE = 5000;
 

@@ -2,7 +2,7 @@
  * The app: wires the AppClient (Electron bridge or WebSocket) to the viewer and the panels.
  * Events normalised by the client arrive here already validated.
  */
-import type { AppEvent, PlaybackState, ReplayMode, SessionSummary } from '../../main/contract/channels.js';
+import type { AppEvent, PlaybackState, ReplayCamera, ReplayMode, SessionSummary } from '../../main/contract/channels.js';
 import { ExportFormatSchema } from '../../main/contract/channels.js';
 import type { AppClient } from '../../main/contract/client.js';
 import { decodeMapDelta } from '../../main/contract/mapDelta.js';
@@ -15,6 +15,7 @@ import type { NavigationMode } from '../scene/navigation.js';
 import { CameraPanel } from './cameraPanel.js';
 import { byId, el } from './dom.js';
 import { Legend } from './legend.js';
+import { SourceCameraFields } from './sourceCamera.js';
 import { drawPreview } from './previews.js';
 
 /** Applying map updates: at most this long per task (ms), in chunks of records. */
@@ -30,6 +31,7 @@ export class App {
   private resyncing = false;
   private resyncs = 0;
   private readonly camera: CameraPanel;
+  private readonly sourceCamera: SourceCameraFields;
 
   constructor(private readonly client: AppClient) {
     this.viewer = new Viewer(byId<HTMLCanvasElement>('view'));
@@ -39,6 +41,7 @@ export class App {
       this.viewer.surfels.setSettings({ classVisible });
       this.viewer.invalidate();
     });
+    this.sourceCamera = new SourceCameraFields();
     this.bindControls();
     this.camera = new CameraPanel(client, {
       showError: (m) => this.showError(m), showNotice: (m) => this.showNotice(m), setPlayback: (p) => this.setPlayback(p),
@@ -91,19 +94,8 @@ export class App {
   }
 
   private bindControls(): void {
-    const mode = (): ReplayMode => byId<HTMLSelectElement>('mode').value as ReplayMode;
-    const realtime = (): boolean => byId<HTMLInputElement>('realtime').checked;
-    const start = async (source: string): Promise<void> => {
-      this.clearErrors();
-      const r = await this.call(this.client.request('startReplay', { source, mode: mode(), realtime: realtime() }));
-      if (r) this.setPlayback(r.playback);
-    };
-    byId('demo').addEventListener('click', () => void start('demo'));
-    byId('replay').addEventListener('click', () => {
-      const path = byId<HTMLInputElement>('source-path').value.trim();
-      if (!path) return this.showError('Type the folder of an NYU raw or TUM sequence first.');
-      void start(path);
-    });
+    byId('demo').addEventListener('click', () => void this.startReplay('demo'));
+    byId('replay').addEventListener('click', () => void this.replay());
     const playbackButton = (id: string, fn: () => Promise<{ ok: true; value: PlaybackState } | { ok: false; error: { message: string } }>): void =>
       byId(id).addEventListener('click', async () => {
         const v = await this.call(fn());
@@ -179,6 +171,28 @@ export class App {
     });
   }
 
+  /** Replays the recording in the source path with the camera fields (the Replay button, File › Open). */
+  private async replay(): Promise<void> {
+    const path = byId<HTMLInputElement>('source-path').value.trim();
+    if (!path) return this.showError('Type the path of a recording first: a sequence folder (NYU raw, TUM, 7-Scenes, ICL-NUIM, Redwood), a ROS 2 bag (.mcap) or a .klg log.');
+    const fields = await this.sourceCamera.read();
+    if (!fields.ok) return this.showError(fields.message);
+    await this.startReplay(path, fields.camera);
+  }
+
+  private async startReplay(source: string, camera?: ReplayCamera): Promise<void> {
+    this.clearErrors();
+    const mode = byId<HTMLSelectElement>('mode').value as ReplayMode;
+    const realtime = byId<HTMLInputElement>('realtime').checked;
+    const r = await this.client.request('startReplay', { source, mode, realtime, ...(camera ? { camera } : {}) });
+    if (!r.ok) {
+      this.showError(r.error.message);
+      this.sourceCamera.markError(r.error.message);
+      return;
+    }
+    this.setPlayback(r.value.playback);
+  }
+
   private onEvent(e: AppEvent): void {
     switch (e.channel) {
       case 'mapDelta':
@@ -217,6 +231,10 @@ export class App {
         break;
       case 'uiCommand':
         if (e.payload.command === 'openCamera') this.camera.reveal();
+        if (e.payload.command === 'replay') {
+          byId<HTMLInputElement>('source-path').value = e.payload.source;
+          void this.replay();
+        }
         break;
     }
   }

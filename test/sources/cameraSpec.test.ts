@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cameraSpecFromFlags, parseCameraFile, parseIntrinsicsFlag } from '../../main/sources/cameraSpec.js';
+import { cameraSpecFromFlags, cameraSpecOf, parseCameraFile, parseIntrinsicsFlag } from '../../main/sources/cameraSpec.js';
+import { TUM_INTRINSICS } from '../../main/sources/tum.js';
 import { openSequence } from '../../main/sources/open.js';
 import { createSequenceWriter } from '../../main/sources/writers.js';
 import { encodePngRaster } from '../../main/io/image.js';
@@ -86,6 +87,20 @@ describe('camera files', () => {
     await expect(cameraSpecFromFlags({ depthScale: 'mm' })).rejects.toThrow(/--depth-scale: expected depth units per metre/);
     await expect(cameraSpecFromFlags({ camera: '/nonexistent/cam.yaml' })).rejects.toThrow(/\/nonexistent\/cam\.yaml: camera file not found/);
     expect(await cameraSpecFromFlags({})).toBeUndefined();
+  });
+
+  it('--camera-preset: a known camera, typed intrinsics over it, one answer only; the dialog\'s names in its messages', async () => {
+    const fr2 = await cameraSpecFromFlags({ cameraPreset: 'tum-fr2', depthScale: '5000' });
+    expect(fr2).toEqual({ intrinsics: TUM_INTRINSICS.fr2, depthUnitsPerMetre: 5000, source: 'TUM RGB-D freiburg2 Kinect (tum-fr2)' });
+    const over = cameraSpecOf({ preset: '7scenes', intrinsics: '580,581,320,240' });
+    expect(over).toEqual({ intrinsics: { fx: 580, fy: 581, cx: 320, cy: 240 }, source: '--intrinsics (over Microsoft 7-Scenes Kinect (7scenes))' });
+    await expect(cameraSpecFromFlags({ cameraPreset: 'kinect2' })).rejects.toThrow(/^--camera-preset: unknown camera "kinect2"; known: tum-fr1, tum-fr2, .*icl-nuim$/);
+    const file = parseCameraFile('cam.yaml', ROS_YAML);
+    expect(() => cameraSpecOf({ calibration: file, preset: 'tum-fr1' })).toThrow(/--camera-preset: a named camera and a calibration file are two answers to one question: give one \(cam\.yaml\)/);
+    const names = { preset: 'Camera', intrinsics: 'Intrinsics', depthScale: 'Depth scale', typedIntrinsics: 'the typed intrinsics' };
+    expect(() => cameraSpecOf({ intrinsics: '1,2' }, names)).toThrow(/^Intrinsics: expected fx,fy,cx,cy/);
+    expect(() => cameraSpecOf({ depthScale: '' }, names)).toThrow(/^Depth scale: expected depth units per metre .*got ""$/);
+    expect(cameraSpecOf({ intrinsics: '1,2,3,4' }, names)?.source).toBe('the typed intrinsics');
   });
 });
 
