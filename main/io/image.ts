@@ -3,6 +3,7 @@ import { decode as decodePng, encode as encodePng, convertIndexedToRgb } from 'f
 import jpeg from 'jpeg-js';
 import { InputError } from '../errors.js';
 import { nativePng16, nativeRgb } from './nativeDecode.js';
+import { fileError } from './files.js';
 
 /** A decoded raster: row-major, interleaved channels. */
 export interface Raster8 {
@@ -22,8 +23,7 @@ async function readBytes(path: string): Promise<Uint8Array> {
   try {
     return await readFile(path);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new InputError(path, code === 'ENOENT' ? 'file not found' : `cannot read file (${code ?? String(e)})`);
+    throw fileError(path, e);
   }
 }
 
@@ -152,8 +152,7 @@ export async function readPngSize(path: string): Promise<{ width: number; height
       await fh.close();
     }
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new InputError(path, code === 'ENOENT' ? 'file not found' : `cannot read file (${code ?? String(e)})`);
+    throw fileError(path, e);
   }
   const sig = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
   if (header.length < 24 || sig.some((b, i) => header[i] !== b) || String.fromCharCode(...header.subarray(12, 16)) !== 'IHDR') {

@@ -1,5 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { InputError } from '../errors.js';
+import { fileError } from './files.js';
 
 /**
  * Binary Netpbm codec: P5 (greyscale) and P6 (RGB), 8-bit (maxval < 256) and 16-bit (maxval < 65536).
@@ -116,8 +117,7 @@ export async function readPnm(path: string, options: PnmDecodeOptions = {}): Pro
   try {
     bytes = await readFile(path);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new InputError(path, code === 'ENOENT' ? 'file not found' : `cannot read file (${code ?? String(e)})`);
+    throw fileError(path, e);
   }
   return decodePnm(path, bytes, options);
 }

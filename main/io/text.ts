@@ -1,12 +1,12 @@
 import { readFile, stat } from 'node:fs/promises';
 import { InputError } from '../errors.js';
+import { fileError } from './files.js';
 
 export async function readTextFile(path: string): Promise<string> {
   try {
     return await readFile(path, 'utf8');
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new InputError(path, code === 'ENOENT' ? 'file not found' : `cannot read file (${code ?? String(e)})`);
+    throw fileError(path, e);
   }
 }
 

@@ -5,6 +5,7 @@ import type { Intrinsics } from '../../fusion/camera.js';
 import { scaleIntrinsics } from '../../fusion/camera.js';
 import { InputError } from '../errors.js';
 import { CAMERA_PRESET_IDS, CAMERA_PRESETS, isCameraPreset } from './cameraPresets.js';
+import { fileError } from '../io/files.js';
 
 /**
  * What the user tells us about the camera (`--intrinsics`, `--camera FILE`, `--depth-scale`), for sequences
@@ -116,8 +117,7 @@ export async function readCameraFile(path: string): Promise<CameraSpec> {
   try {
     text = await readFile(path, 'utf8');
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new InputError(path, code === 'ENOENT' ? 'camera file not found' : `cannot read camera file (${code ?? String(e)})`);
+    throw fileError(path, e, 'camera file');
   }
   return parseCameraFile(path, text);
 }

@@ -17,6 +17,7 @@ import { DEFAULT_GROUND_TRUTH_LOOKUP, formatPoseTum, groundTruthAt, parseTumTraj
 import type { SequenceWriter } from './writers.js';
 import { metresToScaledU16 } from './writers.js';
 import { CAMERA_PRESETS } from './cameraPresets.js';
+import { closeOnFailure, openForReading } from '../io/files.js';
 
 /**
  * Kintinuous / ElasticFusion `.klg` logs (what their Kinect loggers write and SemanticFusion reads):
@@ -62,19 +63,7 @@ export class KlgReader extends IndexedSequenceReader {
   ) { super(); }
 
   static async open(path: string, options: KlgReaderOptions = {}): Promise<KlgReader> {
-    let handle: FileHandle;
-    try {
-      handle = await open(path, 'r');
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      throw new InputError(path, code === 'ENOENT' ? 'file not found' : `cannot open (${code ?? String(e)})`);
-    }
-    try {
-      return await KlgReader.indexFile(path, handle, options);
-    } catch (e) {
-      await handle.close();
-      throw e;
-    }
+    return closeOnFailure(await openForReading(path), (handle) => KlgReader.indexFile(path, handle, options));
   }
 
   private static async indexFile(path: string, handle: FileHandle, options: KlgReaderOptions): Promise<KlgReader> {

@@ -18,6 +18,7 @@ import { ros2Reader, stampSeconds } from './ros2Messages.js';
 import { associate } from './tum.js';
 import type { StampedPose } from './trajectoryText.js';
 import { DEFAULT_GROUND_TRUTH_LOOKUP, groundTruthAt } from './trajectoryText.js';
+import { closeOnFailure } from '../io/files.js';
 
 /**
  * ROS 2 bags in MCAP (rosbag2's default storage): colour and depth images, the colour camera's
@@ -101,13 +102,7 @@ export class McapSequenceReader extends IndexedSequenceReader {
   /** Opens a `.mcap` file, or a rosbag2 folder (metadata.yaml + one .mcap). */
   static async open(path: string, options: Partial<McapReaderOptions> = {}): Promise<McapSequenceReader> {
     const o = { ...DEFAULT_MCAP_READER_OPTIONS, ...options };
-    const file = await openMcap(await resolveBagFile(path));
-    try {
-      return await McapSequenceReader.index(file, o, path);
-    } catch (e) {
-      await file.close();
-      throw e;
-    }
+    return closeOnFailure(await openMcap(await resolveBagFile(path)), (file) => McapSequenceReader.index(file, o, path));
   }
 
   private static async index(file: OpenedMcap, o: McapReaderOptions, displayPath: string): Promise<McapSequenceReader> {

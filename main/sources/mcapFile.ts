@@ -4,6 +4,7 @@ import { hasMcapPrefix, McapIndexedReader, MCAP_MAGIC } from '@mcap/core';
 import type { McapTypes } from '@mcap/core';
 import { loadDecompressHandlers } from '@mcap/support';
 import { InputError } from '../errors.js';
+import { closeOnFailure, openForReading } from '../io/files.js';
 
 /**
  * Opening an MCAP file for random access: the MCAP library's indexed reader over a file readable that
@@ -83,14 +84,7 @@ export async function isMcapFile(path: string): Promise<boolean> {
 
 /** Opens an indexed MCAP file; every failure is an InputError naming the file and what is wrong. */
 export async function openMcap(path: string): Promise<OpenedMcap> {
-  let fh: FileHandle;
-  try {
-    fh = await open(path, 'r');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new InputError(path, code === 'ENOENT' ? 'file not found' : `cannot open (${code ?? String(e)})`);
-  }
-  try {
+  return closeOnFailure(await openForReading(path), async (fh) => {
     const bytes = (await fh.stat()).size;
     const head = new Uint8Array(Math.min(bytes, MCAP_MAGIC.length));
     await fh.read(head, 0, head.length, 0);
@@ -108,8 +102,5 @@ export async function openMcap(path: string): Promise<OpenedMcap> {
         + '(a recording that did not finish) or was written without a summary; `mcap recover` (MCAP CLI) rewrites it with one');
     }
     return { reader, bytes, close: () => fh.close() };
-  } catch (e) {
-    await fh.close();
-    throw e;
-  }
+  });
 }
