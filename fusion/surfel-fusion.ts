@@ -169,6 +169,7 @@ export class SurfelFusion {
     let tracking: TrackingResult;
     let t2 = t1;
     let activeSurfels = 0;
+    let relocaliseMs = 0;
     let status: FrameStatus = 'ok';
     let statusReason = '';
     const hint = input.T_world_camera_hint;
@@ -195,9 +196,11 @@ export class SurfelFusion {
       const j = this.judge.judge(tracking, validFraction, photometric);
       status = j.verdict; statusReason = j.reason;
       if (status === 'lost' && this.loops && validFraction >= c.lostValidFraction) {
+        const tr = now();
         const r = this.loops.relocalise(this.map, this.tracker, this.preprocessor.levels, this.preprocessor.rgb,
           this.preprocessor.rawDepth, this.judge.medianResidual);
         if (r) { tracking = r; status = 'relocalised'; statusReason = `relocalised after ${this.lostRun + 1} lost frame(s)`; }
+        relocaliseMs = now() - tr;
       }
       if (status === 'lost') {
         this.lostRun++;
@@ -231,6 +234,7 @@ export class SurfelFusion {
           this.intrinsics.height, fu.newSlots, fu.newPixels, fu.newCount, input.classProbs, frameIndex).updated;
       }
     }
+    const t45 = now();
     if (fuseIt && this.loops) {
       this.loops.afterFuse(this.preprocessor.rgb, this.preprocessor.rawDepth, this.pose, frameIndex);
       if (this.loops.checkDue(frameIndex)) {
@@ -254,7 +258,10 @@ export class SurfelFusion {
       frameIndex, T_world_camera: Float64Array.from(this.pose), tracking, fused: fuseIt, status, statusReason,
       ...(loopClosure ? { loopClosure } : {}),
       stats: { surfels: this.map.liveCount, activeSurfels, visibleSurfels: fusedCount, added, removed, labelled },
-      ms: { preprocess: t1 - t0, predict: t2 - t1 + nextPredictMs, track: t3 - t2, fuse: t4 - t3, labels: t5 - t4, total: t5 - t0 + nextPredictMs },
+      ms: {
+        preprocess: t1 - t0, predict: t2 - t1 + nextPredictMs, track: t3 - t2 - relocaliseMs, fuse: t4 - t3, labels: t45 - t4,
+        loops: t5 - t45 + relocaliseMs, total: t5 - t0 + nextPredictMs,
+      },
     };
   }
 

@@ -36,6 +36,8 @@ export interface FrameTimings {
   track: number;
   fuse: number;
   labels: number;
+  /** Relocalisation, pose-graph nodes, ferns and loop checks (LoopCloser). */
+  loops: number;
   total: number;
 }
 

@@ -9,6 +9,7 @@ const BENCHES: Record<string, () => Promise<{ main: BenchMain }>> = {
   gen: () => import('./gen.js'),
   inference: () => import('./inference.js'),
   peer: () => import('./peer.js'),
+  pipeline: () => import('./pipeline.js'),
   render: () => import('./render.js'),
   sources: () => import('./sources.js'),
   store: () => import('./store.js'),

@@ -75,6 +75,8 @@ export interface StageMs {
   track: number;
   fuse: number;
   labels: number;
+  /** Relocalisation, pose-graph nodes, ferns and loop checks. */
+  loops: number;
 }
 
 export interface LabelScores {
@@ -201,7 +203,7 @@ export async function mapSequence(
   const estimated: Mat4[] = [], groundTruth: Mat4[] = [], gtTimestamps: number[] = [], timestamps: number[] = [];
   const trajectory: Mat4[] = [];
   const frameMs: number[] = [];
-  const stages: Record<keyof StageMs, number[]> = { preprocess: [], predict: [], track: [], fuse: [], labels: [] };
+  const stages: Record<keyof StageMs, number[]> = { preprocess: [], predict: [], track: [], fuse: [], labels: [], loops: [] };
   const evaluated: EvaluatedFrame[] = [];
   let inputMs = 0, failures = 0, processed = 0, labelledCount = 0;
   const frameStatus = { lost: [] as number[], doubtful: [] as number[], relocalised: [] as number[] };
@@ -293,7 +295,7 @@ export async function mapSequence(
   const hardCases = events.length > 0 ? reportHardCases(events, (k) => outcomes.get(k) ?? (k < total ? { flagged: true, fused: false } : undefined), total) : undefined;
   const stageMeans: StageMs = {
     preprocess: mean(stages.preprocess), predict: mean(stages.predict), track: mean(stages.track),
-    fuse: mean(stages.fuse), labels: mean(stages.labels),
+    fuse: mean(stages.fuse), labels: mean(stages.labels), loops: mean(stages.loops),
   };
   const summary: MapSummary = {
     sequence: info.path,
