@@ -51,6 +51,7 @@ export class FrameResizer {
 
   resizeRgb(src: Uint8Array): Uint8Array {
     const W = this.srcWidth;
+    if (this.srcWidth === 2 * this.width && this.srcHeight === 2 * this.height) return this.halveRgb(src);
     for (let v = 0; v < this.height; v++) {
       for (let u = 0; u < this.width; u++) {
         let r = 0, g = 0, b = 0, n = 0;
@@ -65,6 +66,25 @@ export class FrameResizer {
       }
     }
     return this.rgb;
+  }
+
+  /**
+   * The common case (640×480 → 320×240): every footprint is 2×2, so the general loop's per-pixel footprint
+   * look-ups and division are fixed. Same values: for a sum s ≥ 0 of integers, Math.round(s / 4) = (s + 2) >> 2.
+   * Was most of the reading thread's own time (~15 ms a frame on the loaded 2-core machine).
+   */
+  private halveRgb(src: Uint8Array): Uint8Array {
+    const W3 = 3 * this.srcWidth, w = this.width, h = this.height, out = this.rgb;
+    for (let v = 0; v < h; v++) {
+      let a = 2 * v * W3, o = 3 * v * w;
+      for (let u = 0; u < w; u++, a += 6, o += 3) {
+        const b = a + W3;
+        out[o] = (src[a] + src[a + 3] + src[b] + src[b + 3] + 2) >> 2;
+        out[o + 1] = (src[a + 1] + src[a + 4] + src[b + 1] + src[b + 4] + 2) >> 2;
+        out[o + 2] = (src[a + 2] + src[a + 5] + src[b + 2] + src[b + 5] + 2) >> 2;
+      }
+    }
+    return out;
   }
 
   resizeDepth(src: Float32Array): Float32Array {

@@ -23,4 +23,20 @@ describe('FrameResizer', () => {
     const labels = Uint8Array.of(1, 2, 3, 4, 5, 6);
     expect(Array.from(r.resizeLabels(labels))).toEqual([1, 2, 3, 4, 5, 6]);
   });
+
+  it('halves a random 60×48 image to the rounded mean of each 2×2 block (the fast path), and a 3× shrink to 3×3 means', () => {
+    let seed = 7;
+    const rnd = (): number => { seed = (seed * 1103515245 + 12345) >>> 0; return seed >>> 24; };
+    const W = 60, H = 48;
+    const rgb = new Uint8Array(W * H * 3).map(() => rnd());
+    for (const f of [2, 3]) {
+      const w = Math.floor(W / f), h = Math.floor(H / f);
+      const out = new FrameResizer(W, H, w, h).resizeRgb(rgb);
+      for (let v = 0; v < h; v++) for (let u = 0; u < w; u++) for (let c = 0; c < 3; c++) {
+        let s = 0;
+        for (let y = f * v; y < f * v + f; y++) for (let x = f * u; x < f * u + f; x++) s += rgb[3 * (y * W + x) + c];
+        expect(out[3 * (v * w + u) + c]).toBe(Math.round(s / (f * f)));
+      }
+    }
+  });
 });
