@@ -73,6 +73,7 @@ export class FernDatabase {
   private readonly smallCount = new Float32Array(ENCODE_WIDTH * ENCODE_HEIGHT);
   private readonly smallPixels = new Float32Array(ENCODE_WIDTH * ENCODE_HEIGHT);
   private coOccurrence = new Int32Array(64);
+  private columns = new Int32Array(0);
 
   constructor(options: Partial<FernOptions> = {}) {
     this.options = { ...DEFAULT_FERN_OPTIONS, ...options };
@@ -99,11 +100,12 @@ export class FernDatabase {
     const sr = this.smallRgb, sd = this.smallDepth, sc = this.smallCount;
     const counts = this.smallPixels;
     sr.fill(0); sd.fill(0); sc.fill(0); counts.fill(0);
-    for (let y = 0; y < height; y++) {
-      const by = Math.min(ENCODE_HEIGHT - 1, ((y * ENCODE_HEIGHT) / height) | 0);
-      for (let x = 0; x < width; x++) {
-        const b = by * ENCODE_WIDTH + Math.min(ENCODE_WIDTH - 1, ((x * ENCODE_WIDTH) / width) | 0);
-        const i = y * width + x;
+    const column = this.blockColumns(width);
+    // Runs every fused frame: the block of each column is looked up, not divided out per pixel.
+    for (let y = 0, i = 0; y < height; y++) {
+      const row = Math.min(ENCODE_HEIGHT - 1, ((y * ENCODE_HEIGHT) / height) | 0) * ENCODE_WIDTH;
+      for (let x = 0; x < width; x++, i++) {
+        const b = row + column[x];
         sr[3 * b] += rgb[3 * i]; sr[3 * b + 1] += rgb[3 * i + 1]; sr[3 * b + 2] += rgb[3 * i + 2];
         counts[b]++;
         const d = depth[i];
@@ -122,6 +124,15 @@ export class FernDatabase {
         | (sr[3 * p + 2] > th[4 * f + 2] ? 4 : 0) | (sd[p] > th[4 * f + 3] ? 8 : 0);
     }
     return out;
+  }
+
+  /** Small-image column of each image column, for images `width` wide (made once per width). */
+  private blockColumns(width: number): Int32Array {
+    if (this.columns.length !== width) {
+      this.columns = new Int32Array(width);
+      for (let x = 0; x < width; x++) this.columns[x] = Math.min(ENCODE_WIDTH - 1, ((x * ENCODE_WIDTH) / width) | 0);
+    }
+    return this.columns;
   }
 
   /** Number of ferns agreeing with `codes`, per keyframe id (valid until the next call). */

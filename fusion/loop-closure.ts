@@ -60,6 +60,8 @@ export class LoopCloser {
   /** What the loop checks found: run, registered (enough inactive map in view), accepted, closed. */
   readonly checks = { run: 0, registered: 0, accepted: 0, global: 0, closed: 0 };
   private readonly codes: Uint8Array;
+  /** Frame whose fern encoding `codes` holds (afterFuse encodes every fused frame; a check right after reuses it). */
+  private codesFrame = -1;
   private lastNodeFrame = -Infinity;
   private fusedSinceCheck = 0;
   private readonly m1 = new Float64Array(16);
@@ -113,6 +115,7 @@ export class LoopCloser {
   afterFuse(rgb: Uint8Array, depth: Float32Array, T: Mat4, frame: number): void {
     const k = this.intrinsics;
     this.ferns.encode(rgb, depth, k.width, k.height, this.codes);
+    this.codesFrame = frame;
     const node = this.currentNode;
     invertRigid(this.m1, this.graph.poses[node]);
     mulPose(this.m2, this.m1, T);
@@ -219,7 +222,8 @@ export class LoopCloser {
       // Not registered from here (nothing inactive in view, or drift beyond ICP's reach): ask the ferns for an
       // old keyframe that looks like this frame and register from its pose.
       const k = this.intrinsics;
-      this.ferns.encode(rgb, rawDepth, k.width, k.height, this.codes);
+      if (this.codesFrame !== frameIndex) this.ferns.encode(rgb, rawDepth, k.width, k.height, this.codes);
+      this.codesFrame = frameIndex;
       const minGap = this.c.activeWindow;
       const [best] = this.ferns.query(this.codes, 1, (kf) => kf.frame > frameIndex - minGap);
       if (!best || best.dissimilarity > this.c.globalLoopMaxDissimilarity) return null;
@@ -322,6 +326,7 @@ export class LoopCloser {
     if (this.ferns.keyframes.length === 0) return null;
     const k = this.intrinsics;
     this.ferns.encode(rgb, rawDepth, k.width, k.height, this.codes);
+    this.codesFrame = -1;
     const candidates = this.ferns.query(this.codes, this.c.relocaliseCandidates);
     for (const m of candidates) {
       if (m.dissimilarity > this.c.relocaliseMaxDissimilarity) break;
