@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { decodePly } from '../../main/export/ply.js';
-import { launchChromium, pixelStats, startServe } from './harness.js';
+import { clickToDownload, launchChromium, pixelStats, startServe } from './harness.js';
 import type { ServeProcess } from './harness.js';
 
 const ARTIFACTS = join(process.cwd(), '.cache', 'e2e');
@@ -144,10 +144,8 @@ describe('semslam web mode, end to end', () => {
   });
 
   it('saves a screenshot as PNG', async () => {
-    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#screenshot')]);
-    expect(download.suggestedFilename()).toMatch(/^semslam-.*\.png$/);
     const path = join(ARTIFACTS, 'screenshot-button.png');
-    await download.saveAs(path);
+    expect(await clickToDownload(page, '#screenshot', path)).toMatch(/^semslam-.*\.png$/);
     const png = new Uint8Array(await readFile(path));
     expect(Array.from(png.subarray(0, 8))).toEqual([137, 80, 78, 71, 13, 10, 26, 10]);
     const s = pixelStats(png);
@@ -159,10 +157,8 @@ describe('semslam web mode, end to end', () => {
   });
 
   it('exports the map as a PLY that the browser downloads, readable by our reader and in Open3D\'s conventions', async () => {
-    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-ply')]);
-    expect(download.suggestedFilename()).toMatch(/^session-\d+-\d+\.ply$/);
     const path = join(ARTIFACTS, 'export.ply');
-    await download.saveAs(path);
+    expect(await clickToDownload(page, '#export-ply', path)).toMatch(/^session-\d+-\d+\.ply$/);
     const bytes = new Uint8Array(await readFile(path));
     const ply = decodePly(path, bytes);
     // The file holds the backend's map, paused: the view shows exactly it once the updates in flight have landed

@@ -5,6 +5,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { decode } from 'fast-png';
+import type { Page } from 'playwright-core';
 
 export { CHROMIUM, fakeCameraArgs, launchChromium } from '../../main/web/headlessChromium.js';
 
@@ -47,6 +48,13 @@ export async function startServe(args: string[] = []): Promise<ServeProcess> {
         setTimeout(() => child.kill('SIGKILL'), 5000).unref();
       }),
   };
+}
+
+/** Clicks `selector`, saves the download it starts to `path` and returns the file name the page gave it. */
+export async function clickToDownload(page: Page, selector: string, path: string): Promise<string> {
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click(selector)]);
+  await download.saveAs(path);
+  return download.suggestedFilename();
 }
 
 export interface PixelStats {

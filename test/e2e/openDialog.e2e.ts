@@ -19,7 +19,7 @@ import { scaleIntrinsics } from '../../fusion/camera.js';
 import { CAMERA_PRESETS } from '../../main/sources/cameraPresets.js';
 import { SessionStore } from '../../main/store/sessionStore.js';
 import type { SessionRecord } from '../../main/store/records.js';
-import { launchChromium, startServe } from './harness.js';
+import { clickToDownload, launchChromium, startServe } from './harness.js';
 import type { ServeProcess } from './harness.js';
 
 const run = promisify(execFile);
@@ -174,10 +174,8 @@ describe('the open dialog\'s camera and depth scale (web mode)', () => {
   });
 
   it('Export MCAP: the browser downloads the session\'s map and trajectory as a ROS 2 bag', async () => {
-    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-mcap')]);
-    expect(download.suggestedFilename()).toMatch(/^session-\d+-\d+\.mcap$/);
     const path = join(dir, 'download.mcap');
-    await download.saveAs(path);
+    expect(await clickToDownload(page, '#export-mcap', path)).toMatch(/^session-\d+-\d+\.mcap$/);
     expect(await errorText()).toMatch(/^Exported [\d,]+ surfels and 6 poses to /);
     const handle = await open(path, 'r');
     try {
