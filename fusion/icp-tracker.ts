@@ -15,7 +15,7 @@ import { invertRigid, mulPose, orthonormalizeRotation, poseDistance, se3Exp } fr
 import { solveNormalEquations6 } from './linalg6.js';
 import { ConditioningScratch, conditioning } from './degeneracy.js';
 import type { KernelPool } from './parallel/pool.js';
-import { MAX_PARTS, serialPool } from './parallel/pool.js';
+import { MAX_PARTS, partCount, partStart, serialPool } from './parallel/pool.js';
 
 export type TrackingTerm = 'hybrid' | 'pointToPlane' | 'photometric';
 
@@ -121,12 +121,16 @@ export class IcpTracker {
   private readonly rgbParams: Float64Array;
   private readonly icpArgCache = new WeakMap<FrameLevel, IcpKernelArgs>();
   private readonly rgbArgCache = new WeakMap<FrameLevel, RgbKernelArgs>();
+  private readonly bothArgCache = new WeakMap<FrameLevel, TrackKernelArgs>();
+  /** Parts and range of each term in a trackAccumulate job: ICP parts, points, photometric parts, rows. */
+  private readonly cut: Float64Array;
 
   constructor(options: Partial<IcpOptions> = {}, private readonly pool: KernelPool = serialPool) {
     this.options = { ...DEFAULT_ICP_OPTIONS, ...options };
     this.partOut = pool.allocator.f64(MAX_PARTS * PART_STRIDE);
     this.icpParams = pool.allocator.f64(44);
     this.rgbParams = pool.allocator.f64(42);
+    this.cut = pool.allocator.f64(4);
   }
 
   /**
@@ -150,9 +154,12 @@ export class IcpTracker {
       const iters = o.iterations[l];
       for (let it = 0; it < iters; it++) {
         this.accIcp.fill(0); this.accRgb.fill(0);
-        if (useIcp) this.accumulateIcp(frame[l], model[l], this.sampleStride(frame[l].width));
         const rgbHere = useRgb && (l >= o.rgbFinestLevel || o.method === 'photometric');
-        if (rgbHere) this.accumulateRgb(frame[l], model[l]);
+        if (useIcp && rgbHere) this.accumulateBoth(frame[l], model[l], this.sampleStride(frame[l].width));
+        else {
+          if (useIcp) this.accumulateIcp(frame[l], model[l], this.sampleStride(frame[l].width));
+          if (rgbHere) this.accumulateRgb(frame[l], model[l]);
+        }
         const acc = this.acc;
         const wr = o.method === 'photometric' ? 1 : o.rgbWeight;
         for (let k = 0; k < 29; k++) acc[k] = (useIcp ? this.accIcp[k] : 0) + (rgbHere ? wr * this.accRgb[k] : 0);
@@ -198,8 +205,36 @@ export class IcpTracker {
     return Math.max(1, Math.round(levelWidth / this.options.fullDensityWidth));
   }
 
-  /** Writes the kernels' per-call parameters (pose, intrinsics, gates) and runs the ICP accumulation. */
-  private accumulateIcp(cur: FrameLevel, model: PredictedLevel, pointStride: number): void {
+  /**
+   * Both terms in one hand-off to the pool (hybrid): the ICP parts and the photometric parts of one iteration
+   * are the parts of a single job, so the threads meet once per iteration instead of twice, and the coarsest
+   * level's two one-part terms run side by side. Each part covers exactly the range it covers in the separate
+   * calls and the sums are combined in the same order: the same results as accumulateIcp then accumulateRgb.
+   */
+  private accumulateBoth(cur: FrameLevel, model: PredictedLevel, pointStride: number): void {
+    const icpN = Math.ceil(cur.validCount / pointStride), rgbN = model.height;
+    const icpParts = partCount(icpN, ICP_POINTS_PER_PART), rgbParts = partCount(rgbN, Math.ceil(RGB_PIXELS_PER_PART / model.width));
+    if (icpParts + rgbParts > MAX_PARTS) {
+      this.accumulateIcp(cur, model, pointStride);
+      this.accumulateRgb(cur, model);
+      return;
+    }
+    this.writeIcpParams(cur, model, pointStride);
+    this.writeRgbParams(cur, model);
+    const c = this.cut;
+    c[0] = icpParts; c[1] = icpN; c[2] = rgbParts; c[3] = rgbN;
+    let a = this.bothArgCache.get(cur);
+    if (!a || a.icp.md !== model.depth) {
+      a = { icp: this.icpArgs(cur, model), rgb: this.rgbArgs(cur, model), cut: c };
+      this.bothArgCache.set(cur, a);
+    }
+    const parts = this.pool.run('trackAccumulate', a, icpParts + rgbParts, this.partOut, PART_STRIDE, 1);
+    if (parts !== icpParts + rgbParts) throw new Error(`trackAccumulate: ${parts} parts, expected ${icpParts + rgbParts}`);
+    this.sumIcp(0, icpParts);
+    this.sumRgb(icpParts, rgbParts);
+  }
+
+  private writeIcpParams(cur: FrameLevel, model: PredictedLevel, pointStride: number): void {
     const o = this.options;
     const q = this.icpParams;
     q.set(this.T, 0);
@@ -208,12 +243,22 @@ export class IcpTracker {
     q[32] = k.fx; q[33] = k.fy; q[34] = k.cx; q[35] = k.cy; q[36] = model.width; q[37] = model.height;
     q[38] = o.maxDistance * o.maxDistance; q[39] = Math.cos((o.maxNormalAngleDeg * Math.PI) / 180); q[40] = o.icpHuber;
     q[41] = pointStride; q[42] = cur.validSegmentCount; q[43] = o.depthNoiseWeighting ? this.sigmaRef : 0;
+  }
+
+  /** Writes the kernels' per-call parameters (pose, intrinsics, gates) and runs the ICP accumulation. */
+  private accumulateIcp(cur: FrameLevel, model: PredictedLevel, pointStride: number): void {
+    this.writeIcpParams(cur, model, pointStride);
     const args = this.icpArgs(cur, model);
     const n = Math.ceil(cur.validCount / pointStride);
-    const parts = this.pool.run('icpAccumulate', args, n, this.partOut, PART_STRIDE, 2048);
+    const parts = this.pool.run('icpAccumulate', args, n, this.partOut, PART_STRIDE, ICP_POINTS_PER_PART);
+    this.sumIcp(0, parts);
+  }
+
+  /** Adds ICP parts [first, first + parts) of partOut into accIcp and its statistics. */
+  private sumIcp(first: number, parts: number): void {
     const a = this.accIcp, out = this.partOut;
     let used = 0, inliers = 0, sq = 0;
-    for (let p = 0; p < parts; p++) {
+    for (let p = first; p < first + parts; p++) {
       const b = p * PART_STRIDE;
       for (let i = 0; i < 29; i++) a[i] += out[b + i];
       used += out[b + 29]; inliers += out[b + 30]; sq += out[b + 31];
@@ -222,6 +267,25 @@ export class IcpTracker {
   }
 
   private accumulateRgb(cur: FrameLevel, model: PredictedLevel): void {
+    this.writeRgbParams(cur, model);
+    const args = this.rgbArgs(cur, model);
+    const parts = this.pool.run('rgbAccumulate', args, model.height, this.partOut, PART_STRIDE, Math.ceil(RGB_PIXELS_PER_PART / model.width));
+    this.sumRgb(0, parts);
+  }
+
+  /** Adds photometric parts [first, first + parts) of partOut into accRgb and its statistics. */
+  private sumRgb(first: number, parts: number): void {
+    const a = this.accRgb, out = this.partOut;
+    let count = 0, sq = 0;
+    for (let p = first; p < first + parts; p++) {
+      const b = p * PART_STRIDE;
+      for (let i = 0; i < 29; i++) a[i] += out[b + i];
+      count += out[b + 29]; sq += out[b + 30];
+    }
+    this.rgbCount = count; this.rgbSq = sq;
+  }
+
+  private writeRgbParams(cur: FrameLevel, model: PredictedLevel): void {
     const o = this.options;
     invertRigid(this.Tinv, this.T);
     const q = this.rgbParams;
@@ -231,16 +295,6 @@ export class IcpTracker {
     q[32] = k.fx; q[33] = k.fy; q[34] = k.cx; q[35] = k.cy; q[36] = cur.width; q[37] = cur.height;
     q[38] = o.rgbHuber; q[39] = o.rgbMinGradient * o.rgbMinGradient;
     q[40] = this.sampleStride(model.width); q[41] = model.width;
-    const args = this.rgbArgs(cur, model);
-    const parts = this.pool.run('rgbAccumulate', args, model.height, this.partOut, PART_STRIDE, Math.ceil(4096 / model.width));
-    const a = this.accRgb, out = this.partOut;
-    let count = 0, sq = 0;
-    for (let p = 0; p < parts; p++) {
-      const b = p * PART_STRIDE;
-      for (let i = 0; i < 29; i++) a[i] += out[b + i];
-      count += out[b + 29]; sq += out[b + 30];
-    }
-    this.rgbCount = count; this.rgbSq = sq;
   }
 
   /** Kernel arguments per (frame level, model level) pair: the levels' buffers never change, so built once. */
@@ -279,6 +333,31 @@ function meanDepth(level: FrameLevel): number {
 
 /** Values per part in the kernels' output: 29 normal-equation sums, then statistics. */
 const PART_STRIDE = 32;
+/** Fewest points per part of the ICP term, and pixels (whole rows) per part of the photometric term. */
+const ICP_POINTS_PER_PART = 2048;
+const RGB_PIXELS_PER_PART = 4096;
+
+export interface TrackKernelArgs {
+  icp: IcpKernelArgs;
+  rgb: RgbKernelArgs;
+  /** ICP parts, ICP range (points), photometric parts, photometric range (rows). */
+  cut: Float64Array;
+}
+
+/**
+ * One iteration of hybrid tracking as one job: parts [0, icpParts) are the ICP term's parts, the rest the
+ * photometric term's, each over the range it would cover in a call of its own (out[o…] as those kernels write).
+ */
+export function trackAccumulate(a: TrackKernelArgs, begin: number, end: number, out: Float64Array, o: number): void {
+  const c = a.cut, icpParts = c[0], icpN = c[1], rgbParts = c[2], rgbN = c[3];
+  for (let p = begin; p < end; p++, o += PART_STRIDE) {
+    if (p < icpParts) icpAccumulate(a.icp, partStart(icpN, icpParts, p), partStart(icpN, icpParts, p + 1), out, o);
+    else {
+      const r = p - icpParts;
+      rgbAccumulate(a.rgb, partStart(rgbN, rgbParts, r), partStart(rgbN, rgbParts, r + 1), out, o);
+    }
+  }
+}
 
 export interface IcpKernelArgs {
   /** Current frame's valid points, 6 floats each (vertex, normal; camera frame), in segments (see FrameLevel.valid). */

@@ -4,7 +4,7 @@
  */
 import { bilateralRows, compactPixels, downsampleRows, intensityPixels, normalRows, sobelRows, vertexRows } from '../preprocessor.js';
 import { downsamplePredictionRows } from '../model-predictor.js';
-import { icpAccumulate, rgbAccumulate } from '../icp-tracker.js';
+import { icpAccumulate, rgbAccumulate, trackAccumulate } from '../icp-tracker.js';
 import { associationFillPixels, associationSlotRows, freeSpaceViolations, fuseRows, indexMapRows } from '../surfel-fuser.js';
 import { labelUpdate } from '../label-fusion.js';
 import { collectSurfels } from '../surfel-map.js';
@@ -12,7 +12,7 @@ import { collectSurfels } from '../surfel-map.js';
 export const kernels = {
   bilateralRows, intensityPixels, downsampleRows, vertexRows, normalRows, compactPixels, sobelRows,
   downsamplePredictionRows,
-  icpAccumulate, rgbAccumulate,
+  icpAccumulate, rgbAccumulate, trackAccumulate,
   fuseRows, associationSlotRows, associationFillPixels, freeSpaceViolations, indexMapRows,
   labelUpdate, collectSurfels,
 } as const;
