@@ -2,7 +2,7 @@
  * Every kernel a KernelPool can run, by name: the stages' per-pixel and per-surfel loops, written as
  * (args, begin, end, out, outOffset) over a sub-range so that a worker thread runs the same code on its part.
  */
-import { bilateralRows, compactPixels, downsampleRows, intensityPixels, normalRows, sobelRows, vertexRows } from '../preprocessor.js';
+import { bilateralRows, compactPixels, downsampleRows, intensityPixels, levelRows, normalRows, sobelRows, vertexRows } from '../preprocessor.js';
 import { downsamplePredictionRows } from '../model-predictor.js';
 import { icpAccumulate, rgbAccumulate, trackAccumulate } from '../icp-tracker.js';
 import { associationFillPixels, associationSlotRows, freeSpaceViolations, fuseRows, indexMapRows } from '../surfel-fuser.js';
@@ -10,7 +10,7 @@ import { labelUpdate } from '../label-fusion.js';
 import { collectSurfels } from '../surfel-map.js';
 
 export const kernels = {
-  bilateralRows, intensityPixels, downsampleRows, vertexRows, normalRows, compactPixels, sobelRows,
+  bilateralRows, intensityPixels, downsampleRows, vertexRows, normalRows, compactPixels, sobelRows, levelRows,
   downsamplePredictionRows,
   icpAccumulate, rgbAccumulate, trackAccumulate,
   fuseRows, associationSlotRows, associationFillPixels, freeSpaceViolations, indexMapRows,
