@@ -305,7 +305,7 @@ export class LoopCloser {
    */
   private reactivate(map: SurfelMap, rawDepth: Float32Array, frameIndex: number, correction: number): void {
     const L0 = this.predictor.levels[0];
-    const last = map.lastUpdate, alive = map.alive;
+    const alive = map.alive;
     for (let i = 0; i < L0.slot.length; i++) {
       const s = L0.slot[i];
       if (s < 0 || alive[s] === 0) continue;
@@ -313,7 +313,7 @@ export class LoopCloser {
       if (d === 0) continue;
       const gate = Math.max(0.03, 3 * depthSigma(d)) + correction;
       const dz = L0.depth[i] - d;
-      if (dz <= gate && dz >= -gate) last[s] = frameIndex;
+      if (dz <= gate && dz >= -gate) map.touch(s, frameIndex);
     }
   }
 

@@ -127,6 +127,8 @@ export class SurfelFuser {
       minLastUpdate: o.activeWindow > 0 ? frame - o.activeWindow : -Infinity, minConfidence: 0, frontFacing: true,
       minDepth: o.minDepth, maxDepth: o.maxDepth * 1.2, borderPx: 0,
     }, list);
+    // The listed surfels are fused (and labelled) at this frame.
+    map.markListedChunks(frame);
     // Supersampled index map: the nearest surfel centre per cell, stored as an index into `list`. Each thread
     // scans every candidate and keeps those in its band of cell rows (one band per thread: the scan is cheap,
     // the scattered writes are not).

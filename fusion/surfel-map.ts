@@ -87,6 +87,12 @@ interface Chunk {
   cx: number; cy: number; cz: number;
   slots: Int32Array;
   count: number;
+  /**
+   * At least the newest lastUpdate of its surfels (exact after a collectInFrustum that scanned it). A chunk older
+   * than a filter's minLastUpdate holds no active surfel and is not scanned: inactive parts of the map in view
+   * cost nothing per frame.
+   */
+  lastActive: number;
 }
 
 function clampChunk(v: number): number {
@@ -140,6 +146,10 @@ export class SurfelMap {
 
   private readonly alloc: BufferAllocator;
   private readonly visibleChunks: Int32Array[] = [];
+  /** Chunk index of each visible chunk of the last collectInFrustum, its surfels' newest lastUpdate, and whether it listed any. */
+  private visibleIndex: Int32Array = new Int32Array(0);
+  private chunkMax: Int32Array = new Int32Array(0);
+  private chunkListed: Int32Array = new Int32Array(0);
   private chunkOffsets: Int32Array = new Int32Array(0);
   private readonly collectParams: Float64Array;
   private readonly partOut: Float64Array;
@@ -288,7 +298,7 @@ export class SurfelMap {
     let ci = key === this.lastChunkKey ? this.lastChunk : this.chunkByKey.get(key);
     if (ci === undefined) {
       ci = this.chunks.length;
-      this.chunks.push({ cx: (ix + 0.5) * cs, cy: (iy + 0.5) * cs, cz: (iz + 0.5) * cs, slots: this.alloc.i32(256), count: 0 });
+      this.chunks.push({ cx: (ix + 0.5) * cs, cy: (iy + 0.5) * cs, cz: (iz + 0.5) * cs, slots: this.alloc.i32(256), count: 0, lastActive: -Infinity });
       this.chunkByKey.set(key, ci);
     }
     this.lastChunkKey = key; this.lastChunk = ci;
@@ -297,6 +307,27 @@ export class SurfelMap {
     this.chunkOf[s] = ci;
     this.chunkPos[s] = ch.count;
     ch.slots[ch.count++] = s;
+    if (this.lastUpdate[s] > ch.lastActive) ch.lastActive = this.lastUpdate[s];
+  }
+
+  /** Marks surfel s as updated at `frame` (its lastUpdate, and its chunk's bound): for updates made outside fusion. */
+  touch(s: number, frame: number): void {
+    this.lastUpdate[s] = frame;
+    const ch = this.chunks[this.chunkOf[s]];
+    if (frame > ch.lastActive) ch.lastActive = frame;
+  }
+
+  /**
+   * After a collectInFrustum whose listed surfels may now be updated at `frame` (fusion, labels): their chunks'
+   * bounds become `frame`.
+   */
+  markListedChunks(frame: number): void {
+    const listed = this.chunkListed, idx = this.visibleIndex;
+    for (let c = 0; c < this.visibleChunks.length; c++) {
+      if (listed[c] === 0) continue;
+      const ch = this.chunks[idx[c]];
+      if (frame > ch.lastActive) ch.lastActive = frame;
+    }
   }
 
   /**
@@ -320,22 +351,31 @@ export class SurfelMap {
     const { minDepth, maxDepth } = filter;
     const visible = this.visibleChunks;
     visible.length = 0;
-    if (this.chunkOffsets.length < this.chunks.length + 1) this.chunkOffsets = this.alloc.i32(2 * this.chunks.length + 1);
-    const offsets = this.chunkOffsets;
+    if (this.chunkOffsets.length < this.chunks.length + 1) {
+      const n = 2 * this.chunks.length + 1;
+      this.chunkOffsets = this.alloc.i32(n);
+      this.visibleIndex = new Int32Array(n); this.chunkMax = this.alloc.i32(n); this.chunkListed = this.alloc.i32(n);
+    }
+    const offsets = this.chunkOffsets, index = this.visibleIndex;
+    const minLast = filter.minLastUpdate;
     let total = 0;
     for (let c = 0; c < this.chunks.length; c++) {
       const ch = this.chunks[c];
-      if (ch.count === 0) continue;
+      if (ch.count === 0 || ch.lastActive < minLast) continue;
       const zc = r20 * ch.cx + r21 * ch.cy + r22 * ch.cz + tz;
       if (zc + R < minDepth || zc - R > maxDepth) continue;
       const xc = r00 * ch.cx + r01 * ch.cy + r02 * ch.cz + tx;
       const yc = r10 * ch.cx + r11 * ch.cy + r12 * ch.cz + ty;
       if ((xc - aL * zc) * nL < -R || (aR * zc - xc) * nR < -R || (yc - aT * zc) * nT < -R || (aB * zc - yc) * nB < -R) continue;
       offsets[visible.length] = total;
+      index[visible.length] = c;
       visible.push(ch.slots);
       total += ch.count;
     }
     offsets[visible.length] = total;
+    const nv = visible.length;
+    this.chunkMax.fill(-0x80000000, 0, nv);
+    this.chunkListed.fill(0, 0, nv);
     out.ensure(total);
     const q = this.collectParams;
     q.set(T_camera_world, 0);
@@ -346,7 +386,10 @@ export class SurfelMap {
     const parts = this.pool.run('collectSurfels', {
       chunkSlots: visible, offsets, position: this.position, normal: this.normal, confidence: this.confidence,
       lastUpdate: this.lastUpdate, created: this.created, slots: out.slots, x: out.x, y: out.y, z: out.z, u: out.u, v: out.v, params: q,
+      chunkMax: this.chunkMax, chunkListed: this.chunkListed,
     }, total, this.partOut, 1, COLLECT_PER_PART);
+    // Every surfel of these chunks was read: their bounds are now exact.
+    for (let c = 0; c < nv; c++) this.chunks[index[c]].lastActive = this.chunkMax[c];
     // Each part wrote its surfels from its first index on.
     out.count = joinParts([out.slots, out.x, out.y, out.z, out.u, out.v], total, parts, 1, this.partOut, 1, 0);
     return out.count;
@@ -377,6 +420,9 @@ export interface CollectArgs {
    * (0/1), min and max depth, max last update (exclusive), created frame bounds (min inclusive, max exclusive).
    */
   params: Float64Array;
+  /** Per chunk: the newest lastUpdate of its surfels (a max over the parts that share it), and 1 when it listed any. */
+  chunkMax: Int32Array;
+  chunkListed: Int32Array;
 }
 
 /**
@@ -396,12 +442,17 @@ export function collectSurfels(a: CollectArgs, begin: number, end: number, out: 
   let lo = 0, hi = chunkSlots.length - 1;
   while (lo < hi) { const mid = (lo + hi + 1) >> 1; if (offsets[mid] <= begin) lo = mid; else hi = mid - 1; }
   let n = begin;
+  const chunkMax = a.chunkMax, chunkListed = a.chunkListed;
   for (let c = lo, i = begin; c < chunkSlots.length && i < end; c++) {
     const slots = chunkSlots[c];
     const c0 = offsets[c], j1 = Math.min(offsets[c + 1], end) - c0;
+    const n0 = n;
+    let newest = -0x80000000;
     for (let j = i - c0; j < j1; j++) {
       const s = slots[j];
-      if (last[s] < minLastUpdate || last[s] >= maxLastUpdate || conf[s] < minConfidence) continue;
+      const lu = last[s];
+      if (lu > newest) newest = lu;
+      if (lu < minLastUpdate || lu >= maxLastUpdate || conf[s] < minConfidence) continue;
       if (created[s] < minCreated || created[s] >= maxCreated) continue;
       const px = pos[3 * s], py = pos[3 * s + 1], pz = pos[3 * s + 2];
       const z = r20 * px + r21 * py + r22 * pz + tz;
@@ -420,6 +471,13 @@ export function collectSurfels(a: CollectArgs, begin: number, end: number, out: 
       os[n] = s; ox[n] = x; oy[n] = y; oz[n] = z; ou[n] = u; ov[n] = v;
       n++;
     }
+    // A chunk may be split between parts (threads): keep the newest of their shares (compare-and-swap max).
+    for (let cur = Atomics.load(chunkMax, c); newest > cur;) {
+      const seen = Atomics.compareExchange(chunkMax, c, cur, newest);
+      if (seen === cur) break;
+      cur = seen;
+    }
+    if (n > n0) chunkListed[c] = 1;
     i = c0 + j1;
   }
   out[o] = n - begin;

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { SlotList, SurfelMap } from '../../fusion/surfel-map.js';
 import type { SurfelFilter } from '../../fusion/surfel-map.js';
 import { identityPose } from '../../fusion/pose.js';
+import { serialPool, type KernelPool } from '../../fusion/parallel/pool.js';
 
 const K = { width: 100, height: 80, fx: 80, fy: 80, cx: 49.5, cy: 39.5 };
 const ALL: SurfelFilter = { minLastUpdate: -Infinity, minConfidence: 0, frontFacing: true, minDepth: 0.1, maxDepth: 10, borderPx: 0 };
@@ -74,5 +75,38 @@ describe('SurfelMap', () => {
       expect(list.z[j]).toBeCloseTo(m.position[3 * s + 2], 5);
       expect(list.u[j]).toBeCloseTo((K.fx * m.position[3 * s]) / m.position[3 * s + 2] + K.cx, 3);
     }
+  });
+
+  it('skips chunks whose surfels are all older than minLastUpdate, and lists them again once one is touched or re-filed', () => {
+    // Two chunks in view: one updated at frame 100, one last updated at frame 10 (inactive for minLastUpdate 50).
+    const scanned: number[] = [];
+    const counting = {
+      threads: 1, allocator: serialPool.allocator, close: () => undefined,
+      run: ((name, args, n, out, stride, min) => { if (name === 'collectSurfels') scanned.push(n); return serialPool.run(name, args, n, out, stride, min); }) as KernelPool['run'],
+    } satisfies KernelPool;
+    const cm = new SurfelMap({ classCount: 4, chunkSize: 1, initialCapacity: 16 }, counting);
+    const fresh = cm.add(0.3, 0.3, 2.5, 0, 0, -1, 0.01, 0, 0, 0, 1, 100);
+    const stale: number[] = [];
+    for (let i = 0; i < 5; i++) stale.push(cm.add(-0.7 + 0.05 * i, -0.3, 3.5, 0, 0, -1, 0.01, 0, 0, 0, 1, 10));
+    const list = new SlotList();
+    const active: SurfelFilter = { ...ALL, minLastUpdate: 50 };
+    expect(cm.collectInFrustum(identityPose(), K, active, list)).toBe(1);
+    expect(list.slots[0]).toBe(fresh);
+    expect(scanned.at(-1)).toBe(1); // the stale chunk was not scanned
+    // Everything still lists the stale surfels.
+    expect(cm.collectInFrustum(identityPose(), K, ALL, list)).toBe(6);
+    // Touching one stale surfel (loop closure reactivating it) makes its chunk count again.
+    cm.touch(stale[2], 120);
+    expect(cm.collectInFrustum(identityPose(), K, active, list)).toBe(2);
+    expect(Array.from(list.slots.subarray(0, 2)).sort()).toEqual([fresh, stale[2]].sort());
+    // After a scan the bound is exact again: once the touched surfel is old too, the chunk is skipped.
+    expect(cm.collectInFrustum(identityPose(), K, { ...ALL, minLastUpdate: 121 }, list)).toBe(0);
+    expect(cm.collectInFrustum(identityPose(), K, { ...ALL, minLastUpdate: 121 }, list)).toBe(0);
+    expect(scanned.at(-1)).toBe(0);
+    // A listed chunk marked as updated (fusion writes lastUpdate into listed surfels) is scanned again.
+    expect(cm.collectInFrustum(identityPose(), K, active, list)).toBe(2);
+    cm.markListedChunks(200);
+    expect(cm.collectInFrustum(identityPose(), K, { ...ALL, minLastUpdate: 150 }, list)).toBe(0);
+    expect(scanned.at(-1)).toBe(6);
   });
 });
