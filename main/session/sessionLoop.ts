@@ -358,7 +358,11 @@ export class SessionLoop {
         // Lets commands (pause, seek, stop) in between frames.
         await yieldToMessages();
       }
-      if (this.state === 'paused') this.sendUpdates(true);
+      if (this.state === 'paused' && !this.stopped) {
+        this.sendUpdates(true);
+        // Paused, the frames mapped so far are on disk: an export now has the whole trajectory of the map it shows.
+        this.writer?.flush();
+      }
     } catch (e) {
       if (e instanceof CameraEndedError) return;
       const message = e instanceof Error ? e.message : String(e);

@@ -158,7 +158,11 @@ describe('a saved session exported as a ROS 2 bag (MCAP)', () => {
   describe('the app (AppBackend, as Electron and web mode call it)', () => {
     let backend: AppBackend;
     beforeAll(async () => {
-      backend = await createAppBackend({ database: db, exportDir: join(dir, 'exports') });
+      backend = await createAppBackend({ database: db, exportDir: join(dir, 'exports'), session: {
+        downscale: 4, segmentEvery: 2,
+        // Nothing reaches the database by the clock in these tests: what is there after a pause, the pause put there.
+        writer: { flushIntervalMs: 600_000, snapshotIntervalMs: 600_000 },
+      } });
     });
     afterAll(async () => { await backend.dispose(); });
 
@@ -170,6 +174,26 @@ describe('a saved session exported as a ROS 2 bag (MCAP)', () => {
       expect(value).toMatchObject({ surfels: map.count, poses: frames.length });
       expect(value.path).toMatch(new RegExp(`exports/session-${sessionId}-\\d+\\.mcap$`));
       await expectBagIsSession(value.path);
+    }, 60_000);
+
+    it('a replay paused after 3 frames exports its 3 poses and the map on screen', async () => {
+      const started = await invokeBackend(backend, 'startReplay', { source: SEVEN_SCENES, mode: 'rgbd', realtime: false, paused: true });
+      if (!started.ok) throw new Error(started.error.message);
+      expect(await invokeBackend(backend, 'step', { frames: 3 })).toMatchObject({ ok: true, value: { state: 'paused', frame: 2 } });
+      const r = await invokeBackend(backend, 'exportMap', { format: 'mcap', path: join(dir, 'live.mcap') });
+      if (!r.ok) throw new Error(r.error.message);
+      const { messages } = await readBag(join(dir, 'live.mcap'));
+      const id = Number((started.value as { session: { id: string } }).session.id);
+      const store = SessionStore.open(db, { access: 'readonly' });
+      const saved = store.frames(id);
+      store.close();
+      expect(saved.map((f) => f.frameIndex)).toEqual([0, 1, 2]);
+      expect(messages.filter((m) => m.topic === '/semslam/pose').length).toBe(3);
+      const cloud = messages.find((m) => m.topic === '/semslam/map')!.message as { width: number };
+      expect(cloud.width).toBe((r.value as { surfels: number }).surfels);
+      expect(cloud.width).toBeGreaterThan(1000);
+      // Back to the saved session for the next test.
+      expect(await invokeBackend(backend, 'openSession', { id: String(sessionId) })).toMatchObject({ ok: true });
     }, 60_000);
 
     it('an export that cannot be written is a clear error; the session and what is in the way stay as they were', async () => {
