@@ -73,6 +73,8 @@ export class SurfelFuser {
   readonly newSlots: Int32Array;
   readonly newPixels: Int32Array;
   newCount = 0;
+  /** Per pixel: the surfel created there by the last fuse(), −1 = none (kept at −1 between renders). */
+  private readonly newAt: Int32Array;
   readonly T_camera_world = new Float64Array(16);
   private readonly indexCells: Int32Array;
   private readonly indexDepth: Float32Array;
@@ -103,6 +105,7 @@ export class SurfelFuser {
     this.candidates = new SlotList(alloc);
     this.newSlots = alloc.i32(intrinsics.width * intrinsics.height);
     this.newPixels = alloc.i32(intrinsics.width * intrinsics.height);
+    this.newAt = alloc.i32(intrinsics.width * intrinsics.height).fill(-1);
     this.params = alloc.f64(32);
     this.partOut = alloc.f64(2 * MAX_PARTS);
     this.noSigma = alloc.f32(1);
@@ -198,15 +201,13 @@ export class SurfelFuser {
       cells: this.indexCells, cellSurfelZ: this.candidates.z, cellSlots: this.candidates.slots, alive: map.alive,
       confidence: map.confidence, position: map.position, surfelNormal: map.normal, surfelColor: map.color,
       slot: level.slot, depth: level.depth, vertex: level.vertex, normal: level.normal, intensity: level.intensity,
-      color, params: q,
+      color, newAt: this.newAt, params: q,
     };
-    this.pool.run('associationSlotRows', args, h, this.partOut, 2, 16);
-    const slot = level.slot, alive = map.alive, conf = map.confidence;
-    for (let k = 0; k < this.newCount; k++) {
-      const i = this.newPixels[k], sl = this.newSlots[k];
-      if (slot[i] < 0 && alive[sl] === 1 && conf[sl] >= minConfidence) slot[i] = sl;
-    }
-    this.pool.run('associationFillPixels', args, w * h, this.partOut, 2, 8192);
+    // The surfels created this frame, by pixel (at most one per pixel): they fill pixels no cell covers.
+    const newAt = this.newAt;
+    for (let k = 0; k < this.newCount; k++) newAt[this.newPixels[k]] = this.newSlots[k];
+    this.pool.run('associationRows', args, h, this.partOut, 2, 16);
+    for (let k = 0; k < this.newCount; k++) newAt[this.newPixels[k]] = -1;
   }
 
   /**
@@ -421,8 +422,26 @@ export interface AssociationArgs {
   normal: Float32Array;
   intensity: Float32Array;
   color: Uint8Array;
+  /** Surfel created at each pixel this frame, −1 = none. */
+  newAt: Int32Array;
   /** Third row of T_camera_world (r20 r21 r22 tz), min confidence, supersampling, index width, image width. */
   params: Float64Array;
+}
+
+/**
+ * Rows [y0, y1) of the association render in one pass: associationSlotRows, then a pixel no cell covers takes the
+ * surfel created there (when alive and confident enough), then associationFillPixels.
+ */
+export function associationRows(a: AssociationArgs, y0: number, y1: number): void {
+  associationSlotRows(a, y0, y1);
+  const w = a.params[7] | 0, minConfidence = a.params[4];
+  const { slot, newAt, alive, confidence: conf } = a;
+  for (let i = y0 * w, e = y1 * w; i < e; i++) {
+    if (slot[i] >= 0) continue;
+    const sl = newAt[i];
+    if (sl >= 0 && alive[sl] === 1 && conf[sl] >= minConfidence) slot[i] = sl;
+  }
+  associationFillPixels(a, y0 * w, y1 * w);
 }
 
 /** Rows [y0, y1) of the association render: each pixel's nearest surfel among its index cells (slot, −1 = none). */

@@ -5,7 +5,7 @@
 import { bilateralRows, compactPixels, downsampleRows, intensityPixels, levelRows, normalRows, sobelRows, vertexRows } from '../preprocessor.js';
 import { downsamplePredictionRows } from '../model-predictor.js';
 import { icpAccumulate, rgbAccumulate, trackAccumulate } from '../icp-tracker.js';
-import { associationFillPixels, associationSlotRows, freeSpaceViolations, fuseRows, indexMapRows } from '../surfel-fuser.js';
+import { associationFillPixels, associationRows, associationSlotRows, freeSpaceViolations, fuseRows, indexMapRows } from '../surfel-fuser.js';
 import { labelUpdate } from '../label-fusion.js';
 import { collectSurfels } from '../surfel-map.js';
 
@@ -13,7 +13,7 @@ export const kernels = {
   bilateralRows, intensityPixels, downsampleRows, vertexRows, normalRows, compactPixels, sobelRows, levelRows,
   downsamplePredictionRows,
   icpAccumulate, rgbAccumulate, trackAccumulate,
-  fuseRows, associationSlotRows, associationFillPixels, freeSpaceViolations, indexMapRows,
+  fuseRows, associationSlotRows, associationFillPixels, associationRows, freeSpaceViolations, indexMapRows,
   labelUpdate, collectSurfels,
 } as const;
 
