@@ -254,7 +254,7 @@ class SessionBackend implements AppBackend {
 
   /**
    * The map of what is on screen (a replay in progress or an opened session); as MCAP also its trajectory,
-   * the poses the session has saved (a running replay commits them every second). An export that cannot be
+   * the poses the session has saved (a replay commits them every second and when it pauses). An export that cannot be
    * written is an error naming the path and the reason; the session itself is not touched.
    */
   async exportMap({ format, path }: RequestOf<'exportMap'>): Promise<ResponseOf<'exportMap'>> {
