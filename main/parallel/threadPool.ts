@@ -17,7 +17,7 @@ import { runKernel } from '../../fusion/parallel/kernels.js';
 import type { KernelPool } from '../../fusion/parallel/pool.js';
 import { partCount, partStart, serialPool } from '../../fusion/parallel/pool.js';
 import type { KernelFailure, KernelJob, KernelWorkerInit } from './protocol.js';
-import { CONTROL_WORDS, DONE, FAILED, NEXT_PART, POSTED, workerBase } from './protocol.js';
+import { CONTROL_WORDS, FAILED, NEXT_PART, PART_BITS, PART_MASK, PARTS_DONE, POSTED, TAG_LIMIT, workerBase } from './protocol.js';
 
 function workerEntry(): URL {
   // From TypeScript sources (tsx, vitest) the .mjs shim registers tsx in the worker; a build that compiles
@@ -54,6 +54,7 @@ export class ThreadKernelPool implements KernelPool {
   /** Why the pool runs on the calling thread only, when a worker died. */
   lostReason: string | null = null;
   private readonly seq: number[];
+  private tag = 0;
   private closed = false;
 
   private constructor(readonly threads: number, private readonly workers: Worker[], private readonly ports: MessagePort[],
@@ -66,7 +67,7 @@ export class ThreadKernelPool implements KernelPool {
     const o: ThreadPoolOptions = { threads: defaultThreads(), spin: 20000, timeoutMs: 30000, ...options };
     if (o.threads <= 1) return serialPool;
     const helpers = o.threads - 1;
-    const control = new Int32Array(new SharedArrayBuffer(4 * (1 + CONTROL_WORDS * helpers)));
+    const control = new Int32Array(new SharedArrayBuffer(4 * (2 + CONTROL_WORDS * helpers)));
     const workers: Worker[] = [], ports: MessagePort[] = [];
     const ready: Promise<void>[] = [];
     for (let i = 0; i < helpers; i++) {
@@ -108,9 +109,11 @@ export class ThreadKernelPool implements KernelPool {
     }
     checkShared(name, args, out);
     const c = this.control;
-    Atomics.store(c, NEXT_PART, 0);
+    const tag = this.tag = (this.tag + 1) % TAG_LIMIT;
+    Atomics.store(c, PARTS_DONE, 0);
+    Atomics.store(c, NEXT_PART, tag << PART_BITS);
     const helpers = Math.min(this.workers.length, parts - 1);
-    const job: KernelJob = { kind: 'job', name, args, n, parts, out, outStride };
+    const job: KernelJob = { kind: 'job', tag, name, args, n, parts, out, outStride };
     for (let w = 0; w < helpers; w++) {
       this.ports[w].postMessage(job);
       const seq = ++this.seq[w];
@@ -118,37 +121,50 @@ export class ThreadKernelPool implements KernelPool {
       Atomics.notify(c, workerBase(w) + POSTED);
     }
     let failure: unknown = null;
-    try {
-      let p: number;
-      while ((p = Atomics.add(c, NEXT_PART, 1)) < parts) runKernel(name, args, partStart(n, parts, p), partStart(n, parts, p + 1), out, p * outStride);
-    } catch (e) {
-      failure = e;
-      // Let the workers run out of parts quickly.
-      Atomics.store(c, NEXT_PART, parts);
+    let taken = parts;
+    for (;;) {
+      const p = Atomics.add(c, NEXT_PART, 1) & PART_MASK;
+      if (p >= parts) break;
+      try {
+        runKernel(name, args, partStart(n, parts, p), partStart(n, parts, p + 1), out, p * outStride);
+      } catch (e) {
+        failure = e;
+        // No part is taken after this one: wait only for those already running on the workers.
+        taken = Math.min(parts, Atomics.exchange(c, NEXT_PART, (tag << PART_BITS) | PART_MASK) & PART_MASK);
+      }
+      Atomics.add(c, PARTS_DONE, 1);
+      if (failure) break;
     }
+    const hung = this.awaitParts(taken);
+    if (hung && !failure) failure = hung;
     for (let w = 0; w < helpers; w++) {
-      const err = this.awaitWorker(w);
+      const err = this.workerFailure(w);
       if (err && !failure) failure = err;
     }
     if (failure) throw failure;
     return parts;
   }
 
-  /** Waits for worker w's last job; returns its error, if it threw. */
-  private awaitWorker(w: number): Error | null {
-    const c = this.control, at = workerBase(w) + DONE, seq = this.seq[w];
+  /** Waits until `taken` parts of the current job are done (a part still running on a worker); an error when hung. */
+  private awaitParts(taken: number): Error | null {
+    const c = this.control;
     let k = 0;
-    while (Atomics.load(c, at) !== seq && k < this.options.spin) k++;
+    while (Atomics.load(c, PARTS_DONE) < taken && k < this.options.spin) k++;
     const deadline = performance.now() + this.options.timeoutMs;
     for (;;) {
-      const done = Atomics.load(c, at);
-      if (done === seq) break;
+      const done = Atomics.load(c, PARTS_DONE);
+      if (done >= taken) return null;
       if (performance.now() > deadline) {
         this.closed = true;
-        return new Error(`kernel worker ${w} did not finish its part within ${this.options.timeoutMs} ms (the pool is closed)`);
+        return new Error(`a kernel worker did not finish its part within ${this.options.timeoutMs} ms (the pool is closed)`);
       }
-      Atomics.wait(c, at, done, 100);
+      Atomics.wait(c, PARTS_DONE, done, 100);
     }
+  }
+
+  /** The error worker w reported for a part of the last job, if any. */
+  private workerFailure(w: number): Error | null {
+    const c = this.control;
     if (Atomics.load(c, workerBase(w) + FAILED) === 0) return null;
     Atomics.store(c, workerBase(w) + FAILED, 0);
     const m = receiveMessageOnPort(this.ports[w])?.message as KernelFailure | undefined;
