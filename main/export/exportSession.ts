@@ -84,6 +84,17 @@ export async function exportSession(path: string, content: SessionExportContent,
   }
 }
 
+/**
+ * Refuses, before any work is done, an output path that cannot be written: its folder missing or a file, or
+ * the path itself a folder (`semslam map` maps for minutes before it writes).
+ */
+export async function checkOutputPath(path: string, flag: string): Promise<void> {
+  const parent = await stat(dirname(path)).catch(() => null);
+  if (!parent) throw new InputError(flag, `${path}: cannot write the export: its folder does not exist`);
+  if (!parent.isDirectory()) throw new InputError(flag, `${path}: cannot write the export: ${dirname(path)} is a file, not a folder`);
+  await refuseFolder(path).catch((e: InputError) => { throw new InputError(flag, e.message); });
+}
+
 async function refuseFolder(path: string): Promise<void> {
   const s = await stat(path).catch(() => null);
   if (s?.isDirectory()) throw new InputError(path, 'is a folder: give the name of the file to write');

@@ -155,6 +155,18 @@ describe('a saved session exported as a ROS 2 bag (MCAP)', () => {
     expect((ascii as { stderr: string }).stderr).toMatch(/--ascii: applies to PLY and PCD only/);
   }, 60_000);
 
+  it('semslam map --out-mcap / --out-ply to a place that cannot be written fails at once, before mapping', async () => {
+    // 5,000 frames would map for an hour: the answer comes in seconds because nothing is mapped.
+    const map = (flag: string, out: string) => run(process.execPath, ['bin/semslam.js', 'map', 'synth:seed=1,frames=5000', flag, out, '--no-progress'])
+      .then(() => ({ code: 0, stderr: '' }), (e: { code: number; stderr: string }) => e);
+    const missing = await map('--out-mcap', join(dir, 'no-such-folder', 'map.mcap'));
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain(`--out-mcap: ${join(dir, 'no-such-folder', 'map.mcap')}: cannot write the export: its folder does not exist`);
+    const intoFolder = await map('--out-ply', dir);
+    expect(intoFolder.code).toBe(2);
+    expect(intoFolder.stderr).toContain(`--out-ply: ${dir}: is a folder: give the name of the file to write`);
+  }, 30_000);
+
   describe('the app (AppBackend, as Electron and web mode call it)', () => {
     let backend: AppBackend;
     beforeAll(async () => {

@@ -1,13 +1,14 @@
 import { Option, type Command } from 'commander';
 import cliProgress from 'cli-progress';
+import { resolve } from 'node:path';
 import { InputError } from '../../errors.js';
+import { checkOutputPath, exportSession } from '../../export/exportSession.js';
 import { writePly } from '../../export/ply.js';
 import { mapSequence, type LabelMode, type MapSummary } from '../../pipeline/mapSequence.js';
 import { openMapInput } from '../../pipeline/openInput.js';
 import { PrefetchingReader } from '../../pipeline/prefetch/prefetchingReader.js';
 import { printJson } from '../output.js';
 import { parseThreads, ThreadKernelPool } from '../../parallel/threadPool.js';
-import { writeMapMcap } from '../../sources/mcapWriter.js';
 import { addSourceOptions, sourceOpenOptions, type SourceFlags } from '../sourceOptions.js';
 
 interface MapOptions extends SourceFlags {
@@ -113,6 +114,7 @@ export function register(program: Command): void {
       const size = opts.size !== undefined ? parseSize(opts.size) : undefined;
       let threads: number;
       try { threads = parseThreads(opts.threads); } catch (e) { throw new InputError('--threads', (e as Error).message); }
+      for (const [flag, out] of [['--out-mcap', opts.outMcap], ['--out-ply', opts.outPly]] as const) if (out) await checkOutputPath(resolve(out), flag);
       const openOptions = await sourceOpenOptions(opts);
       // The reading thread also resizes and makes the label input: the fusion's thread then only maps.
       const labelInput = opts.labels === 'none' ? undefined : { mode: opts.labels ?? 'auto' as const, every: labelEvery, noise: { seed: noiseSeed } };
@@ -152,7 +154,8 @@ export function register(program: Command): void {
         await reader.close?.();
       }
       if (opts.outMcap) {
-        await writeMapMcap(opts.outMcap, { timestamps: run.timestamps, trajectory: run.trajectory, map: run.fusion.snapshot() });
+        const frames = run.trajectory.map((T, i) => ({ timestamp: run.timestamps[i], T_world_camera: T }));
+        await exportSession(resolve(opts.outMcap), { map: run.fusion.snapshot(), frames }, { format: 'mcap' });
       }
       if (opts.outPly) {
         await writePly(opts.outPly, run.fusion.snapshot(), [`sequence ${sequence}`, `frames ${run.summary.frames}`]);
