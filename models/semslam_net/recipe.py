@@ -293,7 +293,8 @@ def main(argv=None) -> int:
         return res.checkpoint
 
     teacher_cfg = replace(DEFAULT_TEACHER, width_mult=a.teacher_width)
-    teacher_ck = phase('teacher', [a.s2], teacher_cfg, a.teacher_steps, ('segm',))
+    # Evaluated too: the teacher's labels bound what pre-training can learn, so its curve belongs in the card.
+    teacher_ck = phase('teacher', [a.s2], teacher_cfg, a.teacher_steps, ('segm',), evaluate_every=a.eval_every)
     teacher, _ = load_published(teacher_ck)
     lab_scale = a.scale if data_cfg.cache_size is None else 1.0
     lab = {}
