@@ -9,7 +9,7 @@ import type { Mat4 } from './pose.js';
 import { invertRigid } from './se3.js';
 import type { SurfelFilter, SurfelMap } from './surfel-map.js';
 import { SlotList } from './surfel-map.js';
-import { splatSurfels } from './splat.js';
+import type { SplatArgs } from './splat.js';
 import type { BufferAllocator } from './parallel/buffers.js';
 import type { KernelPool } from './parallel/pool.js';
 import { MAX_PARTS, serialPool } from './parallel/pool.js';
@@ -48,6 +48,7 @@ export class ModelPredictor {
   readonly candidates: SlotList;
   private readonly T_camera_world = new Float64Array(16);
   private readonly key: Float32Array;
+  private readonly splatParams: Float64Array;
 
   private readonly partOut: Float64Array;
 
@@ -62,7 +63,8 @@ export class ModelPredictor {
       k = scaleIntrinsics(k, k.width >> 1, k.height >> 1);
     }
     this.color = alloc.u8(3 * intrinsics.width * intrinsics.height);
-    this.key = new Float32Array(intrinsics.width * intrinsics.height);
+    this.key = alloc.f32(intrinsics.width * intrinsics.height);
+    this.splatParams = alloc.f64(24);
   }
 
   /**
@@ -97,7 +99,15 @@ export class ModelPredictor {
     const color = this.color;
     depth.fill(0);
     slot.fill(-1);
-    splatSurfels(map, list, this.T_camera_world, k, this.maxSplatRadiusPx, this.splatScale, depth, slot, this.key);
+    // Split into bands of rows, one per thread: each band sees every surfel in list order (same result as one pass).
+    const q = this.splatParams;
+    q.set(this.T_camera_world, 0);
+    q[16] = w; q[17] = h; q[18] = k.fx; q[19] = k.fy; q[20] = k.cx; q[21] = k.cy; q[22] = this.maxSplatRadiusPx; q[23] = this.splatScale;
+    const splat: SplatArgs = {
+      normal: map.normal, radius: map.radius, slots: list.slots, x: list.x, y: list.y, z: list.z, u: list.u, v: list.v,
+      count: list.count, depth, slot, key: this.key, params: q,
+    };
+    this.pool.run('splatRows', splat, h, this.partOut, 1, Math.ceil(h / this.pool.threads));
     const nrm = map.normal, col = map.color;
     const T = T_world_camera;
     const r00 = T[0], r10 = T[1], r20 = T[2], r01 = T[4], r11 = T[5], r21 = T[6], r02 = T[8], r12 = T[9], r22 = T[10];

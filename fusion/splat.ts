@@ -16,13 +16,42 @@ import type { SlotList, SurfelMap } from './surfel-map.js';
  */
 export function splatSurfels(map: SurfelMap, list: SlotList, T_camera_world: Mat4, k: Intrinsics, maxRadiusPx: number,
   scale: number, depth: Float32Array, slot: Int32Array, key: Float32Array): void {
-  const m = T_camera_world;
+  splatRowsOf(T_camera_world, k.width, k.height, k.fx, k.fy, k.cx, k.cy, maxRadiusPx, scale, map.normal, map.radius,
+    list.slots, list.x, list.y, list.z, list.u, list.v, list.count, depth, slot, key, 0, k.height);
+}
+
+/** splatSurfels as a kernel over image rows (see splatRows). */
+export interface SplatArgs {
+  /** The map's normals and radii. */
+  normal: Float32Array;
+  radius: Float32Array;
+  /** The SlotList's arrays and its count. */
+  slots: Int32Array; x: Float32Array; y: Float32Array; z: Float32Array; u: Float32Array; v: Float32Array;
+  count: number;
+  depth: Float32Array;
+  slot: Int32Array;
+  key: Float32Array;
+  /** T_camera_world (16), width, height, fx, fy, cx, cy, max radius (px), scale. */
+  params: Float64Array;
+}
+
+/**
+ * Rows [y0, y1) of splatSurfels: every listed surfel, its disc clipped to these rows. Each pixel sees the same
+ * surfels in the same (list) order as the whole-image splat, so the result is the same for any cut into rows.
+ */
+export function splatRows(a: SplatArgs, y0: number, y1: number): void {
+  const q = a.params;
+  splatRowsOf(q, q[16] | 0, q[17] | 0, q[18], q[19], q[20], q[21], q[22], q[23], a.normal, a.radius,
+    a.slots, a.x, a.y, a.z, a.u, a.v, a.count, a.depth, a.slot, a.key, y0, y1);
+}
+
+function splatRowsOf(m: ArrayLike<number>, w: number, h: number, fx: number, fy: number, cx: number, cy: number,
+  maxRadiusPx: number, scale: number, nrm: Float32Array, rad: Float32Array, ls: Int32Array, lx: Float32Array,
+  ly: Float32Array, lz: Float32Array, lu: Float32Array, lv: Float32Array, count: number, depth: Float32Array,
+  slot: Int32Array, key: Float32Array, rowMin: number, rowMax: number): void {
   const r00 = m[0], r10 = m[1], r20 = m[2], r01 = m[4], r11 = m[5], r21 = m[6], r02 = m[8], r12 = m[9], r22 = m[10];
-  const { width: w, height: h, fx, fy, cx, cy } = k;
   const ifx = 1 / fx, ify = 1 / fy;
-  const nrm = map.normal, rad = map.radius;
-  const ls = list.slots, lx = list.x, ly = list.y, lz = list.z, lu = list.u, lv = list.v;
-  const count = list.count;
+  const yLo = rowMin, yHi = rowMax - 1 < h - 1 ? rowMax - 1 : h - 1;
   for (let j = 0; j < count; j++) {
     const s = ls[j];
     const px = lx[j], py = ly[j], pz = lz[j];
@@ -34,9 +63,10 @@ export function splatSurfels(map: SurfelMap, list: SlotList, T_camera_world: Mat
     let x0 = Math.floor(uc - rp + 0.5), x1 = Math.floor(uc + rp + 0.5);
     let y0 = Math.floor(vc - rp + 0.5), y1 = Math.floor(vc + rp + 0.5);
     if (x0 < 0) x0 = 0;
-    if (y0 < 0) y0 = 0;
+    if (y0 < yLo) y0 = yLo;
     if (x1 > w - 1) x1 = w - 1;
-    if (y1 > h - 1) y1 = h - 1;
+    if (y1 > yHi) y1 = yHi;
+    if (y0 > y1) continue;
     const qx = nrm[3 * s], qy = nrm[3 * s + 1], qz = nrm[3 * s + 2];
     const nx = r00 * qx + r01 * qy + r02 * qz, ny = r10 * qx + r11 * qy + r12 * qz, nz = r20 * qx + r21 * qy + r22 * qz;
     const np = nx * px + ny * py + nz * pz;

@@ -8,13 +8,14 @@ import { icpAccumulate, rgbAccumulate, trackAccumulate } from '../icp-tracker.js
 import { associationFillPixels, associationRows, associationSlotRows, freeSpaceViolations, fuseRows, indexMapRows } from '../surfel-fuser.js';
 import { labelUpdate } from '../label-fusion.js';
 import { collectSurfels } from '../surfel-map.js';
+import { splatRows } from '../splat.js';
 
 export const kernels = {
   bilateralRows, intensityPixels, downsampleRows, vertexRows, normalRows, compactPixels, sobelRows, levelRows,
   downsamplePredictionRows,
   icpAccumulate, rgbAccumulate, trackAccumulate,
   fuseRows, associationSlotRows, associationFillPixels, associationRows, freeSpaceViolations, indexMapRows,
-  labelUpdate, collectSurfels,
+  labelUpdate, collectSurfels, splatRows,
 } as const;
 
 export type KernelName = keyof typeof kernels;
