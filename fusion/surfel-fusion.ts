@@ -54,7 +54,7 @@ export class SurfelFusion {
   private predictionReady = false;
   private frameCount = 0;
   private lostRun = 0;
-  /** Consecutive frames in doubt for weak conditioning only (see DOUBT_RUN_FUSE). */
+  /** Consecutive frames in doubt for weak conditioning or photometric residual only (see DOUBT_RUN_FUSE). */
   private doubtRun = 0;
   /**
    * Predicted depth (config.predictedDepth): σ per pixel of the current frame, the depth with its too-uncertain
@@ -211,12 +211,19 @@ export class SurfelFusion {
       }
     }
     if (status !== 'ok') this.counts[status]++;
-    // A frame in doubt only for its conditioning (depth and inliers fine) is fused once such frames run longer than
-    // DOUBT_RUN_FUSE: the pose then rests on the motion prior along the weak direction, as in any tracker, and not
-    // fusing starved the model (synth seed 101, 320×240: 50 frames facing one wall in doubt, then lost for good).
-    const conditioningOnly = status === 'doubtful' && statusReason.startsWith('ill-conditioned');
-    this.doubtRun = conditioningOnly ? this.doubtRun + 1 : 0;
-    const fuseIt = status === 'ok' || status === 'relocalised' || (conditioningOnly && this.doubtRun > DOUBT_RUN_FUSE);
+    // A frame in doubt only for its conditioning or its photometric residual (depth and inliers fine) is fused once
+    // such frames run longer than DOUBT_RUN_FUSE. Conditioning: the pose then rests on the motion prior along the
+    // weak direction, as in any tracker, and not fusing starved the model (synth seed 101, 320×240: 50 frames facing
+    // one wall in doubt, then lost for good). Photometric residual: a new view that shades differently raises it
+    // for good, and as only ok frames move the running median, every later frame stayed in doubt and unfused until
+    // the unextended model lost tracking (synth seed 6, 320×240: doubtful from frame 121, lost 310-546); such a frame
+    // also enters the judge's medians, so they follow the new level.
+    const softDoubt = status === 'doubtful'
+      && (statusReason.startsWith('ill-conditioned') || statusReason.startsWith('photometric RMSE'));
+    this.doubtRun = softDoubt ? this.doubtRun + 1 : 0;
+    const softFuse = softDoubt && this.doubtRun > DOUBT_RUN_FUSE;
+    if (softFuse && statusReason.startsWith('photometric RMSE')) this.judge.admit(tracking);
+    const fuseIt = status === 'ok' || status === 'relocalised' || softFuse;
     const t3 = now();
     let added = 0, removed = 0, fusedCount = 0, labelled = 0;
     let t4 = t3;

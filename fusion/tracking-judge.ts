@@ -97,10 +97,18 @@ export class TrackingJudge {
       }
     }
     if (reason !== '') return { verdict: 'doubtful', reason };
+    this.admit(t);
+    return { verdict: 'ok', reason: '' };
+  }
+
+  /**
+   * Puts a frame's residuals into the running medians. judge() does it for ok frames; the caller does it for a
+   * frame it fuses although in doubt (a long run of doubt for a residual level that has moved for good).
+   */
+  admit(t: TrackingResult): void {
     this.residuals[this.next] = t.inlierRmse;
     this.photometric[this.next] = t.photometricRmse;
-    this.next = (this.next + 1) % o.window;
-    if (this.count < o.window) this.count++;
-    return { verdict: 'ok', reason: '' };
+    this.next = (this.next + 1) % this.options.window;
+    if (this.count < this.options.window) this.count++;
   }
 }

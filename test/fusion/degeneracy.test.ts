@@ -93,4 +93,14 @@ describe('tracking judge', () => {
     // Doubtful frames stay out of the medians.
     expect(j.medianResidual).toBeCloseTo(0.003, 3);
   });
+
+  it('admitted frames move the medians: a photometric level that has moved for good stops being in doubt', () => {
+    const j = new TrackingJudge({ window: 10 });
+    for (let i = 0; i < 10; i++) j.judge(tracked({ photometricRmse: 0.02 }), 0.8, true);
+    expect(j.judge(tracked({ photometricRmse: 0.07 }), 0.8, true).reason).toMatch(/photometric/);
+    // What the fusion does after a run of such frames (surfel-fusion.ts, DOUBT_RUN_FUSE): fuse and admit them.
+    for (let i = 0; i < 6; i++) j.admit(tracked({ photometricRmse: 0.07 }));
+    expect(j.medianPhotometric).toBeCloseTo(0.07, 6);
+    expect(j.judge(tracked({ photometricRmse: 0.07 }), 0.8, true).verdict).toBe('ok');
+  });
 });
