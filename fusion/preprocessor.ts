@@ -182,7 +182,7 @@ export interface LevelArgs extends GeometryArgs, CompactArgs {
 }
 
 /**
- * Rows [y0, y1) of one pyramid level: vertices (vertexRows), normals (as normalRows, the neighbour rows' vertices
+ * Rows [y0, y1) of one pyramid level: vertices (vertexRows), normals (normalRowsFromOwnVertices, the neighbour rows' vertices
  * computed here from their depth, rounded to float32 as vertexRows stores them, since another part may own those
  * rows), the rows' tracking points packed from pixel y0·width on (compactPixels; out[o] = how many), and the
  * Sobel gradients. One kernel instead of four: a quarter of the threads' meetings, the rows still in cache.
@@ -195,8 +195,10 @@ export function levelRows(a: LevelArgs, y0: number, y1: number, out: Float64Arra
 }
 
 /**
- * normalRows for rows whose own vertices are written (vertexRows) but whose neighbour rows' may not be yet: the
- * vertices above and below are recomputed from depth exactly as vertexRows computes and stores them.
+ * Normals of rows [y0, y1) by central differences of the vertex map, oriented towards the camera; zero at missing
+ * neighbours, across depth discontinuities (neighbour depth differing by more than 5% of the centre depth) and on
+ * the image border. The rows' own vertices are written (vertexRows) but the neighbour rows' may not be yet (another
+ * part owns them), so the vertices above and below are recomputed from depth exactly as vertexRows stores them.
  */
 function normalRowsFromOwnVertices(a: GeometryArgs, y0: number, y1: number): void {
   const { depth, vertex, normal, width: w, height: h, fx, fy, cx, cy } = a;
@@ -320,38 +322,6 @@ export function vertexRows(a: GeometryArgs, y0: number, y1: number): void {
       vertex[3 * i] = (x - cx) * ifx * d;
       vertex[3 * i + 1] = ry * d;
       vertex[3 * i + 2] = d;
-    }
-  }
-}
-
-/**
- * Normals of rows [y0, y1) by central differences of the vertex map, oriented towards the camera. Undefined
- * (zero) at missing neighbours and across depth discontinuities (neighbour depth differing by more than 5% of
- * the centre depth), and on the image border.
- */
-export function normalRows(a: GeometryArgs, y0: number, y1: number): void {
-  const { depth, vertex, normal, width: w, height: h } = a;
-  normal.fill(0, 3 * y0 * w, 3 * y1 * w);
-  const ya = y0 < 1 ? 1 : y0, yb = y1 > h - 1 ? h - 1 : y1;
-  for (let y = ya; y < yb; y++) {
-    for (let x = 1; x < w - 1; x++) {
-      const i = y * w + x;
-      const d = depth[i];
-      if (d === 0) continue;
-      const l = i - 1, r = i + 1, u = i - w, b = i + w;
-      const dl = depth[l], dr = depth[r], du = depth[u], db = depth[b];
-      const gate = 0.05 * d;
-      if (dl === 0 || dr === 0 || du === 0 || db === 0) continue;
-      if (Math.abs(dl - d) > gate || Math.abs(dr - d) > gate || Math.abs(du - d) > gate || Math.abs(db - d) > gate) continue;
-      const ax = vertex[3 * r] - vertex[3 * l], ay = vertex[3 * r + 1] - vertex[3 * l + 1], az = vertex[3 * r + 2] - vertex[3 * l + 2];
-      const bx = vertex[3 * b] - vertex[3 * u], by = vertex[3 * b + 1] - vertex[3 * u + 1], bz = vertex[3 * b + 2] - vertex[3 * u + 2];
-      let nx = ay * bz - az * by, ny = az * bx - ax * bz, nz = ax * by - ay * bx;
-      const len = Math.sqrt(nx * nx + ny * ny + nz * nz);
-      if (!(len > 0)) continue;
-      // Facing the camera: n · v < 0.
-      const s = nx * vertex[3 * i] + ny * vertex[3 * i + 1] + nz * d > 0 ? -1 / len : 1 / len;
-      nx *= s; ny *= s; nz *= s;
-      normal[3 * i] = nx; normal[3 * i + 1] = ny; normal[3 * i + 2] = nz;
     }
   }
 }
