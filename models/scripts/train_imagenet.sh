@@ -18,8 +18,11 @@ cd "$ROOT"
 DATA="${DATA:-/work/data}"
 PY=${SEMSLAM_PYTHON:-/usr/bin/python3}
 mkdir -p "$OUT"
+# REAL_REPEAT=N lists the real frames N times in pre-training, so that they make up more of each batch.
+REAL_ARGS=()
+for _ in $(seq "${REAL_REPEAT:-1}"); do REAL_ARGS+=(--real "$DATA/real7"); done
 PYTHONPATH=models nice -n "${NICE:-0}" "$PY" -m semslam_net.recipe \
-  --s1 "$DATA/s1" --s2 "$DATA/s2" --test "$DATA/test640" --real "$DATA/real7" --out "$OUT" \
+  --s1 "$DATA/s1" --s2 "$DATA/s2" --test "$DATA/test640" "${REAL_ARGS[@]}" --out "$OUT" \
   --onnx "$OUT/model.onnx" --card "$OUT/model-card" \
   --teacher-steps "${TEACHER_STEPS:-200}" --pretrain-steps "${PRETRAIN_STEPS:-900}" --finetune-steps "${FINETUNE_STEPS:-300}" \
   --ablations "$ABL" --ablation-steps "${ABLATION_STEPS:-250}" \
