@@ -30,6 +30,8 @@ export interface SourceReadTiming {
   /** Per-frame read, milliseconds; lower is better. */
   readonly readP50Ms: number;
   readonly readMaxMs: number;
+  /** CPU time of a read (this thread and libuv's pool, p50): what load on a shared machine inflates least. */
+  readonly readCpuP50Ms: number;
   readonly reads: number;
 }
 
@@ -51,19 +53,22 @@ export async function main(argv: string[]): Promise<void> {
     const t0 = performance.now();
     const reader = await openSequence(path);
     const openMs = performance.now() - t0;
-    const times: number[] = [];
+    const times: number[] = [], cpu: number[] = [];
     const frames = Math.min(reader.info.frames, 10);
     for (let r = 0; r < repeats; r++) {
       for (let i = 0; i < frames; i++) {
+        const c = process.cpuUsage();
         const s = performance.now();
         await reader.read(i);
         times.push(performance.now() - s);
+        const dc = process.cpuUsage(c);
+        cpu.push((dc.user + dc.system) / 1000);
       }
     }
     await reader.close?.();
-    const row = { folder, format: reader.info.format, openMs, readP50Ms: percentile(times, 0.5), readMaxMs: Math.max(...times), reads: times.length };
+    const row = { folder, format: reader.info.format, openMs, readP50Ms: percentile(times, 0.5), readMaxMs: Math.max(...times), readCpuP50Ms: percentile(cpu, 0.5), reads: times.length };
     results.push(row);
-    if (!values.json) process.stderr.write(`${folder.padEnd(28)} ${row.format.padEnd(12)} open ${openMs.toFixed(1).padStart(7)} ms   read p50 ${row.readP50Ms.toFixed(1).padStart(7)} ms  max ${row.readMaxMs.toFixed(1).padStart(7)} ms  (${row.reads} reads)\n`);
+    if (!values.json) process.stderr.write(`${folder.padEnd(28)} ${row.format.padEnd(12)} open ${openMs.toFixed(1).padStart(7)} ms   read p50 ${row.readP50Ms.toFixed(1).padStart(7)} ms  max ${row.readMaxMs.toFixed(1).padStart(7)} ms  cpu p50 ${row.readCpuP50Ms.toFixed(1).padStart(5)} ms  (${row.reads} reads)\n`);
   }
   await rm(scratch, { recursive: true, force: true });
   // The NYU conversion + registration alone (no file I/O or decoding).

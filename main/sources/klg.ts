@@ -141,7 +141,12 @@ export class KlgReader extends IndexedSequenceReader {
     const f = this.index[i];
     const n = width * height;
     const where = `${path}: frame ${i}`;
-    const depthBytes = await readAt(this.handle, f.depthOffset, f.depthSize);
+    // One read for the frame's depth and colour (adjacent in the log), then the JPEG decodes on libuv's pool
+    // (nativeDecode.ts) while this thread inflates and converts the depth.
+    const bytes = await readAt(this.handle, f.depthOffset, f.depthSize + f.imageSize);
+    const depthBytes = bytes.subarray(0, f.depthSize), imageBytes = bytes.subarray(f.depthSize);
+    const colour = f.imageSize === 0 || f.imageSize === n * 3 ? undefined : this.decodeJpeg(`${where} colour`, imageBytes);
+    colour?.catch(() => undefined); // awaited below; a depth error thrown first must not leave it unhandled
     let raw: Uint8Array;
     if (f.depthSize === n * 2) raw = depthBytes;
     else {
@@ -157,19 +162,17 @@ export class KlgReader extends IndexedSequenceReader {
     const units = this.depthUnits;
     for (let p = 0; p < n; p++) { const v = mm[p]; depth[p] = v === 0 ? 0 : v / units; }
 
-    let rgb: Uint8Array;
-    if (f.imageSize === 0) rgb = new Uint8Array(n * 3);
-    else {
-      const imageBytes = await readAt(this.handle, f.imageOffset, f.imageSize);
-      if (f.imageSize === n * 3) rgb = imageBytes;
-      else {
-        const img = (await nativeRgb(imageBytes)) ?? decodeJpegRgb(`${where} colour`, imageBytes);
-        if (img.width !== width || img.height !== height) throw new InputError(`${where} colour`, `JPEG is ${img.width}×${img.height}, the log is ${width}×${height}`);
-        rgb = img.data;
-      }
-    }
+    // Raw colour is copied out of the read so that the frame owns its buffer (moved, not cloned, between threads).
+    const rgb = f.imageSize === 0 ? new Uint8Array(n * 3) : colour ? await colour : imageBytes.slice();
     const pose = this.poses[i];
     return { index: i, timestamp: Number(f.timestampUs) / 1e6, width, height, rgb, depth, intrinsics: this.info.intrinsics, ...(pose ? { groundTruthPose: pose } : {}) };
+  }
+
+  private async decodeJpeg(where: string, bytes: Uint8Array): Promise<Uint8Array> {
+    const { width, height } = this.info;
+    const img = (await nativeRgb(bytes)) ?? decodeJpegRgb(where, bytes);
+    if (img.width !== width || img.height !== height) throw new InputError(where, `JPEG is ${img.width}×${img.height}, the log is ${width}×${height}`);
+    return img.data;
   }
 
   async close(): Promise<void> {

@@ -223,9 +223,13 @@ export class McapSequenceReader extends IndexedSequenceReader {
     const decode = (ref: MessageRef) => decoderFor(this.file.reader, this.decoders, ref.channelId, this.info.path).readMessage(messages.get(refKey(ref))!);
     const where = (ref: MessageRef) => `${this.info.path}: ${this.file.reader.channelsById.get(ref.channelId)!.topic} frame ${i} (stamp ${f.timestamp.toFixed(6)})`;
 
-    const rgb = await decodeRosColour(where(f.rgb), asImageMessage(this.topics.rgbKind, decode(f.rgb)), width, height, new Uint8Array(width * height * 3));
+    // Colour and depth decode together: compressed images decode on libuv's pool (nativeDecode.ts), so a
+    // JPEG and a PNG take about as long as the slower of the two, not their sum.
     const depth = new Float32Array(width * height);
-    if (f.depth) await decodeRosDepth(where(f.depth), asImageMessage(this.topics.depthKind!, decode(f.depth)), width, height, this.depthUnits, depth);
+    const [rgb] = await Promise.all([
+      decodeRosColour(where(f.rgb), asImageMessage(this.topics.rgbKind, decode(f.rgb)), width, height, new Uint8Array(width * height * 3)),
+      f.depth ? decodeRosDepth(where(f.depth), asImageMessage(this.topics.depthKind!, decode(f.depth)), width, height, this.depthUnits, depth) : undefined,
+    ]);
     const frame: { -readonly [K in keyof Frame]: Frame[K] } = { index: i, timestamp: f.timestamp, width, height, rgb, depth, intrinsics: this.info.intrinsics };
     const pose = this.poses[i];
     if (pose) frame.groundTruthPose = pose;

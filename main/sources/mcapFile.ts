@@ -45,25 +45,59 @@ class CachingFileReadable implements McapTypes.IReadable {
 
 type Decompress = (buffer: Uint8Array, size: bigint) => Uint8Array;
 
-/** Decompressed bytes keyed by the compressed bytes' backing buffer, which CachingFileReadable keeps alive while cached. */
-function memoised(handlers: Record<string, Decompress>): Record<string, Decompress> {
-  const memo = new WeakMap<ArrayBufferLike, { offset: number; out: Uint8Array }>();
-  const out: Record<string, Decompress> = {};
-  for (const [name, fn] of Object.entries(handlers)) {
-    out[name] = (buffer, size) => {
-      const hit = memo.get(buffer.buffer);
-      if (hit && hit.offset === buffer.byteOffset) return hit.out;
-      const result = fn(buffer, size);
-      memo.set(buffer.buffer, { offset: buffer.byteOffset, out: result });
-      return result;
-    };
+/** Decompressed chunks kept at most (by count and by bytes): a frame's messages span one or two chunks. */
+const DECOMPRESSED_CHUNKS = 4;
+const DECOMPRESSED_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Decompressed chunks keyed by their compressed bytes. The indexed reader copies a chunk's records out of
+ * the file read every time it loads the chunk (parseChunk), so neither the buffer nor its offset identifies
+ * a chunk twice; equal length and equal bytes do, and comparing them (memcmp) costs a small fraction of
+ * decompressing again. Without this, each frame read decompresses its chunks anew, and a frame whose colour
+ * and depth straddle two chunks pays for both.
+ */
+export class DecompressedChunkCache {
+  private readonly entries: { compressed: Uint8Array; size: bigint; out: Uint8Array }[] = [];
+  /** Decompressions done and avoided (tests and benchmarks read them). */
+  misses = 0;
+  hits = 0;
+
+  constructor(private readonly maxEntries = DECOMPRESSED_CHUNKS, private readonly maxBytes = DECOMPRESSED_BYTES) {}
+
+  wrap(handlers: Record<string, Decompress>): Record<string, Decompress> {
+    const out: Record<string, Decompress> = {};
+    for (const [name, fn] of Object.entries(handlers)) out[name] = (buffer, size) => this.get(buffer, size) ?? this.put(buffer, size, fn(buffer, size));
+    return out;
   }
-  return out;
+
+  private get(compressed: Uint8Array, size: bigint): Uint8Array | undefined {
+    for (let k = 0; k < this.entries.length; k++) {
+      const e = this.entries[k];
+      if (e.size !== size || e.compressed.byteLength !== compressed.byteLength || Buffer.compare(e.compressed, compressed) !== 0) continue;
+      if (k > 0) this.entries.unshift(...this.entries.splice(k, 1));
+      this.hits++;
+      return e.out;
+    }
+    return undefined;
+  }
+
+  private put(compressed: Uint8Array, size: bigint, out: Uint8Array): Uint8Array {
+    this.misses++;
+    // The reader's copy of the records is not used again by it, so keeping it costs no further copy.
+    this.entries.unshift({ compressed, size, out });
+    let bytes = 0;
+    for (let k = 0; k < this.entries.length; k++) {
+      bytes += this.entries[k].compressed.byteLength + this.entries[k].out.byteLength;
+      if (k >= this.maxEntries || (k > 0 && bytes > this.maxBytes)) { this.entries.length = k; break; }
+    }
+    return out;
+  }
 }
 
 export interface OpenedMcap {
   readonly reader: McapIndexedReader;
   readonly bytes: number;
+  readonly chunks: DecompressedChunkCache;
   close(): Promise<void>;
 }
 
@@ -92,15 +126,16 @@ export async function openMcap(path: string): Promise<OpenedMcap> {
       throw new InputError(path, bytes === 0 ? 'empty file' : 'not an MCAP file (no MCAP magic bytes at the start)');
     }
     let reader: McapIndexedReader;
+    const chunks = new DecompressedChunkCache();
     try {
       reader = await McapIndexedReader.Initialize({
         readable: new CachingFileReadable(fh, BigInt(bytes)),
-        decompressHandlers: memoised(await loadDecompressHandlers()),
+        decompressHandlers: chunks.wrap(await loadDecompressHandlers()),
       });
     } catch (e) {
       throw new InputError(path, `cannot read the MCAP index: ${(e as Error).message}. The file is probably truncated `
         + '(a recording that did not finish) or was written without a summary; `mcap recover` (MCAP CLI) rewrites it with one');
     }
-    return { reader, bytes, close: () => fh.close() };
+    return { reader, bytes, chunks, close: () => fh.close() };
   });
 }

@@ -46,6 +46,19 @@ describe('native decoding (libvips through sharp) against the JS decoders', () =
     expect(sum / a.data.length).toBeLessThan(2);
   });
 
+  it('JPEG: colour takes the direct decode, grey the converting one, both with what the full pipeline gives', async () => {
+    const sharp = (await nativeDecoder())!;
+    const bytes = await readFile(join(REAL, '7scenes-redkitchen-0-499/frame-000100.color.jpg'));
+    const full = await sharp(bytes).removeAlpha().toColourspace('srgb').raw().toBuffer();
+    expect(mismatches((await nativeRgb(bytes))!.data, full)).toBe(0);
+    const grey = await sharp(new Uint8Array([0, 60, 120, 180, 240, 255, 30, 90, 150]), { raw: { width: 3, height: 3, channels: 1 } }).jpeg({ quality: 100 }).toBuffer();
+    const g = (await nativeRgb(grey))!;
+    expect(g.channels).toBe(3);
+    expect(g.data.length).toBe(27);
+    const jsGrey = decodeJpegRgb('g', grey).data;
+    for (let i = 0; i < 27; i++) expect(Math.abs(g.data[i] - jsGrey[i])).toBeLessThanOrEqual(2);
+  });
+
   it('leaves to the JS decoders what they must judge: 8-bit depth, 16-bit colour, garbage', async () => {
     const eight = encodePngRaster({ width: 2, height: 2, channels: 1, data: new Uint8Array(4) });
     expect(await nativePng16(eight)).toBeNull();
