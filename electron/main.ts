@@ -5,6 +5,7 @@
  * `node scripts/build-renderer.mjs --electron` built dist/renderer and the sandboxed preload.
  */
 import { app, BrowserWindow, dialog, ipcMain, Menu, net, protocol, session, shell } from 'electron';
+import type { OpenDialogOptions } from 'electron';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -15,6 +16,7 @@ import { electronSqliteBuild, SQLITE_BINDING_ENV } from '../main/store/sqliteBin
 import { createBackend } from '../main/web/backendFactory.js';
 import { registerIpc } from './ipc.js';
 import { buildMenuTemplate } from './menu.js';
+import { OPEN_FOLDER_DIALOG, OPEN_RECORDING_DIALOG } from './openDialogs.js';
 import { allowNavigation, allowPermission, APP_CONTENT_SECURITY_POLICY, APP_INDEX_URL, APP_SCHEME, mainWindowOptions, resolveAppFile } from './security.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -82,12 +84,8 @@ function menuActions(backend: AppBackend, window: BrowserWindow, report: (m: str
   const run = (p: Promise<unknown>): void => void p.catch((e: unknown) => report(e instanceof Error ? e.message : String(e)));
   return {
     // The window replays what was picked, with its open dialog's camera and depth scale fields.
-    openSequence: () => run((async () => {
-      const r = await dialog.showOpenDialog(window, { title: 'Open an RGB-D sequence folder', properties: ['openDirectory'] });
-      if (!r.canceled && r.filePaths[0] && !window.webContents.isDestroyed()) {
-        window.webContents.send(IPC_EVENT_CHANNEL, 'uiCommand', { command: 'replay', source: r.filePaths[0] });
-      }
-    })()),
+    openSequence: () => run(pickAndReplay(window, OPEN_FOLDER_DIALOG)),
+    openRecording: () => run(pickAndReplay(window, OPEN_RECORDING_DIALOG)),
     runDemo: () => run(backend.startReplay({ source: 'demo', mode: 'rgbd', realtime: true })),
     // The camera is captured in the window (getUserMedia): the menu opens its panel there.
     startCamera: () => { if (!window.webContents.isDestroyed()) window.webContents.send(IPC_EVENT_CHANNEL, 'uiCommand', { command: 'openCamera' }); },
@@ -104,6 +102,13 @@ function menuActions(backend: AppBackend, window: BrowserWindow, report: (m: str
       if (!r.canceled && r.filePath) await backend.exportMap({ format, path: r.filePath });
     })()),
   };
+}
+
+async function pickAndReplay(window: BrowserWindow, options: OpenDialogOptions): Promise<void> {
+  const r = await dialog.showOpenDialog(window, options);
+  if (!r.canceled && r.filePaths[0] && !window.webContents.isDestroyed()) {
+    window.webContents.send(IPC_EVENT_CHANNEL, 'uiCommand', { command: 'replay', source: r.filePaths[0] });
+  }
 }
 
 main().catch((e: unknown) => {

@@ -3,7 +3,10 @@ import type { MenuItemConstructorOptions } from 'electron';
 import type { ExportFormat, SessionSummary } from '../main/contract/channels.js';
 
 export interface MenuActions {
+  /** A sequence folder. */
   openSequence(): void;
+  /** A single-file recording: ROS 2 bag (.mcap) or .klg log. */
+  openRecording(): void;
   runDemo(): void;
   startCamera(): void;
   openSession(id: string): void;
@@ -24,7 +27,8 @@ export function buildMenuTemplate(actions: MenuActions, sessions: readonly Sessi
     {
       label: 'File',
       submenu: [
-        { label: 'Open NYU raw / TUM sequence…', accelerator: 'CmdOrCtrl+O', click: () => actions.openSequence() },
+        { label: 'Open sequence folder…', accelerator: 'CmdOrCtrl+O', click: () => actions.openSequence() },
+        { label: 'Open recording (ROS 2 bag .mcap, .klg)…', accelerator: 'CmdOrCtrl+Shift+O', click: () => actions.openRecording() },
         { label: 'Run demo scene', accelerator: 'CmdOrCtrl+D', click: () => actions.runDemo() },
         { label: 'Start camera', click: () => actions.startCamera() },
         { type: 'separator' },
