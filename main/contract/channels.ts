@@ -70,8 +70,13 @@ export const StartCameraSchema = z.object({
   height: z.number().int().min(32).max(960),
   /** Horizontal field of view in degrees, used when `intrinsics` is absent (default 60°). */
   fovDeg: z.number().gt(1).lt(179).optional(),
-  /** Calibrated intrinsics at width × height (from a calibration file), overriding fovDeg. */
+  /** Calibrated intrinsics at width × height, overriding fovDeg. */
   intrinsics: CameraIntrinsicsSchema.optional(),
+  /**
+   * A calibration file's text (ROS camera_info YAML, OpenCV YAML/JSON, Open3D JSON, semslam.json), read by the
+   * backend's camera-file parser (as `--camera FILE`) and scaled to width × height; overrides fovDeg.
+   */
+  calibration: z.object({ name: z.string().min(1).max(260), text: z.string().max(256 * 1024) }).strict().optional(),
   /** Also record the stream (RGB + the network's depth) as a TUM RGB-D sequence for later replay. */
   record: z.boolean().optional(),
 }).strict();

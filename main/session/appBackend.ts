@@ -13,7 +13,7 @@ import { resolveDatabasePath } from '../store/paths.js';
 import type { SessionRecord } from '../store/records.js';
 import { SessionStore } from '../store/sessionStore.js';
 import { cameraSpecOf, parseCameraFile, type CameraSpec } from '../sources/cameraSpec.js';
-import { intrinsicsFromFov } from '../sources/liveCamera.js';
+import { calibratedIntrinsics, intrinsicsFromFov } from '../sources/liveCamera.js';
 import { DEMO_SEQUENCE_SPEC } from './openSource.js';
 import { DEFAULT_MODEL_FILE, type SessionOptions } from './options.js';
 import { PipelineSession } from './pipelineSession.js';
@@ -156,17 +156,19 @@ class SessionBackend implements AppBackend {
     if (r.mode !== 'rgb') {
       throw new BackendError('invalid-request', 'A camera gives colour only, no depth: live mapping runs in RGB mode, where the network predicts depth. Choose RGB mode.');
     }
+    if (r.calibration && r.intrinsics) throw new BackendError('invalid-request', 'give the camera\'s intrinsics or a calibration file, not both');
+    const calibrated = r.calibration ? liveCalibration(r.calibration, r.width, r.height) : undefined;
     this.requireModel('Live camera mapping');
-    const intrinsics = r.intrinsics
+    const intrinsics = calibrated?.intrinsics ?? (r.intrinsics
       ? { width: r.width, height: r.height, ...r.intrinsics }
-      : intrinsicsFromFov(r.width, r.height, r.fovDeg ?? DEFAULT_CAMERA_FOV_DEG);
+      : intrinsicsFromFov(r.width, r.height, r.fovDeg ?? DEFAULT_CAMERA_FOV_DEG));
     const label = r.device?.trim() || 'camera';
     const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
     const recordDir = r.record
       ? join(this.options.recordingDir ?? join(dirname(this.database), 'recordings'), `${label.replace(/[^\w.-]+/g, '_').slice(0, 40)}-${stamp}`)
       : null;
     const { session, playback } = await this.startSession({
-      source: 'camera', mode: 'rgb', pacing: 'everyFrame', paused: false, camera: { label, intrinsics, recordDir },
+      source: 'camera', mode: 'rgb', pacing: 'everyFrame', paused: false, camera: { label, intrinsics, recordDir, ...(calibrated ? { warnings: calibrated.warnings } : {}) },
     }, true);
     return { session, playback, recording: recordDir };
   }
@@ -375,6 +377,16 @@ class SessionBackend implements AppBackend {
         // Listeners must not throw (contract); one that does must not stop the others.
       }
     }
+  }
+}
+
+/** The camera panel's calibration file through the shared camera-file parser; its errors are invalid requests naming the file. */
+function liveCalibration(file: { name: string; text: string }, width: number, height: number): ReturnType<typeof calibratedIntrinsics> {
+  try {
+    return calibratedIntrinsics(file, width, height);
+  } catch (e) {
+    if (e instanceof InputError) throw new BackendError('invalid-request', e.message);
+    throw e;
   }
 }
 

@@ -16,6 +16,8 @@ export interface CameraOptions {
   /** The device's name as the user knows it (session name, error messages). */
   readonly label: string;
   readonly intrinsics: Intrinsics;
+  /** Said once the session starts, as notices (a calibration rescaled, lens distortion not corrected). */
+  readonly warnings?: readonly string[];
   /** Also write the stream (RGB + the network's depth) as a TUM RGB-D sequence in this folder. */
   readonly recordDir: string | null;
 }

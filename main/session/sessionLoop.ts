@@ -153,7 +153,7 @@ export class SessionLoop {
   /** Opens the source, chooses perception, creates the session row; starts playing unless options.paused. */
   static async create(partial: Partial<SessionOptions>, emit: EmitFn, observer?: FrameObserver): Promise<SessionLoop> {
     const options = resolveSessionOptions(partial);
-    const reader = options.camera ? new LiveCameraReader(options.camera.intrinsics, options.camera.label) : await openSource(options.source, options.sourceOptions);
+    const reader = options.camera ? new LiveCameraReader(options.camera.intrinsics, options.camera.label, options.camera.warnings) : await openSource(options.source, options.sourceOptions);
     const warnings = [...(reader.info.warnings ?? [])];
     const choice = await choosePerception(options.mode, options.modelFile, reader.info.hasLabels, options.segmentEvery, options.seed);
     if (choice.warning) warnings.push(choice.warning);

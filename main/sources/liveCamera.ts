@@ -1,5 +1,6 @@
 import type { Intrinsics } from '../../fusion/camera.js';
 import { InputError } from '../errors.js';
+import { parseCameraFile, specIntrinsics } from './cameraSpec.js';
 import type { Frame, SequenceInfo, SequenceReader } from './frame.js';
 
 /** One camera image as the renderer captured it. */
@@ -43,10 +44,10 @@ export class LiveCameraReader implements SequenceReader {
   private lastTimestamp = -Infinity;
   private readonly emptyDepth: Float32Array;
 
-  constructor(readonly intrinsics: Intrinsics, readonly label: string) {
+  constructor(readonly intrinsics: Intrinsics, readonly label: string, warnings: readonly string[] = []) {
     this.info = {
       format: 'camera', path: label, frames: 0, width: intrinsics.width, height: intrinsics.height, intrinsics,
-      hasGroundTruth: false, hasLabels: false,
+      hasGroundTruth: false, hasLabels: false, ...(warnings.length > 0 ? { warnings: [...warnings] } : {}),
     };
     this.emptyDepth = new Float32Array(intrinsics.width * intrinsics.height);
   }
@@ -135,4 +136,22 @@ export function intrinsicsFromFov(width: number, height: number, horizontalFovDe
   }
   const fx = width / 2 / Math.tan((horizontalFovDeg * Math.PI) / 360);
   return { width, height, fx, fy: fx, cx: (width - 1) / 2, cy: (height - 1) / 2 };
+}
+
+/**
+ * Intrinsics at the capture size from a calibration file the user picked, read by the same parser as
+ * `--camera FILE` and the open dialog (ROS camera_info YAML, OpenCV YAML/JSON, Open3D JSON, semslam.json), so
+ * its errors name the file and the field. Captures are a centred crop of the device's picture at the capture's
+ * aspect ratio (renderer/camera/calibration.ts): a calibration at another aspect ratio describes another
+ * picture, which no scaling of fx, fy, cx, cy makes right, so it is refused. Warnings: rescaled to the capture
+ * size, lens distortion not corrected.
+ */
+export function calibratedIntrinsics(file: { readonly name: string; readonly text: string }, width: number, height: number): { intrinsics: Intrinsics; warnings: string[] } {
+  const spec = parseCameraFile(file.name, file.text);
+  const k = spec.intrinsics!;
+  if (k.width !== undefined && k.height !== undefined && Math.abs(k.width / k.height - width / height) > 0.01) {
+    throw new InputError(file.name, `calibrated at ${k.width}×${k.height}, which has another aspect ratio than the capture size ${width}×${height}; calibrate the camera at a ${width}:${height} size, or use the field of view`);
+  }
+  const warnings: string[] = [];
+  return { intrinsics: specIntrinsics(spec, width, height, warnings)!, warnings };
 }

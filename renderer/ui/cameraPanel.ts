@@ -1,12 +1,15 @@
 /**
  * The camera panel: device and resolution pickers, intrinsics (field of view or a calibration file), recording,
- * start/stop. Capture runs here (renderer/camera); the backend maps the frames in rgb mode.
+ * start/stop. Capture runs here (renderer/camera); the backend maps the frames in rgb mode. A calibration file
+ * goes to the backend as text and is read there by the camera-file parser `--camera FILE` and the open dialog
+ * use (ROS camera_info YAML, OpenCV YAML/JSON, Open3D JSON, semslam.json), whose errors name the file.
  */
 import type { AppClient } from '../../main/contract/client.js';
 import type { PlaybackState } from '../../main/contract/channels.js';
-import { CAPTURE_SIZES, parseCalibration, type CameraIntrinsics } from '../camera/calibration.js';
+import { CAPTURE_SIZES } from '../camera/calibration.js';
 import { CameraCapture, describeCameraError, listCameras } from '../camera/capture.js';
 import { byId, el } from './dom.js';
+import { MAX_CALIBRATION_BYTES } from './sourceCamera.js';
 
 export interface CameraPanelHost {
   showError(message: string): void;
@@ -26,8 +29,14 @@ export class CameraPanel {
     byId('camera-stop').addEventListener('click', () => void this.stop('stopped'));
     byId('camera-refresh').addEventListener('click', () => void this.refreshDevices());
     byId<HTMLInputElement>('camera-calibration').addEventListener('change', async (e) => {
-      const file = (e.target as HTMLInputElement).files?.[0];
-      this.calibration = file ? { name: file.name, text: await file.text() } : null;
+      const input = e.target as HTMLInputElement;
+      const file = input.files?.[0];
+      this.calibration = null;
+      if (file && file.size > MAX_CALIBRATION_BYTES) {
+        input.value = '';
+        return this.host.showError(`${file.name}: ${Math.round(file.size / 1024)} KiB is too large for a camera calibration file`);
+      }
+      if (file) this.calibration = { name: file.name, text: await file.text() };
     });
     this.setState('idle', 'camera off');
     void this.refreshDevices();
@@ -48,23 +57,12 @@ export class CameraPanel {
     if (devices.some((d) => d.deviceId === previous)) select.value = previous;
   }
 
-  private intrinsics(width: number, height: number): CameraIntrinsics | null | 'invalid' {
-    if (!this.calibration) return null;
-    const r = parseCalibration(this.calibration.name, this.calibration.text, width, height);
-    if (!r.ok) {
-      this.host.showError(r.message);
-      return 'invalid';
-    }
-    return r.intrinsics;
-  }
-
   private async start(): Promise<void> {
     if (this.capture) return this.host.showError('The camera is already running: stop it first.');
     const [width, height] = byId<HTMLSelectElement>('camera-size').value.split('x').map(Number);
-    const intrinsics = this.intrinsics(width, height);
-    if (intrinsics === 'invalid') return;
+    const calibration = this.calibration;
     const fovDeg = Number(byId<HTMLInputElement>('camera-fov').value);
-    if (!intrinsics && !(fovDeg > 1 && fovDeg < 179)) return this.host.showError('The field of view must be between 1° and 179° (typical webcams: 60–70°).');
+    if (!calibration && !(fovDeg > 1 && fovDeg < 179)) return this.host.showError('The field of view must be between 1° and 179° (typical webcams: 60–70°).');
     const select = byId<HTMLSelectElement>('camera-device');
     let capture: CameraCapture;
     this.setState('opening', 'opening the camera…');
@@ -76,7 +74,7 @@ export class CameraPanel {
     }
     const r = await this.client.request('startCamera', {
       device: capture.label || select.selectedOptions[0]?.textContent || 'camera', mode: 'rgb', width, height,
-      ...(intrinsics ? { intrinsics } : { fovDeg }), record: byId<HTMLInputElement>('camera-record').checked,
+      ...(calibration ? { calibration } : { fovDeg }), record: byId<HTMLInputElement>('camera-record').checked,
     });
     if (!r.ok) {
       capture.stop();

@@ -11,7 +11,8 @@ import { CAMERA_PRESET_IDS, CAMERA_PRESETS, type CameraPreset } from '../../main
 import { byId, el } from './dom.js';
 
 /** Camera files are a few hundred bytes; anything this large was picked by mistake. */
-const MAX_CALIBRATION_BYTES = 256 * 1024;
+/** What the backend accepts of a calibration file's text (ReplayCameraSchema, StartCameraSchema). */
+export const MAX_CALIBRATION_BYTES = 256 * 1024;
 
 export type CameraFieldsResult = { ok: true; camera: ReplayCamera | undefined } | { ok: false; message: string };
 

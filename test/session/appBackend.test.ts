@@ -90,6 +90,9 @@ describe('AppBackend (session runner)', () => {
     const rgbd = await invokeBackend(backend, 'startCamera', { mode: 'rgbd', width: 320, height: 240 });
     expect(rgbd).toMatchObject({ ok: false, error: { code: 'invalid-request' } });
     expect(!rgbd.ok && rgbd.error.message).toMatch(/no depth: live mapping runs in RGB mode/);
+    // The panel's calibration file is read by the shared camera-file parser: its errors name the file.
+    const badCalibration = await invokeBackend(backend, 'startCamera', { mode: 'rgb', width: 320, height: 240, calibration: { name: 'cam.yaml', text: 'image_width: 640\nimage_height: 480\n' } });
+    expect(badCalibration).toMatchObject({ ok: false, error: { code: 'invalid-request', message: expect.stringMatching(/^cam\.yaml: no camera matrix/) } });
     const noModel = await invokeBackend(backend, 'startCamera', { mode: 'rgb', width: 320, height: 240 });
     expect(noModel).toMatchObject({ ok: false, error: { code: 'unavailable' } });
     expect(!noModel.ok && noModel.error.message).toMatch(/Live camera mapping needs the joint network/);
@@ -162,5 +165,31 @@ describe('AppBackend live camera', () => {
       .toMatchObject({ ok: false, error: { code: 'not-found' } });
     const listed = await ask('listSessions', {});
     expect(listed.ok && listed.value.sessions.map((x) => x.source)).toEqual(['camera']);
+  });
+
+  it('a ROS camera_info YAML from the camera panel sets the intrinsics, rescaled to the capture size with a notice', async () => {
+    const seen: AppEvent[] = [];
+    const off = cam.onEvent((e) => seen.push(e));
+    const yaml = 'image_width: 640\nimage_height: 480\ncamera_matrix:\n  rows: 3\n  cols: 3\n  data: [500, 0, 319.5, 0, 480, 239.5, 0, 0, 1]\n';
+    const started = await ask('startCamera', { device: 'Calibrated Cam', mode: 'rgb', width: 64, height: 48, calibration: { name: 'webcam.yaml', text: yaml } });
+    if (!started.ok) throw new Error(started.error.message);
+    const sequence = createSyntheticSequence({ seed: 5, frames: 3, width: 64, height: 48 });
+    for await (const f of sequence.frames()) {
+      const r = await ask('cameraFrame', { timestamp: 500 + f.timestamp, width: 64, height: 48, rgb: f.rgb });
+      if (!r.ok) throw new Error(r.error.message);
+      await new Promise((res) => setTimeout(res, 40));
+    }
+    await expect.poll(() => seen.some((e) => e.channel === 'trajectory'), { timeout: 60_000 }).toBe(true);
+    const trajectory = seen.find((e) => e.channel === 'trajectory')!;
+    const k = (trajectory.payload as { intrinsics: { fx: number; fy: number; cx: number; cy: number } }).intrinsics;
+    expect(k.fx).toBeCloseTo(50, 6);
+    expect(k.fy).toBeCloseTo(48, 6);
+    expect(k.cx).toBeCloseTo(31.5, 6);
+    expect(k.cy).toBeCloseTo(23.5, 6);
+    const notices = seen.filter((e) => e.channel === 'error').map((e) => (e.payload as { message: string }).message);
+    expect(notices.join('\n')).toMatch(/webcam\.yaml: calibrated at 640×480, images are 64×48; intrinsics rescaled/);
+    const stopped = await ask('stopCamera', {});
+    if (!stopped.ok) throw new Error(stopped.error.message);
+    off();
   });
 });
