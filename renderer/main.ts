@@ -15,6 +15,8 @@ const app = new App(client);
   movingDrawn: () => app.viewer.surfels.movingDrawn,
   /** The full-detail image of the current map and view is on screen (the progressive pass has caught up). */
   complete: () => app.viewer.complete,
+  /** 'fence' (WebGL2: the page never waits for the GPU) or 'read' (WebGL1: a pixel read waits for each slice). */
+  gpuWait: () => app.viewer.gpuWait,
   /** Longest time each part of the page's work held it (ms): viewer phases and applying a map update. */
   longest: () => ({ ...app.viewer.longest, apply: app.longestApplyMs, events: app.longestEventMs }),
   progressive: () => {

@@ -10,9 +10,11 @@
  * 3. The progressive full-detail redraw (what the app does by itself, renderer/scene/progressive.ts): the view is
  *    moved once, then, until the full-detail image is whole: how long that took, the longest slice of drawing one
  *    animation frame held, and how long the page took to answer a trivial script sent every 50 ms (p50, p95, max),
- *    as a user's input would wait.
+ *    as a user's input would wait; beside it, the same script to an empty page of the same browser (the machine's share
+ *    of the delay, which on a loaded machine alone misses 100 ms).
  *    Lower is better for every time.
  */
+import { availableParallelism, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { printJson } from '../cli/output.js';
 import type { AppBackend } from '../contract/backend.js';
@@ -137,6 +139,12 @@ interface ProgressiveTiming {
   answerMsP50: number;
   answerMsP95: number;
   answerMsMax: number;
+  /**
+   * The same trivial script sent at the same moments to an empty page of the same browser: what the machine's
+   * scheduling alone costs (on a shared, loaded machine it misses 100 ms by itself), to read the page's figures against.
+   */
+  controlMsP50: number;
+  controlMsP95: number;
 }
 
 type Debug = {
@@ -149,19 +157,22 @@ type Debug = {
 const quantile = (sorted: number[], q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * q))];
 
 /** Moves the view with the mouse, then answers trivial scripts every 50 ms until the full-detail image is whole. */
-async function measureProgressive(page: Page, timeoutMs: number): Promise<ProgressiveTiming> {
+async function measureProgressive(page: Page, control: Page, timeoutMs: number): Promise<ProgressiveTiming> {
   const box = (await page.locator('#view').boundingBox())!;
   await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
   await page.mouse.down();
   await page.mouse.move(box.x + box.width / 2 + 30, box.y + box.height / 2 + 10, { steps: 3 });
   await page.mouse.up();
   const t0 = performance.now();
-  const answers: number[] = [];
+  const answers: number[] = [], controls: number[] = [];
   let complete = false;
   while (!complete && performance.now() - t0 < timeoutMs) {
     const s = performance.now();
     complete = await page.evaluate(() => (window as unknown as Debug).semslamDebug.complete());
     answers.push(performance.now() - s);
+    const c = performance.now();
+    await control.evaluate(() => document.body.childElementCount);
+    controls.push(performance.now() - c);
     process.stderr.write(`\r  progressive: ${((performance.now() - t0) / 1000).toFixed(1)} s, ${answers.length} answers   `);
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -169,7 +180,9 @@ async function measureProgressive(page: Page, timeoutMs: number): Promise<Progre
   const completeSeconds = (performance.now() - t0) / 1000;
   const p = await page.evaluate(() => (window as unknown as Debug).semslamDebug.progressive());
   const sorted = [...answers].sort((a, b) => a - b);
+  const controlSorted = [...controls].sort((a, b) => a - b);
   return {
+    controlMsP50: quantile(controlSorted, 0.5), controlMsP95: quantile(controlSorted, 0.95),
     completeSeconds: complete ? completeSeconds : Number.NaN, passes: p.passes, sliceMs: p.sliceMs, maxSliceMs: p.maxSliceMs, splatsPerMs: p.splatsPerMs,
     answers: sorted.length, answerMsP50: quantile(sorted, 0.5), answerMsP95: quantile(sorted, 0.95), answerMsMax: sorted[sorted.length - 1],
   };
@@ -217,7 +230,9 @@ async function measureRender(surfels: number, draws: number, fullDraws: number):
     const moving = 'times' in settle ? await timeDraws(page, draws, true, 'moving') : settle;
     const drawnMoving = await page.evaluate(() => (window as unknown as Debug).semslamDebug.movingDrawn());
     const full = await timeDraws(page, fullDraws, false, 'full');
-    const progressive = await measureProgressive(page, 600_000);
+    const control = await browser.newPage({ viewport: { width: 400, height: 300 } });
+    await control.setContent('<canvas id="view" width="400" height="300"></canvas>');
+    const progressive = await measureProgressive(page, control, 600_000);
     return {
       surfels, packetBytes: packet.byteLength, loadSeconds, viewport: canvas, movingBudget: budget, progressive,
       full: 'times' in full ? summarise(full.times, surfels) : full,
@@ -238,12 +253,14 @@ export async function main(argv: string[]): Promise<void> {
     },
   });
   const frames = Number(values.frames);
+  const load0 = loadavg()[0];
   process.stderr.write(`render bench: map deltas over ${frames} demo frames (real session runner)...\n`);
   const deltas = await measureDeltas(frames);
   process.stderr.write(`  ${deltas.packets} packets, ${deltas.bytes} bytes in ${deltas.seconds.toFixed(1)} s\n`);
   process.stderr.write(`render bench: ${Number(values.surfels).toLocaleString('en-US')} surfels in headless Chromium (SwiftShader)...\n`);
   const render = await measureRender(Number(values.surfels), Number(values.draws), Number(values['full-draws']));
-  if (values.json) return printJson({ deltas, render });
+  const loadAverage1m = { before: load0, after: loadavg()[0] };
+  if (values.json) return printJson({ deltas, render, loadAverage1m });
   const drawLine = (d: DrawTimes | { error: string }): string => ('error' in d ? `failed: ${d.error}`
     : `${d.drawn.toLocaleString('en-US')} drawn, median ${d.msMedian.toFixed(1)} ms, p95 ${d.msP95.toFixed(1)} ms over ${d.draws} synchronised draws`);
   const mb = (b: number): string => `${(b / 1e6).toFixed(2)} MB`;
@@ -256,8 +273,10 @@ export async function main(argv: string[]): Promise<void> {
     `  moving (points, budget ≤ ${render.movingBudget.toLocaleString('en-US')} adapted towards ${MOVING_TARGET_MS} ms/frame): ${drawLine(render.moving)}`,
     `  still (every surfel): ${drawLine(render.full)}`,
     `  progressive full detail (slices of ${render.progressive.sliceMs} ms per animation frame, as the app draws by itself):`,
-    `    whole image ${render.progressive.completeSeconds.toFixed(1)} s after the view stopped; longest slice ${render.progressive.maxSliceMs.toFixed(1)} ms; ${Math.round(render.progressive.splatsPerMs * 1000).toLocaleString('en-US')} splats/s`,
+    `    whole image ${render.progressive.completeSeconds.toFixed(1)} s after the view stopped; longest slice ${render.progressive.maxSliceMs.toFixed(1)} ms (GPU included; the page waits for none of it on WebGL2); ${Math.round(render.progressive.splatsPerMs * 1000).toLocaleString('en-US')} splats/s`,
     `    page answered a script in p50 ${render.progressive.answerMsP50.toFixed(1)} ms, p95 ${render.progressive.answerMsP95.toFixed(1)} ms, max ${render.progressive.answerMsMax.toFixed(1)} ms (${render.progressive.answers} tries while it drew)`,
+    `    an empty page of the same browser, asked at the same moments (the machine's share): p50 ${render.progressive.controlMsP50.toFixed(1)} ms, p95 ${render.progressive.controlMsP95.toFixed(1)} ms`,
+    `load average (1 min) ${loadAverage1m.before.toFixed(2)} → ${loadAverage1m.after.toFixed(2)} on ${availableParallelism()} cores`,
     '',
   ].join('\n'));
 }

@@ -32,7 +32,7 @@ export class ProgressivePass {
   lastPassDrawMs = 0;
   lastPassWallMs = 0;
   passes = 0;
-  /** Longest single slice so far (ms): how long one frame held the page. */
+  /** Longest single slice so far (ms, GPU included): with a read that waits (WebGL1), how long one frame held the page. */
   maxSliceMs = 0;
   private drawMs = 0;
   /** No slice before this time (ms, the duty cycle). */

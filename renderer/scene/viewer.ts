@@ -7,7 +7,9 @@
  * is drawn progressively into a second image ("back"), a time-boxed slice of slots per animation frame
  * (progressive.ts), and swapped in when it is whole: a map of any size, on any GPU, never holds the page for more
  * than a slice. Map updates while the view is still start the next pass when the current one is done; the front
- * keeps showing the last whole map meanwhile.
+ * keeps showing the last whole map meanwhile. Where WebGL2 is there (Chromium, Electron), the page never waits for
+ * the GPU: a fence tells when a slice is done and the next one follows it (gpuFence.ts); on WebGL1 a 1-pixel read
+ * waits, as before.
  */
 import createREGL from 'regl';
 import type { DrawCommand, Framebuffer2D, Regl, Texture2D } from 'regl';
@@ -18,6 +20,7 @@ import { TrajectoryLayer } from './trajectoryLayer.js';
 import { FrustumLayer } from './frustumLayer.js';
 import { Navigation } from './navigation.js';
 import { ProgressivePass } from './progressive.js';
+import { asWebGl1ForRegl, GpuFence } from './gpuFence.js';
 import { MOVING_TARGET_MS } from './lod.js';
 
 export interface ViewerStats {
@@ -80,14 +83,22 @@ export class Viewer {
   /** draw(…, moving=true) asked for the light image: keep it until the view, the look or the map changes. */
   private holdLight = false;
 
+  /** Tells when measured GPU work is done without waiting (WebGL2); null on WebGL1, where a pixel read waits. */
+  private readonly fence: GpuFence | null;
+  /** How the page learns that measured GPU work is done: a WebGL2 fence (it never waits) or a pixel read (it waits). */
+  get gpuWait(): 'fence' | 'read' {
+    return this.fence ? 'fence' : 'read';
+  }
+  /** Bumped when a pass is abandoned or restarted: a slice that completes after that is not the pass's. */
+  private passGeneration = 0;
+
   constructor(readonly canvas: HTMLCanvasElement) {
-    this.regl = createREGL({
-      canvas,
-      extensions: ['ANGLE_instanced_arrays'],
-      optionalExtensions: ['OES_element_index_uint'],
-      // Kept so a screenshot (toBlob) reads what is on screen.
-      attributes: { preserveDrawingBuffer: true, antialias: false, depth: false },
-    });
+    // Kept so a screenshot (toBlob) reads what is on screen.
+    const attributes = { preserveDrawingBuffer: true, antialias: false, depth: false };
+    const extensions = { extensions: ['ANGLE_instanced_arrays'], optionalExtensions: ['OES_element_index_uint'] };
+    const gl2 = canvas.getContext('webgl2', attributes) as WebGL2RenderingContext | null;
+    this.regl = gl2 ? createREGL({ gl: asWebGl1ForRegl(gl2), ...extensions }) : createREGL({ canvas, attributes, ...extensions });
+    this.fence = gl2 ? new GpuFence(gl2) : null;
     this.surfels = new SurfelLayer(this.regl, this.store);
     this.trajectory = new TrajectoryLayer(this.regl);
     this.frustum = new FrustumLayer(this.regl);
@@ -184,7 +195,7 @@ export class Viewer {
     const count = this.store.count;
     const p = this.progressive;
     const stale = (image: Image): boolean => !sameMatrix(image.viewProjection, this.viewProjection) || image.look !== this.look;
-    if (p.active && stale(this.back)) p.abort();
+    if (p.active && stale(this.back)) this.abortPass();
     const frontStale = stale(this.front);
     const mapChanged = this.front.mapVersion !== this.mapVersion;
     if (this.holdLight && (frontStale || mapChanged || moving)) this.holdLight = false;
@@ -192,14 +203,16 @@ export class Viewer {
     const oneSlice = p.estimateMs(count) <= p.sliceMs;
     const frontTooSparse = this.front.count * 1.5 < count && !oneSlice;
     let drewLight = false;
-    if (moving ? frontStale || mapChanged : (frontStale && (!oneSlice || p.active)) || (frontTooSparse && mapChanged)) {
+    // While measured work is on the GPU, a moving light image (also measured) waits for it: no backlog.
+    const gpuBusy = this.fence?.busy ?? false;
+    if (!(moving && gpuBusy) && (moving ? frontStale || mapChanged : (frontStale && (!oneSlice || p.active)) || (frontTooSparse && mapChanged))) {
       const t = performance.now();
       this.drawLightImage(moving);
       this.longest.light = Math.max(this.longest.light, performance.now() - t);
       drewLight = true;
     }
     // A slice waits for the GPU: after a light image it would wait for that too, so it is the next frame's.
-    if (!moving && !drewLight && !this.holdLight && p.ready(now) && (p.active || frontStale || mapChanged || !this.front.full)) this.drawSlice(now);
+    if (!moving && !drewLight && !gpuBusy && !this.holdLight && p.ready(now) && (p.active || frontStale || mapChanged || !this.front.full)) this.drawSlice(now);
     if (this.needsComposite) {
       const t = performance.now();
       this.composeCanvas();
@@ -225,7 +238,7 @@ export class Viewer {
         image.full = false;
         image.count = 0;
       }
-      this.progressive.abort();
+      this.abortPass();
       this.needsComposite = true;
     }
     this.regl.poll();
@@ -244,13 +257,20 @@ export class Viewer {
     this.front.fbo.use(() => {
       this.regl.clear({ color: BACKGROUND, depth: 1 });
       this.surfels.drawLight(this.frame, capped ? cap : Infinity);
-      // Waits until it is rasterised, as a slice does: its true cost sizes the next light image, and no backlog of
-      // light images builds up in the GPU for the next slice (or the next input) to wait behind.
-      if (moving) this.regl.read({ x: 0, y: 0, width: 1, height: 1, data: this.syncPixel });
     });
     this.stamp(this.front, false);
     this.needsComposite = true;
-    if (moving) this.surfels.observeMovingFrame(performance.now() - t0);
+    // Its true cost (rasterised) sizes the next light image, and the next waits for it: no backlog of light images
+    // builds up in the GPU for a slice (or the next input) to wait behind.
+    if (!moving) return;
+    if (this.fence?.track(t0, (ms) => this.surfels.observeMovingFrame(ms))) return;
+    this.front.fbo.use(() => this.regl.read({ x: 0, y: 0, width: 1, height: 1, data: this.syncPixel }));
+    this.surfels.observeMovingFrame(performance.now() - t0);
+  }
+
+  private abortPass(): void {
+    this.progressive.abort();
+    this.passGeneration++;
   }
 
   /** One time-boxed slice of the full-detail pass into the back image; swapped to the front when whole. */
@@ -259,18 +279,30 @@ export class Viewer {
     const count = this.store.count;
     if (!p.active) {
       p.start(this.mapVersion, now);
+      this.passGeneration++;
       this.stamp(this.back, false);
       this.back.fbo.use(() => this.regl.clear({ color: BACKGROUND, depth: 1 }));
     }
     const [from, to] = p.slice(count);
     const t0 = performance.now();
-    this.back.fbo.use(() => {
-      this.surfels.drawSlots(this.frame, from, to);
-      // Waits until the slice is rasterised: its true cost sizes the next one, and no backlog builds up in the GPU.
-      this.regl.read({ x: 0, y: 0, width: 1, height: 1, data: this.syncPixel });
-    });
-    const ms = performance.now() - t0;
-    this.longest.slice = Math.max(this.longest.slice, ms);
+    const generation = this.passGeneration;
+    this.back.fbo.use(() => this.surfels.drawSlots(this.frame, from, to));
+    // How long the page was held: the submission when a fence tells the end, the whole slice when a read waits.
+    this.longest.slice = Math.max(this.longest.slice, performance.now() - t0);
+    // The slice's true cost (rasterised) sizes the next one, which waits for it: no backlog builds up in the GPU.
+    const done = (ms: number): void => {
+      // The pass was abandoned (the view moved, the canvas resized) while the GPU drew this slice.
+      if (generation !== this.passGeneration || !p.active) return;
+      this.sliceDone(from, to, ms);
+    };
+    if (this.fence?.track(t0, done)) return;
+    this.back.fbo.use(() => this.regl.read({ x: 0, y: 0, width: 1, height: 1, data: this.syncPixel }));
+    this.longest.slice = Math.max(this.longest.slice, performance.now() - t0);
+    done(performance.now() - t0);
+  }
+
+  private sliceDone(from: number, to: number, ms: number): void {
+    const p = this.progressive;
     this.stats.lastDrawMs = ms;
     this.stats.draws++;
     if (!p.drew(to, to - from, ms, this.store.count, performance.now())) return;
@@ -311,7 +343,7 @@ export class Viewer {
     if (moving) {
       this.drawLightImage(false, false);
     } else {
-      this.progressive.abort();
+      this.abortPass();
       this.back.fbo.use(() => {
         this.regl.clear({ color: BACKGROUND, depth: 1 });
         this.surfels.drawSlots(this.frame, 0, this.store.count);
@@ -341,6 +373,7 @@ export class Viewer {
 
   dispose(): void {
     this.disposed = true;
+    this.fence?.dispose();
     cancelAnimationFrame(this.raf);
     if (this.settleTimer !== null) clearTimeout(this.settleTimer);
     this.surfels.dispose();
