@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, readdir } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -92,6 +92,45 @@ describe('live camera in web mode', () => {
       best = Math.min(best, diff / g.rgb.length);
     }
     expect(best).toBeLessThan(4);
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('takes a ROS camera_info YAML as the calibration (the parser --camera uses), and names a bad one', async () => {
+    const bad = join(dir, 'partial.yaml');
+    await writeFile(bad, 'image_width: 640\nimage_height: 480\nfx: 500\n');
+    await page.selectOption('#camera-size', '320x240');
+    await page.uncheck('#camera-record');
+    await page.setInputFiles('#camera-calibration', bad);
+    await page.click('#camera');
+    await page.waitForFunction(() => /partial\.yaml: no camera matrix/.test(document.getElementById('errors')?.textContent ?? ''));
+    await page.waitForSelector('#camera-state[data-state="idle"]');
+
+    const good = join(dir, 'webcam.yaml');
+    await writeFile(good, ['image_width: 640', 'image_height: 480', 'camera_name: webcam', 'camera_matrix:', '  rows: 3', '  cols: 3',
+      '  data: [520, 0, 319.5, 0, 516, 239.5, 0, 0, 1]', 'distortion_model: plumb_bob', 'distortion_coefficients:', '  rows: 1', '  cols: 5',
+      '  data: [0, 0, 0, 0, 0]', ''].join('\n'));
+    await page.setInputFiles('#camera-calibration', good);
+    await page.check('#camera-record');
+    // Every message the page shows (a later one replaces an earlier one in the box).
+    await page.evaluate(() => {
+      const w = window as unknown as { shown: string[] };
+      w.shown = [];
+      const box = document.getElementById('errors')!;
+      new MutationObserver(() => w.shown.push(box.textContent ?? '')).observe(box, { childList: true, characterData: true, subtree: true });
+    });
+    await page.click('#camera');
+    await page.waitForSelector('#camera-state[data-state="running"]');
+    // The backend says it rescaled the 640×480 calibration to the 320×240 capture.
+    await page.waitForFunction(() => (window as unknown as { shown: string[] }).shown.some((m) => /webcam\.yaml: calibrated at 640×480, images are 320×240; intrinsics rescaled/.test(m)));
+    await page.waitForFunction(() => Number(document.getElementById('status-frame')?.textContent ?? -1) >= 2, null, { timeout: 180_000 });
+    await page.click('#camera-stop');
+    await page.waitForSelector('#camera-state[data-state="idle"]');
+    await page.waitForFunction(() => /recording in .+\.$/.test(document.getElementById('errors')?.textContent ?? ''));
+    const recording = /recording in (\S+)\.$/.exec((await page.textContent('#errors'))!)?.[1];
+    const reader = await openSequence(recording!);
+    expect(reader.info.intrinsics).toMatchObject({ width: 320, height: 240, fx: 260, fy: 258, cx: 159.5, cy: 119.5 });
+    await reader.close?.();
+    await page.setInputFiles('#camera-calibration', []);
     expect(pageErrors).toEqual([]);
   });
 });
