@@ -74,9 +74,11 @@ def nearest(stamps, t):
 
 def open_seven_scenes(folder):
     frame_dir = os.path.join(folder, 'rgbd-frames') if os.path.isdir(os.path.join(folder, 'rgbd-frames')) else folder
-    colours = sorted(glob.glob(os.path.join(frame_dir, 'frame-*.color.png')))
+    # The tsdf-fusion re-packaging of 7-Scenes stores colour as JPEG (as semslam's own reader accepts).
+    colours = sorted(glob.glob(os.path.join(frame_dir, 'frame-*.color.png')) +
+                     glob.glob(os.path.join(frame_dir, 'frame-*.color.jpg')))
     if not colours:
-        raise InputError(f'{frame_dir}: no 7-Scenes frames (frame-NNNNNN.color.png)')
+        raise InputError(f'{frame_dir}: no 7-Scenes frames (frame-NNNNNN.color.png or .color.jpg)')
     k = SEVEN_SCENES_K
     kfile = os.path.join(folder, 'camera-intrinsics.txt')
     if os.path.isfile(kfile):
@@ -84,7 +86,7 @@ def open_seven_scenes(folder):
         k = (m[0, 0], m[1, 1], m[0, 2], m[1, 2])
     frames = []
     for c in colours:
-        stem = c[:-len('.color.png')]
+        stem = c[:-len('.color.png')]  # same length as '.color.jpg'
         n = int(re.search(r'frame-(\d+)', stem).group(1))
         frames.append({'rgb': c, 'depth': stem + '.depth.png', 'pose': np.loadtxt(stem + '.pose.txt').reshape(4, 4),
                        'timestamp': n / 30.0})
@@ -132,7 +134,7 @@ def open_sequence(folder):
         raise InputError(f'{folder}: not a folder')
     if os.path.isfile(os.path.join(folder, 'rgb.txt')) and os.path.isfile(os.path.join(folder, 'depth.txt')):
         return open_tum(folder)
-    if os.path.isdir(os.path.join(folder, 'rgbd-frames')) or glob.glob(os.path.join(folder, 'frame-*.color.png')):
+    if os.path.isdir(os.path.join(folder, 'rgbd-frames')) or glob.glob(os.path.join(folder, 'frame-*.color.[pj][np]g')):
         return open_seven_scenes(folder)
     raise InputError(f'{folder}: expected a 7-Scenes or TUM folder (write NYU-format sequences as TUM with `semslam gen`)')
 
