@@ -318,11 +318,25 @@ export class LoopCloser {
   }
 
   /**
-   * A lost frame: registered against the whole map from the poses of its most similar keyframes. Returns the
-   * accepted registration's pose, or null.
+   * A lost frame: registered against the whole map (stable surfels), first from `hypotheses` (poses the session
+   * has reason to believe: where tracking just converged, where the motion model puts the camera, the last good
+   * pose; the staged registration reaches 20–30 cm from them), then from the poses of the frame's most similar
+   * keyframes (ferns: a return to a place seen before). Returns the first accepted registration, or null.
    */
   relocalise(map: SurfelMap, tracker: IcpTracker, frame: readonly FrameLevel[], rgb: Uint8Array, rawDepth: Float32Array,
-    medianResidual: number): TrackingResult | null {
+    medianResidual: number, hypotheses: readonly Mat4[] = []): TrackingResult | null {
+    const tried: Mat4[] = [];
+    const attempt = (T0: Mat4): TrackingResult | null => {
+      // Two starts within a centimetre and a degree register alike.
+      for (const t of tried) { const d = poseDistance(t, T0); if (d.translation < 0.01 && d.rotation < Math.PI / 180) return null; }
+      tried.push(T0);
+      const reg = this.register(map, tracker, frame, Float64Array.from(T0), this.wholeMapFilter());
+      return this.accepted(reg, medianResidual) ? reg.tracking : null;
+    };
+    for (const T0 of hypotheses) {
+      const r = attempt(T0);
+      if (r) return r;
+    }
     if (this.ferns.keyframes.length === 0) return null;
     const k = this.intrinsics;
     this.ferns.encode(rgb, rawDepth, k.width, k.height, this.codes);
@@ -330,9 +344,8 @@ export class LoopCloser {
     const candidates = this.ferns.query(this.codes, this.c.relocaliseCandidates);
     for (const m of candidates) {
       if (m.dissimilarity > this.c.relocaliseMaxDissimilarity) break;
-      const Tk = this.keyframePose(m.keyframe.node, m.keyframe.T_node_camera, this.m3);
-      const reg = this.register(map, tracker, frame, Float64Array.from(Tk), this.wholeMapFilter());
-      if (this.accepted(reg, medianResidual)) return reg.tracking;
+      const r = attempt(this.keyframePose(m.keyframe.node, m.keyframe.T_node_camera, new Float64Array(16)));
+      if (r) return r;
     }
     return null;
   }
