@@ -13,11 +13,13 @@ export async function drawPreview(canvas: HTMLCanvasElement, p: Preview): Promis
   if (p.format === 'rgb8') {
     const img = ctx.createImageData(p.width, p.height);
     const n = p.width * p.height;
-    for (let i = 0; i < n; i++) {
-      img.data[4 * i] = p.data[3 * i];
-      img.data[4 * i + 1] = p.data[3 * i + 1];
-      img.data[4 * i + 2] = p.data[3 * i + 2];
-      img.data[4 * i + 3] = 255;
+    // ImageData.data is a DOM getter: read once, not four times a pixel (1.2 M calls for a 640×480 preview).
+    const out = img.data, src = p.data;
+    for (let i = 0, j = 0, k = 0; i < n; i++, j += 3, k += 4) {
+      out[k] = src[j];
+      out[k + 1] = src[j + 1];
+      out[k + 2] = src[j + 2];
+      out[k + 3] = 255;
     }
     ctx.putImageData(img, 0, 0);
     return;
