@@ -1,0 +1,39 @@
+/**
+ * Issue 11's hard generated sequences, mapped end to end (semslam map's path): a camera covered for a second and
+ * a close-range pass where most depth is missing. Judged against the generator's ground truth: the intervals
+ * (hardCases), the poses (ATE) and the room's true surfaces (surfel distance).
+ */
+import { describe, expect, it } from 'vitest';
+import { mapSequence, type MapRun } from '../../main/pipeline/mapSequence.js';
+import { createSyntheticSequence, parseSynthSpec } from '../../main/synth/sequence.js';
+import { SurfaceDistance } from '../../main/synth/surfaceDistance.js';
+
+async function mapHard(spec: string): Promise<{ run: MapRun; stable: ReturnType<SurfaceDistance['summarize']> }> {
+  const seq = createSyntheticSequence(parseSynthSpec(spec));
+  const run = await mapSequence(seq, { labels: 'none' });
+  // The map a user keeps: surfels confirmed by several views. Unconfirmed ones (the last frames' sensor noise, up
+  // to 9 cm out at 4 m) are dropped by fusion when no later view confirms them.
+  const snap = run.fusion.snapshot();
+  const pts: number[] = [];
+  for (let k = 0; k < snap.count; k++) if (snap.stable[k]) pts.push(snap.positions[3 * k], snap.positions[3 * k + 1], snap.positions[3 * k + 2]);
+  return { run, stable: new SurfaceDistance(seq.room.mesh).summarize(Float32Array.from(pts)) };
+}
+
+describe('hard generated sequences, mapped (issue 11 targets)', () => {
+  it('covered for a second: every covered frame flagged at once and kept out of the map, relocalised on return, ATE ≤ 2 cm', async () => {
+    const { run, stable } = await mapHard('synth:seed=1,frames=300,size=320x240,covered=1');
+    const s = run.summary;
+    const [h] = s.hardCases!;
+    expect(h).toMatchObject({ kind: 'covered', affected: { start: 150, end: 180 }, fusedAffected: 0, flaggedAfter3: 1 });
+    expect(h.flagDelay).toBeLessThanOrEqual(3);
+    // Tracking resumes on return: relocalised against the map within a few frames, then tracked and fused again.
+    expect(s.frameStatus.relocalised.some((f) => f >= 180 && f <= 183)).toBe(true);
+    expect(h.resumeDelay).not.toBeNull();
+    expect(h.resumeDelay!).toBeLessThanOrEqual(5);
+    expect(s.frameStatus.lost.filter((f) => f >= 180)).toEqual([]);
+    // Before the fix: never resumed (150 lost frames, ATE 24.8 cm). Measured after: 0.85 cm.
+    expect(s.ateRmseM!).toBeLessThan(0.02);
+    expect(stable.max).toBeLessThan(0.05);
+    expect(s.surfaceDistance!.fractionOver).toBeLessThan(0.005);
+  }, 600_000);
+});
