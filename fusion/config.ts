@@ -2,6 +2,9 @@
  * Every tunable of the surfel fusion pipeline, in one record with documented defaults. Callers pass a
  * Partial<FusionConfig>; resolveFusionConfig merges it over DEFAULT_FUSION_CONFIG and validates once.
  */
+import type { MapCrfOptions } from './map-crf.js';
+import type { LabelVisibility } from './label-fusion.js';
+import type { FloorPlaneOptions } from './floor-plane.js';
 
 /** What drives the camera pose. 'hybrid' = point-to-plane ICP + photometric; 'none' = take the frame's hint. */
 export type TrackingMethod = 'hybrid' | 'pointToPlane' | 'photometric' | 'none';
@@ -179,6 +182,32 @@ export interface FusionConfig {
    */
   predictedDepthScale: boolean;
   maxDepthRescale: number;
+
+  // Labels (label-fusion.ts, map-crf.ts).
+  /** Each observation is mixed with uniform, (1 − ε)·p + ε/C, before the Bayesian update (LabelFusionOptions.probabilityFloor). */
+  labelProbabilityFloor: number;
+  /**
+   * Predicted depth: σ₀ (m) of the label weight 1 / (1 + (σ/σ₀)²) that mixes an uncertain pixel's observation
+   * towards uniform (LabelFusionOptions.sigmaRef); 0 = off. No effect with a depth sensor.
+   */
+  labelSigmaRef: number;
+  /** Which visible surfels a frame relabels (LabelFusionOptions.visibility). */
+  labelVisibility: LabelVisibility;
+  /** Predicted depth: the label update's depth gate widens to this many σ of the pixel (0 = the sensor's gate). */
+  labelGateSigmas: number;
+  /** Class-prior correction β of the Bayesian label update (LabelFusionOptions.priorCorrection); 0 = off. */
+  labelPriorCorrection: number;
+  /** Run the map CRF (map-crf.ts) after every crfEvery-th fused frame with labels; 0 = off. */
+  crfEvery: number;
+  /** The CRF's options over DEFAULT_MAP_CRF_OPTIONS (kernels, iterations, window, surfel cap, time budget). */
+  crf: Readonly<Partial<MapCrfOptions>>;
+  /**
+   * Re-estimate the floor plane from the map's floor surfels after every floorCheckEvery-th fused frame with
+   * labels, and stop surfels above it from being labelled floor (floor-plane.ts); 0 = off.
+   */
+  floorCheckEvery: number;
+  /** The floor check's options over DEFAULT_FLOOR_PLANE_OPTIONS. */
+  floorPlane: Readonly<Partial<FloorPlaneOptions>>;
 }
 
 export const DEFAULT_FUSION_CONFIG: Readonly<FusionConfig> = Object.freeze({
@@ -254,6 +283,15 @@ export const DEFAULT_FUSION_CONFIG: Readonly<FusionConfig> = Object.freeze({
   fuseGateSigmas: 2,
   predictedDepthScale: false,
   maxDepthRescale: 1.5,
+  labelProbabilityFloor: 0,
+  labelSigmaRef: 0,
+  labelVisibility: 'depthGate' as LabelVisibility,
+  labelGateSigmas: 0,
+  labelPriorCorrection: 0,
+  crfEvery: 0,
+  crf: Object.freeze({}),
+  floorCheckEvery: 0,
+  floorPlane: Object.freeze({}),
 });
 
 /**
@@ -274,6 +312,8 @@ export const PREDICTED_DEPTH_CONFIG: Readonly<Partial<FusionConfig>> = Object.fr
   doubtInlierRatio: 0.1,
   fuseDepthThreshold: 0.05,
   icpDepthNoiseWeighting: false,
+  // Measured on the demo room (120 frames): fused pixel accuracy 64.1 → 65.5 % (see fusion/README.md).
+  floorCheckEvery: 10,
 });
 
 /** Active window (frames) when loop closure is on and the caller left activeWindow unset (ElasticFusion: 200). */
@@ -332,5 +372,11 @@ export function resolveFusionConfig(partial: Partial<FusionConfig> = {}, imageWi
   }
   if (!(c.depthEdgeGain >= 0 && c.depthLabelGain >= 0)) throw new RangeError('FusionConfig: depth σ gains must be ≥ 0');
   if (!(c.icpFullDensityWidth >= 1)) throw new RangeError('FusionConfig.icpFullDensityWidth must be ≥ 1');
+  if (!(c.labelProbabilityFloor >= 0 && c.labelProbabilityFloor < 1)) throw new RangeError('FusionConfig.labelProbabilityFloor must be in [0, 1)');
+  if (!(c.labelPriorCorrection >= 0 && c.labelPriorCorrection <= 1)) throw new RangeError('FusionConfig.labelPriorCorrection must be in [0, 1]');
+  if (!(c.labelSigmaRef >= 0)) throw new RangeError('FusionConfig.labelSigmaRef must be ≥ 0');
+  for (const k of ['crfEvery', 'floorCheckEvery'] as const) {
+    if (!(Number.isInteger(c[k]) && c[k] >= 0)) throw new RangeError(`FusionConfig.${k} must be an integer ≥ 0`);
+  }
   return c;
 }

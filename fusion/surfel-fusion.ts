@@ -18,6 +18,8 @@ import { SurfelMap } from './surfel-map.js';
 import type { SurfelFilter } from './surfel-map.js';
 import { SurfelFuser } from './surfel-fuser.js';
 import { LabelFusion } from './label-fusion.js';
+import { MapCrf, type MapCrfResult } from './map-crf.js';
+import { FloorPlaneEstimator, floorMargin, suppressFloorAbove, type FloorPlane } from './floor-plane.js';
 import type { DisplayDeltaFilter } from './display-filter.js';
 import type { FrameInput, FrameResult, FrameStatus, MapSnapshot, PredictedView } from './types.js';
 import { TrackingJudge } from './tracking-judge.js';
@@ -54,6 +56,14 @@ export class SurfelFusion {
   readonly tracker: IcpTracker;
   readonly fuser: SurfelFuser;
   readonly labels: LabelFusion;
+  /** The map CRF (null when config.crfEvery is 0). */
+  readonly crf: MapCrf | null;
+  /** Fused frames with labels since the CRF last ran. */
+  private labelledSinceCrf = 0;
+  /** The floor check (null when config.floorCheckEvery is 0), its last plane, and frames since it ran. */
+  readonly floorEstimator: FloorPlaneEstimator | null;
+  private floorPlaneNow: FloorPlane | null = null;
+  private labelledSinceFloor = 0;
   readonly judge: TrackingJudge;
   /** Pose graph, ferns, relocalisation and loop closure (absent when tracking is off). */
   readonly loops: LoopCloser | null;
@@ -117,7 +127,12 @@ export class SurfelFusion {
       activeWindow: c.activeWindow, freeSpaceMargin: c.freeSpaceMargin, maxRadiusFactor: c.maxRadiusFactor,
       sigmaRef: c.fuseSigmaRef, gateSigmas: c.fuseGateSigmas,
     }, pool);
-    this.labels = new LabelFusion({ maxSplatRadiusPx: c.maxSplatRadiusPx }, pool);
+    this.labels = new LabelFusion({
+      maxSplatRadiusPx: c.maxSplatRadiusPx, probabilityFloor: c.labelProbabilityFloor, sigmaRef: c.labelSigmaRef,
+      visibility: c.labelVisibility, gateSigmas: c.labelGateSigmas, priorCorrection: c.labelPriorCorrection,
+    }, pool);
+    this.crf = c.crfEvery > 0 ? new MapCrf(c.crf) : null;
+    this.floorEstimator = c.floorCheckEvery > 0 ? new FloorPlaneEstimator(c.floorPlane) : null;
     this.judge = new TrackingJudge({
       lostValidFraction: c.lostValidFraction, doubtValidFraction: c.doubtValidFraction, minConditioning: c.minConditioning,
       doubtInlierRatio: c.doubtInlierRatio, residualFactor: c.residualFactor, photometricFactor: c.photometricFactor,
@@ -136,6 +151,9 @@ export class SurfelFusion {
 
   /** σ (m) of the last frame's predicted depth per pixel (0 = missing); null for a depth sensor. */
   get depthSigma(): Float32Array | null { return this.predicted?.sigma ?? null; }
+
+  /** The floor plane the floor check uses now (null: off, or not enough floor in the map yet). */
+  get floorPlane(): FloorPlane | null { return this.floorPlaneNow; }
 
   /** Scale applied to the last frame's predicted depth to match the map (1 for a depth sensor). */
   get depthScale(): number { return this.predicted?.scale ?? 1; }
@@ -269,6 +287,7 @@ export class SurfelFusion {
     let added = 0, removed = 0, fusedCount = 0, labelled = 0;
     let t4 = t3;
     let loopClosure: LoopClosureEvent | null = null;
+    let crf: MapCrfResult | null = null;
     if (fuseIt) {
       this.loops?.beforeFuse(this.map, this.pose, frameIndex);
       const f = this.fuser.fuse(this.map, {
@@ -279,7 +298,20 @@ export class SurfelFusion {
       if (input.classProbs) {
         const fu = this.fuser;
         labelled = this.labels.update(this.map, fu.candidates, this.preprocessor.rawDepth, this.intrinsics.width,
-          this.intrinsics.height, fu.newSlots, fu.newPixels, fu.newCount, input.classProbs, frameIndex).updated;
+          this.intrinsics.height, fu.newSlots, fu.newPixels, fu.newCount, input.classProbs, frameIndex, pd ? pd.sigma : null).updated;
+        const fe = this.floorEstimator;
+        if (fe && ++this.labelledSinceFloor >= c.floorCheckEvery) {
+          this.labelledSinceFloor = 0;
+          this.floorPlaneNow = fe.estimate(this.map);
+          const o = fe.options;
+          const plane = this.floorPlaneNow;
+          this.labels.setFloorPlane(plane, plane ? floorMargin(plane, o) : 0, o.floorIndex, o.suppression);
+          if (this.floorPlaneNow) suppressFloorAbove(this.map, this.floorPlaneNow, o, frameIndex);
+        }
+        if (this.crf && ++this.labelledSinceCrf >= c.crfEvery) {
+          this.labelledSinceCrf = 0;
+          crf = this.crf.run(this.map, frameIndex);
+        }
       }
     }
     const t45 = now();
@@ -304,7 +336,7 @@ export class SurfelFusion {
     }
     return {
       frameIndex, T_world_camera: Float64Array.from(this.pose), tracking, fused: fuseIt, status, statusReason,
-      ...(loopClosure ? { loopClosure } : {}),
+      ...(loopClosure ? { loopClosure } : {}), ...(crf ? { crf } : {}),
       stats: { surfels: this.map.liveCount, activeSurfels, visibleSurfels: fusedCount, added, removed, labelled },
       ms: {
         preprocess: t1 - t0, predict: t2 - t1 + nextPredictMs, track: t3 - t2 - relocaliseMs, fuse: t4 - t3, labels: t45 - t4,

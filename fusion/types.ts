@@ -3,6 +3,7 @@ import type { Intrinsics } from './camera.js';
 import type { Mat4 } from './pose.js';
 import type { TrackingResult } from './icp-tracker.js';
 import type { LoopClosureEvent } from './loop-closure.js';
+import type { MapCrfResult } from './map-crf.js';
 
 export type { TrackingResult, LoopClosureEvent };
 
@@ -65,6 +66,8 @@ export interface FrameResult {
   readonly statusReason: string;
   /** A loop closed at this frame: the map and the pose were corrected. */
   readonly loopClosure?: LoopClosureEvent;
+  /** The map CRF ran after this frame (FusionConfig.crfEvery); its time is part of ms.labels. */
+  readonly crf?: MapCrfResult;
   readonly stats: FrameStats;
   /** Milliseconds per stage. */
   readonly ms: FrameTimings;
