@@ -358,7 +358,13 @@ def main(argv=None) -> int:
         m = evaluate(load_published(ck)[0], a.test, device=device, max_images=a.eval_max_images, scale=eval_scale)
         full[n] = m
         s = _summary(m)
-        real[desc] = evaluate_real(load_published(ck)[0], a.real_scale, device=device)
+        r = evaluate_real(load_published(ck)[0], a.real_scale, device=device)
+        # The untrained head's figures would read as a (terrible) result: drop them, as in the held-out table.
+        if losses == ('segm',):
+            r = {k: v for k, v in r.items() if not k.startswith(('test_', 'train10_'))}
+        if losses == ('depth',):
+            r = {k: v for k, v in r.items() if not k.startswith(('pixel_acc', 'miou'))}
+        real[desc] = r
         # A single-task row reports only its task's metrics (the other head was never trained).
         if losses == ('segm',):
             s = {k: v for k, v in s.items() if k in ('miou', 'pixel_acc', 'mean_class_acc')}
