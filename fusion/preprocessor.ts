@@ -312,7 +312,7 @@ export interface GeometryArgs {
 }
 
 /** Back-projects rows [y0, y1) of the depth map into camera-frame vertices (zero where depth is missing). */
-export function vertexRows(a: GeometryArgs, y0: number, y1: number): void {
+function vertexRows(a: GeometryArgs, y0: number, y1: number): void {
   const { depth, vertex, width, fx, fy, cx, cy } = a;
   const ifx = 1 / fx, ify = 1 / fy;
   for (let y = y0, i = y0 * width; y < y1; y++) {
@@ -337,7 +337,7 @@ export interface CompactArgs {
 }
 
 /** Packs pixels [i0, i1) with depth and normal into valid (vertex, normal) from entry i0 on; out[o] = how many. */
-export function compactPixels(a: CompactArgs, i0: number, i1: number, out: Float64Array, o: number): void {
+function compactPixels(a: CompactArgs, i0: number, i1: number, out: Float64Array, o: number): void {
   const { depth, vertex, normal, valid, rawDepth } = a;
   const useRaw = a.useRaw === 1;
   let n = i0;
@@ -364,7 +364,7 @@ export function compactPixels(a: CompactArgs, i0: number, i1: number, out: Float
  * Sobel gradients of rows [y0, y1) scaled by 1/8 so they are per-pixel intensity differences, and their squared
  * magnitude; zero on the border.
  */
-export function sobelRows(a: { img: Float32Array; gx: Float32Array; gy: Float32Array; mag2: Float32Array; width: number; height: number }, y0: number, y1: number): void {
+function sobelRows(a: { img: Float32Array; gx: Float32Array; gy: Float32Array; mag2: Float32Array; width: number; height: number }, y0: number, y1: number): void {
   const { img, gx, gy, mag2, width: w, height: h } = a;
   gx.fill(0, y0 * w, y1 * w); gy.fill(0, y0 * w, y1 * w); mag2.fill(0, y0 * w, y1 * w);
   const ya = y0 < 1 ? 1 : y0, yb = y1 > h - 1 ? h - 1 : y1;

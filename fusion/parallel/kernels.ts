@@ -2,7 +2,7 @@
  * Every kernel a KernelPool can run, by name: the stages' per-pixel and per-surfel loops, written as
  * (args, begin, end, out, outOffset) over a sub-range so that a worker thread runs the same code on its part.
  */
-import { bilateralRows, compactPixels, downsampleRows, intensityPixels, levelRows, sobelRows, vertexRows } from '../preprocessor.js';
+import { bilateralRows, downsampleRows, intensityPixels, levelRows } from '../preprocessor.js';
 import { downsamplePredictionRows } from '../model-predictor.js';
 import { icpAccumulate, rgbAccumulate, trackAccumulate } from '../icp-tracker.js';
 import { associationFillPixels, associationRows, associationSlotRows, freeSpaceViolations, fuseRows, indexMapRows } from '../surfel-fuser.js';
@@ -10,8 +10,10 @@ import { labelUpdate } from '../label-fusion.js';
 import { collectSurfels } from '../surfel-map.js';
 import { splatRows } from '../splat.js';
 
+// vertexRows, compactPixels and sobelRows run inside levelRows (one hand-off per pyramid level), so they are not
+// kernels of their own.
 export const kernels = {
-  bilateralRows, intensityPixels, downsampleRows, vertexRows, compactPixels, sobelRows, levelRows,
+  bilateralRows, intensityPixels, downsampleRows, levelRows,
   downsamplePredictionRows,
   icpAccumulate, rgbAccumulate, trackAccumulate,
   fuseRows, associationSlotRows, associationFillPixels, associationRows, freeSpaceViolations, indexMapRows,
