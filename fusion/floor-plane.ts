@@ -51,6 +51,8 @@ export interface FloorPlane {
 export class FloorPlaneEstimator {
   readonly options: FloorPlaneOptions;
   private heights = new Float32Array(0);
+  /** Slots of the evidence (confident floor surfels), collected once per estimate. */
+  private evidence = new Int32Array(0);
   private readonly up = new Float64Array(3);
   private readonly cov = new Float64Array(6);
   private readonly mean = new Float64Array(3);
@@ -81,8 +83,12 @@ export class FloorPlaneEstimator {
       nx += nrm[3 * s]; ny += nrm[3 * s + 1]; nz += nrm[3 * s + 2]; n++;
     }
     if (n < o.minSurfels) return null;
-    if (this.heights.length < n) this.heights = new Float32Array(2 * n);
-    const h = this.heights;
+    if (this.heights.length < n) { this.heights = new Float32Array(2 * n); this.evidence = new Int32Array(2 * n); }
+    const h = this.heights, ev = this.evidence;
+    for (let s = 0, i = 0; s < map.highWater; s++) {
+      if (!alive[s] || label[s] !== id || labelProb[s] < o.minLabelProb) continue;
+      ev[i++] = s;
+    }
     const up = this.up;
     // The plane through the evidence's positions (least squares), then again through the inliers: surfels
     // called floor on a table top lie far above it. Positions, not normals: normals of predicted depth are tilted
@@ -90,8 +96,8 @@ export class FloorPlaneEstimator {
     let cut = Infinity, height = 0, spread = 0;
     for (let pass = 0; pass < 3; pass++) {
       let m = 0, mx = 0, my = 0, mz = 0;
-      for (let s = 0; s < map.highWater; s++) {
-        if (!alive[s] || label[s] !== id || labelProb[s] < o.minLabelProb) continue;
+      for (let i = 0; i < n; i++) {
+        const s = ev[i];
         const px = pos[3 * s], py = pos[3 * s + 1], pz = pos[3 * s + 2];
         if (pass > 0 && Math.abs(px * up[0] + py * up[1] + pz * up[2] - height) > cut) continue;
         mx += px; my += py; mz += pz; m++;
@@ -100,8 +106,8 @@ export class FloorPlaneEstimator {
       mx /= m; my /= m; mz /= m;
       const cov = this.cov;
       cov.fill(0);
-      for (let s = 0; s < map.highWater; s++) {
-        if (!alive[s] || label[s] !== id || labelProb[s] < o.minLabelProb) continue;
+      for (let i = 0; i < n; i++) {
+        const s = ev[i];
         const px = pos[3 * s], py = pos[3 * s + 1], pz = pos[3 * s + 2];
         if (pass > 0 && Math.abs(px * up[0] + py * up[1] + pz * up[2] - height) > cut) continue;
         const dx = px - mx, dy = py - my, dz = pz - mz;
@@ -113,14 +119,11 @@ export class FloorPlaneEstimator {
       height = mx * up[0] + my * up[1] + mz * up[2];
       this.mean[0] = mx; this.mean[1] = my; this.mean[2] = mz;
       // Robust spread of the evidence about the plane (median absolute residual), for the next pass's inliers.
-      let k = 0;
-      for (let s = 0; s < map.highWater; s++) {
-        if (!alive[s] || label[s] !== id || labelProb[s] < o.minLabelProb) continue;
-        h[k++] = Math.abs(pos[3 * s] * up[0] + pos[3 * s + 1] * up[1] + pos[3 * s + 2] * up[2] - height);
+      for (let i = 0; i < n; i++) {
+        const s = ev[i];
+        h[i] = Math.abs(pos[3 * s] * up[0] + pos[3 * s + 1] * up[1] + pos[3 * s + 2] * up[2] - height);
       }
-      const part = h.subarray(0, k);
-      part.sort();
-      spread = 1.4826 * part[k >> 1];
+      spread = robustSpread(h, n);
       cut = Math.max(2.5 * spread, 0.02);
     }
     // The bend, fitted twice (the second time to the first fit's inliers), then the spread about it.
@@ -135,8 +138,8 @@ export class FloorPlaneEstimator {
     const acc = this.acc, j = this.jac;
     for (let pass = 0; pass < 2; pass++) {
       acc.fill(0);
-      for (let s = 0; s < map.highWater; s++) {
-        if (!alive[s] || label[s] !== id || labelProb[s] < o.minLabelProb) continue;
+      for (let i = 0; i < n; i++) {
+        const s = ev[i];
         const r = heightAboveFloor(plane, pos[3 * s], pos[3 * s + 1], pos[3 * s + 2]);
         if (Math.abs(r) > cut) continue;
         const dx = pos[3 * s] - origin[0], dy = pos[3 * s + 1] - origin[1], dz = pos[3 * s + 2] - origin[2];
@@ -147,18 +150,22 @@ export class FloorPlaneEstimator {
       }
       if (acc[28] < o.minSurfels || !solveNormalEquations6(acc, this.step, this.scratch)) break;
       for (let c = 0; c < 6; c++) bend[c] += this.step[c];
-      let k = 0;
-      for (let s = 0; s < map.highWater; s++) {
-        if (!alive[s] || label[s] !== id || labelProb[s] < o.minLabelProb) continue;
-        h[k++] = Math.abs(heightAboveFloor(plane, pos[3 * s], pos[3 * s + 1], pos[3 * s + 2]));
+      for (let i = 0; i < n; i++) {
+        const s = ev[i];
+        h[i] = Math.abs(heightAboveFloor(plane, pos[3 * s], pos[3 * s + 1], pos[3 * s + 2]));
       }
-      const part = h.subarray(0, k);
-      part.sort();
-      plane.spread = 1.4826 * part[k >> 1];
+      plane.spread = robustSpread(h, n);
       cut = Math.max(2.5 * plane.spread, 0.02);
     }
     return plane;
   }
+}
+
+/** 1.4826 × the median of h[0..n) (sorts that part in place): the spread of absolute residuals. */
+function robustSpread(h: Float32Array, n: number): number {
+  const part = h.subarray(0, n);
+  part.sort();
+  return 1.4826 * part[n >> 1];
 }
 
 /** Height of the point (x, y, z) above the floor (negative below). */
@@ -232,10 +239,9 @@ export function suppressFloorAbove(map: SurfelMap, plane: FloorPlane, o: FloorPl
     probs[b + f] = o.suppression * other;
     let sum = 0;
     for (let c = 0; c < C; c++) sum += probs[b + c];
-    const bp = other;
     const inv = 1 / sum;
     for (let c = 0; c < C; c++) probs[b + c] *= inv;
-    labelProb[s] = bp * inv;
+    labelProb[s] = other * inv;
     label[s] = best + 1; changed++; map.touch(s, frame);
   }
   return changed;
