@@ -48,6 +48,11 @@ export interface FloorPlane {
   spread: number;
 }
 
+/** Floats in the packed form of a floor (packFloor): up 3, height, origin 3, axis u 3, axis v 3, bend 6. */
+export const PACKED_FLOOR_LENGTH = 19;
+
+const packedScratch = new Float64Array(PACKED_FLOOR_LENGTH);
+
 export class FloorPlaneEstimator {
   readonly options: FloorPlaneOptions;
   private heights = new Float32Array(0);
@@ -136,11 +141,13 @@ export class FloorPlaneEstimator {
     av[0] = up[1] * au[2] - up[2] * au[1]; av[1] = up[2] * au[0] - up[0] * au[2]; av[2] = up[0] * au[1] - up[1] * au[0];
     const plane = { up: Float64Array.from(up), height, origin, axisU: au, axisV: av, bend, surfels: n, spread };
     const acc = this.acc, j = this.jac;
+    const q = packedScratch;
     for (let pass = 0; pass < 2; pass++) {
       acc.fill(0);
+      packFloor(plane, q);
       for (let i = 0; i < n; i++) {
         const s = ev[i];
-        const r = heightAboveFloor(plane, pos[3 * s], pos[3 * s + 1], pos[3 * s + 2]);
+        const r = heightAbovePackedFloor(q, 0, pos[3 * s], pos[3 * s + 1], pos[3 * s + 2]);
         if (Math.abs(r) > cut) continue;
         const dx = pos[3 * s] - origin[0], dy = pos[3 * s + 1] - origin[1], dz = pos[3 * s + 2] - origin[2];
         const u = au[0] * dx + au[1] * dy + au[2] * dz, v = av[0] * dx + av[1] * dy + av[2] * dz;
@@ -150,9 +157,10 @@ export class FloorPlaneEstimator {
       }
       if (acc[28] < o.minSurfels || !solveNormalEquations6(acc, this.step, this.scratch)) break;
       for (let c = 0; c < 6; c++) bend[c] += this.step[c];
+      packFloor(plane, q);
       for (let i = 0; i < n; i++) {
         const s = ev[i];
-        h[i] = Math.abs(heightAboveFloor(plane, pos[3 * s], pos[3 * s + 1], pos[3 * s + 2]));
+        h[i] = Math.abs(heightAbovePackedFloor(q, 0, pos[3 * s], pos[3 * s + 1], pos[3 * s + 2]));
       }
       plane.spread = robustSpread(h, n);
       cut = Math.max(2.5 * plane.spread, 0.02);
@@ -168,12 +176,24 @@ function robustSpread(h: Float32Array, n: number): number {
   return 1.4826 * part[n >> 1];
 }
 
-/** Height of the point (x, y, z) above the floor (negative below). */
+/** Writes the floor into out[o, o + PACKED_FLOOR_LENGTH), the form worker kernels read (heightAbovePackedFloor). */
+export function packFloor(f: FloorPlane, out: Float64Array, o = 0): void {
+  out.set(f.up, o); out[o + 3] = f.height; out.set(f.origin, o + 4); out.set(f.axisU, o + 7); out.set(f.axisV, o + 10);
+  out.set(f.bend, o + 13);
+}
+
+/** Height of the point (x, y, z) above the floor packed at q[o] by packFloor (negative below). */
+export function heightAbovePackedFloor(q: Float64Array, o: number, x: number, y: number, z: number): number {
+  const dx = x - q[o + 4], dy = y - q[o + 5], dz = z - q[o + 6];
+  const u = q[o + 7] * dx + q[o + 8] * dy + q[o + 9] * dz, v = q[o + 10] * dx + q[o + 11] * dy + q[o + 12] * dz;
+  return q[o] * x + q[o + 1] * y + q[o + 2] * z - q[o + 3]
+    - (q[o + 13] + q[o + 14] * u + q[o + 15] * v + q[o + 16] * u * u + q[o + 17] * u * v + q[o + 18] * v * v);
+}
+
+/** Height of the point (x, y, z) above the floor (negative below); loops pack once and use heightAbovePackedFloor. */
 export function heightAboveFloor(f: FloorPlane, x: number, y: number, z: number): number {
-  const dx = x - f.origin[0], dy = y - f.origin[1], dz = z - f.origin[2];
-  const u = f.axisU[0] * dx + f.axisU[1] * dy + f.axisU[2] * dz, v = f.axisV[0] * dx + f.axisV[1] * dy + f.axisV[2] * dz;
-  const b = f.bend;
-  return f.up[0] * x + f.up[1] * y + f.up[2] * z - f.height - (b[0] + b[1] * u + b[2] * v + b[3] * u * u + b[4] * u * v + b[5] * v * v);
+  packFloor(f, packedScratch);
+  return heightAbovePackedFloor(packedScratch, 0, x, y, z);
 }
 
 /**
@@ -226,10 +246,12 @@ export function suppressFloorAbove(map: SurfelMap, plane: FloorPlane, o: FloorPl
   if (f >= C) return 0;
   const { alive, label, labelProb, probs, position: pos } = map;
   const margin = floorMargin(plane, o);
+  const q = packedScratch;
+  packFloor(plane, q);
   let changed = 0;
   for (let s = 0; s < map.highWater; s++) {
     if (!alive[s] || label[s] !== id) continue;
-    if (heightAboveFloor(plane, pos[3 * s], pos[3 * s + 1], pos[3 * s + 2]) <= margin) continue;
+    if (heightAbovePackedFloor(q, 0, pos[3 * s], pos[3 * s + 1], pos[3 * s + 2]) <= margin) continue;
     const b = s * C;
     // Floor falls to `suppression` times the best other class: after many frames agreeing on floor, a factor
     // alone would leave it ahead.

@@ -12,6 +12,7 @@ import type { SurfelMap } from './surfel-map.js';
 import { SlotList } from './surfel-map.js';
 import { splatSurfels } from './splat.js';
 import type { FloorPlane } from './floor-plane.js';
+import { heightAbovePackedFloor, packFloor, PACKED_FLOOR_LENGTH } from './floor-plane.js';
 import { InputStaging } from './parallel/buffers.js';
 import type { KernelPool } from './parallel/pool.js';
 import { MAX_PARTS, serialPool } from './parallel/pool.js';
@@ -191,7 +192,7 @@ export class LabelFusion {
   /** Stands in for the σ image (in the pool's memory) on frames without one. */
   private readonly noSigma: Float32Array;
   /** Floor plane for the floor check (setFloorPlane): up, height along up, margin, class channel, factor. */
-  private readonly floor = { on: false, geometry: new Float64Array(19), minHeight: 0, index: 0, suppression: 1 };
+  private readonly floor = { on: false, geometry: new Float64Array(PACKED_FLOOR_LENGTH), minHeight: 0, index: 0, suppression: 1 };
   /** Sum of the network's outputs per class over every frame so far (sampled pixels), and how many were summed. */
   private readonly priorSum: Float64Array;
   private priorCount = 0;
@@ -257,8 +258,7 @@ export class LabelFusion {
     const f = this.floor;
     f.on = plane !== null;
     if (!plane) return;
-    const g = f.geometry;
-    g.set(plane.up, 0); g[3] = plane.height; g.set(plane.origin, 4); g.set(plane.axisU, 7); g.set(plane.axisV, 10); g.set(plane.bend, 13);
+    packFloor(plane, f.geometry);
     f.minHeight = minHeight; f.index = index; f.suppression = suppression;
   }
 
@@ -341,13 +341,6 @@ export interface LabelUpdateArgs {
   params: Float64Array;
 }
 
-/** heightAboveFloor (floor-plane.ts) over the floor as packed in params from index 19. */
-function floorHeight(q: Float64Array, x: number, y: number, z: number): number {
-  const dx = x - q[23], dy = y - q[24], dz = z - q[25];
-  const u = q[26] * dx + q[27] * dy + q[28] * dz, v = q[29] * dx + q[30] * dy + q[31] * dz;
-  return q[19] * x + q[20] * y + q[21] * z - q[22] - (q[32] + q[33] * u + q[34] * v + q[35] * u * u + q[36] * u * v + q[37] * v * v);
-}
-
 /** Per-thread scratch for a tempered observation (kernels on one thread never overlap). */
 let tempered = new Float32Array(16);
 
@@ -408,7 +401,7 @@ export function labelUpdate(a: LabelUpdateArgs, begin: number, end: number, out:
       for (let c = 0; c < C; c++) tp[c] = obs[ob + c] * priorWeight[c];
       obs = tp; ob = 0;
     }
-    if (floorCheck && floorHeight(q, pos[3 * s], pos[3 * s + 1], pos[3 * s + 2]) > floorTop) {
+    if (floorCheck && heightAbovePackedFloor(q, 19, pos[3 * s], pos[3 * s + 1], pos[3 * s + 2]) > floorTop) {
       if (obs !== tp) { for (let c = 0; c < C; c++) tp[c] = obs[ob + c]; obs = tp; ob = 0; }
       tp[fi] *= fk;
     }

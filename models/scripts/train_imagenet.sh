@@ -25,6 +25,7 @@ PYTHONPATH=models nice -n "${NICE:-0}" "$PY" -m semslam_net.recipe \
   --s1 "$DATA/s1" --s2 "$DATA/s2" --test "$DATA/test640" "${REAL_ARGS[@]}" --out "$OUT" \
   --onnx "$OUT/model.onnx" --card "$OUT/model-card" \
   --teacher-steps "${TEACHER_STEPS:-200}" --pretrain-steps "${PRETRAIN_STEPS:-900}" --finetune-steps "${FINETUNE_STEPS:-300}" \
+  --pretrain-init "${PRETRAIN_INIT:-imagenet}" \
   --ablations "$ABL" --ablation-steps "${ABLATION_STEPS:-250}" \
   --cache-size 320x240 --crop 192 --scale-range 0.5,2 --batch-size 8 \
   --optimizer adam --lr-encoder 1e-4 --lr-decoder 1e-3 --freeze-bn --train-encoder-from "${ENC_FROM:-9}" \

@@ -144,6 +144,8 @@ def write_card(path_stem: str, card: dict) -> None:
              f'- Totals over all phases and all parts of the run (stopped and resumed runs summed): {steps} steps, '
              f'{images} training images, {hours:.2f} hours of training',
              f'- Initialisation: {init}; encoder layers 1-{frozen - 1} frozen' if frozen > 1 else f'- Initialisation: {init}',
+             *([f"- Pre-training starts from the teacher's weights (encoder, decoder, segmentation head; depth head fresh)"]
+               if st.get('pretrain_init') == 'teacher' else []),
              f'- BN statistics frozen: {st.get("freeze_bn")}; task balance: {st.get("balance")}'
              + (f' (lambda {st.get("lambda_segm")}, depth x{st.get("depth_weight")})' if st.get('balance') == 'fixed' else ''),
              f'- Input: {card.get("input_size", "?")} frames; '
@@ -228,6 +230,9 @@ def main(argv=None) -> int:
     ap.add_argument('--finetune-steps', type=int, default=200)
     ap.add_argument('--teacher-width', type=float, default=1.0,
                     help='teacher encoder width (1.0: the ImageNet weights exist for it; 1.4 = the paper, from scratch)')
+    ap.add_argument('--pretrain-init', default='imagenet', choices=('imagenet', 'teacher'),
+                    help="pre-training starts from the ImageNet encoder, or from the teacher's encoder, decoder and "
+                         "segmentation head (only the depth head starts fresh)")
     ap.add_argument('--real', action='append', default=[],
                     help='real depth-only folder (labelled layout, e.g. from semslam_net.real): the teacher labels it '
                          'and pre-training adds it to S1; repeatable')
@@ -315,7 +320,13 @@ def main(argv=None) -> int:
         with open(marker, 'w', encoding='utf8') as f:
             json.dump(lab[root], f)
     pre_data = [a.s1 + '@teacher'] + [r + '@teacher' for r in a.real]
-    pre_ck = phase('pretrain', pre_data, DEFAULT_MODEL, a.pretrain_steps, ('segm', 'depth'), evaluate_every=a.eval_every)
+    # From the teacher: the segmentation-only teacher beats the joint student on both the held-out rooms and the
+    # real frames (run r2), so the student keeps what the teacher learnt and only has to add depth.
+    pre_init = teacher_ck if a.pretrain_init == 'teacher' else None
+    if pre_init is not None and abs(a.teacher_width - 1.0) > 1e-9:
+        raise SystemExit('--pretrain-init teacher needs --teacher-width 1.0 (the student has width 1.0)')
+    pre_ck = phase('pretrain', pre_data, DEFAULT_MODEL, a.pretrain_steps, ('segm', 'depth'), init_from=pre_init,
+                   evaluate_every=a.eval_every)
     fin_ck = phase('finetune', [a.s2], DEFAULT_MODEL, a.finetune_steps, ('segm', 'depth'), init_from=pre_ck, lr_scale=0.1,
                    evaluate_every=a.eval_every)
     # The real frames pick the shipped model: the best-scoring evaluated checkpoint of pre-training and fine-tuning.
@@ -387,7 +398,7 @@ def main(argv=None) -> int:
         'settings': {'crop': a.crop, 'batch_size': a.batch_size, 'scale': a.scale, 'init': a.init,
                      'optimizer': a.optimizer, 'lr_encoder': a.lr_encoder, 'lr_decoder': a.lr_decoder, 'momentum': a.momentum,
                      'weight_decay': a.weight_decay, 'poly_power': a.poly_power,
-                     'eval_scale': eval_scale, 'teacher_width': a.teacher_width, 'teacher_steps': a.teacher_steps,
+                     'eval_scale': eval_scale, 'teacher_width': a.teacher_width, 'pretrain_init': a.pretrain_init, 'teacher_steps': a.teacher_steps,
                      'pretrain_steps': a.pretrain_steps, 'finetune_steps': a.finetune_steps,
                      'ablation_steps': ab_steps if names else None, 'eval_max_images': a.eval_max_images,
                      'imagenet': a.imagenet, 'train_encoder_from': a.train_encoder_from, 'freeze_bn': a.freeze_bn,

@@ -263,9 +263,18 @@ export class Viewer {
     // Its true cost (rasterised) sizes the next light image, and the next waits for it: no backlog of light images
     // builds up in the GPU for a slice (or the next input) to wait behind.
     if (!moving) return;
-    if (this.fence?.track(t0, (ms) => this.surfels.observeMovingFrame(ms))) return;
-    this.front.fbo.use(() => this.regl.read({ x: 0, y: 0, width: 1, height: 1, data: this.syncPixel }));
-    this.surfels.observeMovingFrame(performance.now() - t0);
+    this.whenDrawn(this.front, t0, (ms) => this.surfels.observeMovingFrame(ms));
+  }
+
+  /**
+   * Calls done with the GPU time of the work submitted since t0 into target: later through the fence, or now
+   * after a 1-pixel read that waits for it (WebGL1). Returns whether done ran now.
+   */
+  private whenDrawn(target: Image, t0: number, done: (ms: number) => void): boolean {
+    if (this.fence?.track(t0, done)) return false;
+    target.fbo.use(() => this.regl.read({ x: 0, y: 0, width: 1, height: 1, data: this.syncPixel }));
+    done(performance.now() - t0);
+    return true;
   }
 
   private abortPass(): void {
@@ -295,10 +304,7 @@ export class Viewer {
       if (generation !== this.passGeneration || !p.active) return;
       this.sliceDone(from, to, ms);
     };
-    if (this.fence?.track(t0, done)) return;
-    this.back.fbo.use(() => this.regl.read({ x: 0, y: 0, width: 1, height: 1, data: this.syncPixel }));
-    this.longest.slice = Math.max(this.longest.slice, performance.now() - t0);
-    done(performance.now() - t0);
+    if (this.whenDrawn(this.back, t0, done)) this.longest.slice = Math.max(this.longest.slice, performance.now() - t0);
   }
 
   private sliceDone(from: number, to: number, ms: number): void {
