@@ -35,8 +35,12 @@ const now = (): number => performance.now();
 /** Frames in doubt for weak conditioning alone after which they are fused again (see processFrame). */
 const DOUBT_RUN_FUSE = 5;
 
-/** Valid-depth fraction below which a doubtful frame is never fused on a run of soft doubt (most depth missing). */
+/**
+ * A close-range pass: under this valid-depth fraction, with the depth that is left nearer than CLOSE_PASS_DEPTH_M
+ * on average (the rest of the view is under the sensor's minimum range). Its doubtful frames are never soft-fused.
+ */
 const SOFT_FUSE_MIN_VALID = 0.4;
+const CLOSE_PASS_DEPTH_M = 1;
 
 /**
  * Frames after a loss that tracking must judge ok in a row, without any registration against the whole map being
@@ -274,11 +278,14 @@ export class SurfelFusion {
     // one wall in doubt, then lost for good). Photometric residual: a new view that shades differently raises it
     // for good, and as only ok frames move the running median, every later frame stayed in doubt and unfused until
     // the unextended model lost tracking (synth seed 6, 320×240: doubtful from frame 121, lost 310-546); such a frame
-    // also enters the judge's medians, so they follow the new level. Not when most of the frame's depth is missing
-    // (SOFT_FUSE_MIN_VALID): that is a close-range pass, whose photometric residual is high because the view is
-    // wrong, not new (synth seed 0 close=1, 320×240: frame 357 of the hold fused this way).
-    const softDoubt = status === 'doubtful' && validFraction >= SOFT_FUSE_MIN_VALID
-      && (statusReason.startsWith('ill-conditioned') || statusReason.startsWith('photometric RMSE'));
+    // also enters the judge's medians, so they follow the new level. Not in a close-range pass (most depth missing,
+    // the rest near: closePass): its photometric residual is high because the view is wrong, not new (synth seed 0
+    // close=1, 320×240: frame 357 of the hold fused), and against one flat surface it is ill-conditioned while the pose
+    // slides (seed 1 close=1). Missing depth alone is not that: a far wall beyond maxDepth leaves a frame 23-40 %
+    // valid and ill-conditioned, and holding those back starved the model (seed 101, frames 117-140: lost 141-600).
+    const softDoubt = status === 'doubtful'
+      && (statusReason.startsWith('ill-conditioned') || statusReason.startsWith('photometric RMSE'))
+      && !(validFraction < SOFT_FUSE_MIN_VALID && this.meanValidDepth() < CLOSE_PASS_DEPTH_M);
     this.doubtRun = softDoubt ? this.doubtRun + 1 : 0;
     const softFuse = softDoubt && this.doubtRun > DOUBT_RUN_FUSE;
     if (softFuse && statusReason.startsWith('photometric RMSE')) this.judge.admit(tracking);
@@ -343,6 +350,14 @@ export class SurfelFusion {
         loops: t5 - t45 + relocaliseMs, total: t5 - t0 + nextPredictMs,
       },
     };
+  }
+
+  /** Mean of the frame's valid raw depth (m); 0 without any. Only asked on a doubtful frame. */
+  private meanValidDepth(): number {
+    const d = this.preprocessor.rawDepth;
+    let sum = 0, n = 0;
+    for (let i = 0; i < d.length; i++) if (d[i] > 0) { sum += d[i]; n++; }
+    return n > 0 ? sum / n : 0;
   }
 
   private predictionFilter(frameIndex: number): SurfelFilter {
