@@ -5,6 +5,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { MapSnapshot } from '../../fusion/types.js';
 import { toWireError } from '../errors.js';
+import { lowerThisThread } from '../parallel/threadPriority.js';
 import type { WorkerCommand, WorkerInit, WorkerMessage, WorkerReplyValue } from './protocol.js';
 import { SessionLoop } from './sessionLoop.js';
 
@@ -38,6 +39,8 @@ async function handle(loop: SessionLoop, c: WorkerCommand): Promise<{ value: Wor
 }
 
 const init = workerData as WorkerInit;
+// Before any thread of the session starts, so that they inherit it.
+lowerThisThread();
 let loop: SessionLoop;
 try {
   loop = await SessionLoop.create(init.options, (event, transfer) => post({ kind: 'event', event }, transfer));

@@ -1,0 +1,36 @@
+/**
+ * Mapping yields to the view. On a machine with few cores the session's threads (its loop, the kernel pool, the
+ * network, the prefetching reader) compete with the renderer and, under a software GL, with Chromium's GPU process;
+ * at equal priority a CI run saw the page answer scripts in 1.5 s (p95) and show frames' status 2.4 s late while a
+ * 640×480 replay mapped. Lowered, the mapping takes what the page leaves and loses nothing when the page is idle
+ * (replay e2e beside a 2-thread training run: status lag p95 210 → 17 ms, script p95 652 → 459 ms).
+ *
+ * Linux only: there a nice value belongs to a thread (setpriority on pid 0 changes the calling thread alone) and
+ * the threads it starts inherit it. Elsewhere pid 0 means the whole process (Electron's main, the web server).
+ */
+import { setPriority } from 'node:os';
+
+/**
+ * Nice value of the session's threads: about a tenth of a normal thread's CPU share when both want the CPU.
+ * SEMSLAM_SESSION_NICE overrides it (0: as the caller).
+ */
+export const SESSION_NICE = 10;
+
+export function sessionNice(env: NodeJS.ProcessEnv = process.env): number {
+  const v = env.SEMSLAM_SESSION_NICE;
+  if (v === undefined || v === '') return SESSION_NICE;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 19) throw new Error(`SEMSLAM_SESSION_NICE must be an integer 0..19, got "${v}"`);
+  return n;
+}
+
+/** Lowers the calling thread (and the threads it starts later); returns whether it did. Throws only for a bad SEMSLAM_SESSION_NICE. */
+export function lowerThisThread(nice = sessionNice(), platform: NodeJS.Platform = process.platform): boolean {
+  if (platform !== 'linux') return false;
+  try {
+    setPriority(0, nice);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,42 @@
+/**
+ * The session's threads run below the caller's (main/parallel/threadPriority.ts): read back from /proc, where Linux
+ * keeps each thread's nice value (field 19 of /proc/PID/task/TID/stat).
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { DEMO_SEQUENCE_SPEC } from '../../main/session/openSource.js';
+import { PipelineSession } from '../../main/session/pipelineSession.js';
+import { lowerThisThread, SESSION_NICE } from '../../main/parallel/threadPriority.js';
+
+function niceByThread(): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const tid of readdirSync(`/proc/${process.pid}/task`)) {
+    const stat = readFileSync(`/proc/${process.pid}/task/${tid}/stat`, 'utf8');
+    // The command name (field 2) may hold spaces; the fields after its closing parenthesis are space-separated.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    out.set(Number(tid), Number(fields[16]));
+  }
+  return out;
+}
+
+describe('session thread priority', () => {
+  it('a session runs its threads at SESSION_NICE and leaves the caller\'s main thread alone', async () => {
+    const before = niceByThread();
+    expect(before.get(process.pid)).toBe(0);
+    const session = await PipelineSession.start({ source: DEMO_SEQUENCE_SPEC, mode: 'rgbd', pacing: 'everyFrame', paused: true, maxFrames: 2 });
+    try {
+      const after = niceByThread();
+      const lowered = [...after].filter(([tid, nice]) => !before.has(tid) && nice === SESSION_NICE);
+      // The session's loop, and the kernel pool's helper it starts (2 threads by default).
+      expect(lowered.length).toBeGreaterThanOrEqual(1);
+      expect(after.get(process.pid)).toBe(0);
+    } finally {
+      await session.stop();
+    }
+  }, 120_000);
+
+  it('does nothing where a nice value is the whole process\'s', () => {
+    expect(lowerThisThread(SESSION_NICE, 'darwin')).toBe(false);
+    expect(lowerThisThread(SESSION_NICE, 'win32')).toBe(false);
+  });
+});
