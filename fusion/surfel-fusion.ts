@@ -37,7 +37,9 @@ const DOUBT_RUN_FUSE = 5;
 
 /**
  * A close-range pass: under this valid-depth fraction, with the depth that is left nearer than CLOSE_PASS_DEPTH_M
- * on average (the rest of the view is under the sensor's minimum range). Its doubtful frames are never soft-fused.
+ * on average (the rest of the view is under the sensor's minimum range). Its frames are in doubt however well they
+ * track (a pose prior can hold the slide along the one surface left in view, and then nothing else flagged them),
+ * and never soft-fused.
  */
 const SOFT_FUSE_MIN_VALID = 0.4;
 const CLOSE_PASS_DEPTH_M = 1;
@@ -72,6 +74,8 @@ export class SurfelFusion {
   /** Pose graph, ferns, relocalisation and loop closure (absent when tracking is off). */
   readonly loops: LoopCloser | null;
   private readonly pose = identityPose();
+  /** The motion model's prediction for the frame being tracked (the tracker's weak-direction prior). */
+  private readonly priorPose = identityPose();
   /** Which slots the snapshot being collected takes (reused). */
   private pickScratch = new Uint8Array(0);
   /** The predictor's maps already show the model from the current pose (built after the last fusion). */
@@ -122,7 +126,7 @@ export class SurfelFusion {
       icpHuber: c.icpHuber, rgbHuber: c.rgbHuber, rgbMinGradient: c.rgbMinGradient, minInlierRatio: c.minInlierRatio,
       maxInlierRmse: c.maxInlierRmse, maxTranslationJump: c.maxTranslationJump, maxRotationJumpDeg: c.maxRotationJumpDeg,
       convergenceEpsilon: c.convergenceEpsilon, fullDensityWidth: c.icpFullDensityWidth, rgbFinestLevel: c.rgbFinestLevel,
-      depthNoiseWeighting: c.icpDepthNoiseWeighting,
+      depthNoiseWeighting: c.icpDepthNoiseWeighting, weakPriorRatio: c.icpWeakPriorRatio,
     }, pool);
     this.fuser = new SurfelFuser(intrinsics, {
       minDepth: c.minDepth, maxDepth: c.maxDepth, indexSupersample: c.indexSupersample,
@@ -228,9 +232,10 @@ export class SurfelFusion {
       else if (this.predictionReady) activeSurfels = this.fuser.candidates.count;
       else activeSurfels = this.predictor.predict(this.map, this.pose, this.predictionFilter(frameIndex));
       t2 = now();
-      tracking = this.tracker.track(this.preprocessor.levels, this.predictor.levels, this.pose, hint ?? this.pose);
+      const prior = c.icpWeakPriorRatio > 0 && this.motion.lastTrackedFrame >= 0 ? this.motion.predict(frameIndex, this.priorPose) : undefined;
+      tracking = this.tracker.track(this.preprocessor.levels, this.predictor.levels, this.pose, hint ?? this.pose, prior);
       const photometric = c.trackingMethod === 'photometric' || (c.trackingMethod === 'hybrid' && c.rgbWeight > 0);
-      const j = this.judge.judge(tracking, validFraction, photometric);
+      const j = this.judge.judge(tracking, validFraction, photometric, this.closeRange(validFraction));
       status = j.verdict; statusReason = j.reason;
       // After a loss the pose is where the motion model put it, and tracking from there can converge to a wrong
       // place that looks locally fine (synth seed 3, 320×240, covered for 1 s: 29 cm off with 47 % inliers). So
@@ -245,7 +250,7 @@ export class SurfelFusion {
         if (tracked) hypotheses.push(tracking.T_world_camera);
         if (this.motion.lastTrackedFrame >= 0) hypotheses.push(this.motion.predict(frameIndex), this.motion.lastTrackedPose);
         const r = this.loops.relocalise(this.map, this.tracker, this.preprocessor.levels, this.preprocessor.rgb,
-          this.preprocessor.rawDepth, this.judge.medianResidual, hypotheses);
+          this.preprocessor.rawDepth, this.judge.expectedResidual(tracking.meanDepth ?? NaN), hypotheses);
         if (r) { tracking = r; status = 'relocalised'; statusReason = `relocalised after ${this.lostRun + (tracked ? 0 : 1)} lost frame(s)`; }
         relocaliseMs = now() - tr;
       }
@@ -285,7 +290,7 @@ export class SurfelFusion {
     // valid and ill-conditioned, and holding those back starved the model (seed 101, frames 117-140: lost 141-600).
     const softDoubt = status === 'doubtful'
       && (statusReason.startsWith('ill-conditioned') || statusReason.startsWith('photometric RMSE'))
-      && !(validFraction < SOFT_FUSE_MIN_VALID && this.meanValidDepth() < CLOSE_PASS_DEPTH_M);
+      && !this.closeRange(validFraction);
     this.doubtRun = softDoubt ? this.doubtRun + 1 : 0;
     const softFuse = softDoubt && this.doubtRun > DOUBT_RUN_FUSE;
     if (softFuse && statusReason.startsWith('photometric RMSE')) this.judge.admit(tracking);
@@ -326,7 +331,7 @@ export class SurfelFusion {
       this.loops.afterFuse(this.preprocessor.rgb, this.preprocessor.rawDepth, this.pose, frameIndex);
       if (this.loops.checkDue(frameIndex)) {
         loopClosure = this.loops.check(this.map, this.tracker, this.preprocessor.levels, this.preprocessor.rgb,
-          this.preprocessor.rawDepth, this.pose, frameIndex, this.judge.medianResidual);
+          this.preprocessor.rawDepth, this.pose, frameIndex, this.judge.expectedResidual(tracking.meanDepth ?? NaN));
         if (loopClosure) this.counts.loopClosures++;
       }
     }
@@ -352,7 +357,12 @@ export class SurfelFusion {
     };
   }
 
-  /** Mean of the frame's valid raw depth (m); 0 without any. Only asked on a doubtful frame. */
+  /** Whether the frame is in a close-range pass (see SOFT_FUSE_MIN_VALID). */
+  private closeRange(validFraction: number): boolean {
+    return validFraction < SOFT_FUSE_MIN_VALID && this.meanValidDepth() < CLOSE_PASS_DEPTH_M;
+  }
+
+  /** Mean of the frame's valid raw depth (m); 0 without any. Only asked when most depth is missing. */
   private meanValidDepth(): number {
     const d = this.preprocessor.rawDepth;
     let sum = 0, n = 0;

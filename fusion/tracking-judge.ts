@@ -37,6 +37,15 @@ export const DEFAULT_JUDGE_OPTIONS: Readonly<JudgeOptions> = Object.freeze({
   residualFactor: 3, residualFloor: 0.006, photometricFactor: 3, photometricFloor: 0.04, window: 60,
 });
 
+/**
+ * The Kinect's depth noise σ(z) (1.2 mm + 1.9 mm·(z − 0.4)², as IcpOptions.depthNoiseWeighting): the scale a residual
+ * is judged in. After a close-range pass (residuals under 1 mm at 0.3 m) a frame 2 m away has 8 mm for the same fit.
+ */
+export function residualScale(depth: number): number {
+  const z = Math.max(0, depth - 0.4);
+  return 0.0012 + 0.0019 * z * z;
+}
+
 export interface Judgement {
   verdict: FrameVerdict;
   /** Why the frame is not ok ('' when ok). */
@@ -55,6 +64,8 @@ function ringMedian(ring: Float64Array, n: number, scratch: Float64Array): numbe
 export class TrackingJudge {
   readonly options: JudgeOptions;
   private readonly residuals: Float64Array;
+  /** Residuals over residualScale(the frame's mean depth). */
+  private readonly scaled: Float64Array;
   private readonly photometric: Float64Array;
   private readonly scratch: Float64Array;
   private count = 0;
@@ -64,6 +75,7 @@ export class TrackingJudge {
     this.options = { ...DEFAULT_JUDGE_OPTIONS, ...options };
     const w = this.options.window;
     this.residuals = new Float64Array(w);
+    this.scaled = new Float64Array(w);
     this.photometric = new Float64Array(w);
     this.scratch = new Float64Array(w);
   }
@@ -72,11 +84,18 @@ export class TrackingJudge {
   get medianResidual(): number { return ringMedian(this.residuals, this.count, this.scratch); }
   get medianPhotometric(): number { return ringMedian(this.photometric, this.count, this.scratch); }
 
+  /** The residual a good frame whose points lie `depth` metres away has (median of the scaled ring; NaN before any). */
+  expectedResidual(depth: number): number {
+    if (!(depth > 0)) return this.medianResidual;
+    return ringMedian(this.scaled, this.count, this.scratch) * residualScale(depth);
+  }
+
   /**
    * Judges a frame: `validFraction` = pixels with depth and normal / all pixels; `photometric` = whether the
-   * tracker ran a photometric term. Good frames enter the running medians.
+   * tracker ran a photometric term; `closeRange` = the caller found the frame in a close-range pass (most of the view
+   * under the sensor's range, the rest near): in doubt whatever else holds. Good frames enter the running medians.
    */
-  judge(t: TrackingResult, validFraction: number, photometric: boolean): Judgement {
+  judge(t: TrackingResult, validFraction: number, photometric: boolean, closeRange = false): Judgement {
     const o = this.options;
     if (validFraction < o.lostValidFraction) return { verdict: 'lost', reason: `valid depth ${(100 * validFraction).toFixed(1)} % of pixels` };
     if (t.lost) return { verdict: 'lost', reason: t.reason };
@@ -85,8 +104,10 @@ export class TrackingJudge {
     if (validFraction < o.doubtValidFraction) reason = `valid depth ${(100 * validFraction).toFixed(1)} % of pixels`;
     else if (cond < o.minConditioning) reason = `ill-conditioned system (${cond.toExponential(1)})`;
     else if (t.inlierRatio < o.doubtInlierRatio) reason = `inlier ratio ${t.inlierRatio.toFixed(2)}`;
+    else if (closeRange) reason = `close range (${(100 * validFraction).toFixed(0)} % valid depth, all of it near)`;
     else if (this.count >= 10) {
-      const mr = this.medianResidual;
+      // Judged at the frame's own depth when the tracker reports it.
+      const mr = t.meanDepth !== undefined ? this.expectedResidual(t.meanDepth) : this.medianResidual;
       if (t.inlierRmse > o.residualFloor && t.inlierRmse > o.residualFactor * mr) {
         reason = `residual ${(1000 * t.inlierRmse).toFixed(1)} mm vs median ${(1000 * mr).toFixed(1)} mm`;
       } else if (photometric) {
@@ -107,6 +128,7 @@ export class TrackingJudge {
    */
   admit(t: TrackingResult): void {
     this.residuals[this.next] = t.inlierRmse;
+    this.scaled[this.next] = t.inlierRmse / residualScale(t.meanDepth ?? 1.5);
     this.photometric[this.next] = t.photometricRmse;
     this.next = (this.next + 1) % this.options.window;
     if (this.count < this.options.window) this.count++;

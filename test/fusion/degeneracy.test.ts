@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { accumulateResidual } from '../../fusion/linalg6.js';
 import { conditioning, symmetricEigenvalues6 } from '../../fusion/degeneracy.js';
-import { TrackingJudge } from '../../fusion/tracking-judge.js';
+import { TrackingJudge, residualScale } from '../../fusion/tracking-judge.js';
 import type { TrackingResult } from '../../fusion/icp-tracker.js';
 import { mulberry32 } from './helpers/box-scene.js';
 
@@ -92,6 +92,24 @@ describe('tracking judge', () => {
     expect(j.judge(tracked({ photometricRmse: 0.2 }), 0.8, true).reason).toMatch(/photometric/);
     // Doubtful frames stay out of the medians.
     expect(j.medianResidual).toBeCloseTo(0.003, 3);
+  });
+
+  it('judges the residual at the frame\'s own depth: after close-range frames a far frame\'s larger residual is not doubt', () => {
+    const j = new TrackingJudge();
+    // 0.6 mm at 0.45 m (the Kinect's noise there is ~1.2 mm).
+    for (let i = 0; i < 20; i++) expect(j.judge(tracked({ inlierRmse: 0.0006, meanDepth: 0.45 }), 0.8, true).verdict).toBe('ok');
+    expect(j.expectedResidual(2)).toBeCloseTo((0.0006 / residualScale(0.45)) * residualScale(2), 9);
+    // 6.5 mm at 2 m is the same fit (σ(2 m) ≈ 6 mm): ok. In metres alone it was 11× the median: in doubt.
+    expect(j.judge(tracked({ inlierRmse: 0.0065, meanDepth: 2 }), 0.8, true).verdict).toBe('ok');
+    expect(j.judge(tracked({ inlierRmse: 0.03, meanDepth: 2 }), 0.8, true).reason).toMatch(/residual/);
+    // Without the depth the residual is judged in metres, as before.
+    expect(j.judge(tracked({ inlierRmse: 0.0065 }), 0.8, true).reason).toMatch(/residual/);
+  });
+
+  it('a frame in a close-range pass is in doubt however well it tracked', () => {
+    const j = new TrackingJudge();
+    expect(j.judge(tracked(), 0.33, true, true)).toMatchObject({ verdict: 'doubtful', reason: expect.stringMatching(/close range/) });
+    expect(j.judge(tracked(), 0.33, true, false).verdict).toBe('ok');
   });
 
   it('admitted frames move the medians: a photometric level that has moved for good stops being in doubt', () => {

@@ -55,6 +55,17 @@ describe('hard generated sequences, mapped (issue 11 targets)', () => {
     expectHeld(run, stable, { kind: 'close-range', start: 353, end: 383, maxResumeDelay: 20, settledFrom: 420 });
   }, 1_200_000);
 
+  it('a close pass against one flat wall (seed 1): the hold is flagged at once and kept out of the map, and tracking is not lost after it', async () => {
+    const { run } = await mapHard('synth:seed=1,frames=600,size=320x240,close=1');
+    const [h] = run.summary.hardCases!;
+    // Before (2026-12-03): 3 hold frames judged ok were fused (conditioning just over the gate), and after the pass
+    // the residual's median, learnt at 0.3 m, put every far frame in doubt until tracking was lost (18 frames).
+    // Now a frame in a close pass is in doubt however it tracks, and residuals are judged at the frame's depth.
+    expect(h).toMatchObject({ kind: 'close-range', affected: { start: 423, end: 453 }, fusedAffected: 0, flaggedAfter3: 1 });
+    expect(run.summary.frameStatus.lost).toEqual([]);
+    // Not yet met (issue 11: ATE ≤ 2 cm): the approach slides along the wall–floor edge (fusion/README.md).
+  }, 1_200_000);
+
   it('a far wall beyond the depth range (seed 101, frames 117-140 under 40 % valid, ill-conditioned) is fused in doubt, not lost', async () => {
     const { run, stable } = await mapHard('synth:seed=101,frames=600,size=320x240');
     // Held back as if it were a close pass (most depth missing), the wall starved the model: lost from frame 141 to
