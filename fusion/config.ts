@@ -70,11 +70,6 @@ export interface FusionConfig {
    */
   icpDepthNoiseWeighting: boolean;
   /**
-   * IcpOptions.weakPriorRatio: pose directions constrained less than this (eigenvalue over the largest) follow the
-   * motion model's constant-velocity prediction instead of the map's small inconsistencies; 0 = off.
-   */
-  icpWeakPriorRatio: number;
-  /**
    * Pyramid levels wider than this (px) track on every round(width / this)-th valid point (geometric term) and
    * pixel (photometric term, checkerboard); see IcpOptions.fullDensityWidth. 160: every 2nd at 320 px, every 4th
    * at 640 px.
@@ -238,7 +233,6 @@ export const DEFAULT_FUSION_CONFIG: Readonly<FusionConfig> = Object.freeze({
   maxRotationJumpDeg: 20,
   convergenceEpsilon: 1e-5,
   icpDepthNoiseWeighting: true,
-  icpWeakPriorRatio: 0,
   icpFullDensityWidth: 160,
   predictFromFusion: true,
   rgbFinestLevel: 0,

@@ -11,9 +11,9 @@
 import type { Mat4 } from './pose.js';
 import type { FrameLevel } from './preprocessor.js';
 import type { PredictedLevel } from './model-predictor.js';
-import { invertRigid, mulPose, orthonormalizeRotation, poseDistance, se3Exp, se3Log } from './se3.js';
+import { invertRigid, mulPose, orthonormalizeRotation, poseDistance, se3Exp } from './se3.js';
 import { solveNormalEquations6 } from './linalg6.js';
-import { ConditioningScratch, WeakPriorScratch, conditioning, solveWithWeakPrior } from './degeneracy.js';
+import { ConditioningScratch, conditioning } from './degeneracy.js';
 import type { KernelPool } from './parallel/pool.js';
 import { MAX_PARTS, partCount, partStart, serialPool } from './parallel/pool.js';
 
@@ -55,18 +55,13 @@ export interface IcpOptions {
    * 4, and the Huber threshold scaled by σ/σ(z̄). Far points of a real structured-light sensor are both noisier and biased.
    */
   depthNoiseWeighting: boolean;
-  /**
-   * Directions whose eigenvalue (in conditioning()'s coordinates) is under this fraction of the largest are held
-   * towards the prior pose given to track() (degeneracy.ts, solveWithWeakPrior); 0 = off.
-   */
-  weakPriorRatio: number;
 }
 
 export const DEFAULT_ICP_OPTIONS: Readonly<IcpOptions> = Object.freeze({
   method: 'hybrid' as TrackingTerm, iterations: Object.freeze([4, 5, 10]), rgbWeight: 0.01, maxDistance: 0.1,
   maxNormalAngleDeg: 30, icpHuber: 0.01, rgbHuber: 0.05, rgbMinGradient: 0.005, minInlierRatio: 0.25,
   maxInlierRmse: 0.03, maxTranslationJump: 0.2, maxRotationJumpDeg: 20, convergenceEpsilon: 1e-5, fullDensityWidth: Infinity, rgbFinestLevel: 0,
-  depthNoiseWeighting: false, weakPriorRatio: 0,
+  depthNoiseWeighting: false,
 });
 
 export interface TrackingResult {
@@ -99,8 +94,6 @@ export interface TrackingResult {
   readonly conditioningCombined: number;
   /** Mean camera depth of the frame's valid points (m): the scale of its residual (the sensor's noise grows with depth). */
   readonly meanDepth?: number;
-  /** Directions the finest level's last solve held towards the prior (IcpOptions.weakPriorRatio; 0 when off). */
-  readonly priorDirections?: number;
 }
 
 export class IcpTracker {
@@ -114,10 +107,6 @@ export class IcpTracker {
   private readonly Tinv = new Float64Array(16);
   private readonly T_ref_world = new Float64Array(16);
   private readonly condScratch = new ConditioningScratch();
-  private readonly weak = new WeakPriorScratch();
-  private readonly xiPrior = new Float64Array(6);
-  private readonly priorTmp = new Float64Array(16);
-  private readonly priorInv = new Float64Array(16);
   private readonly dT = new Float64Array(16);
   private readonly tmp = new Float64Array(16);
   // Last-iteration statistics per level.
@@ -148,10 +137,9 @@ export class IcpTracker {
 
   /**
    * Aligns the current frame (pyramid `frame`) to the model prediction `model` rendered from `T_world_ref`,
-   * starting from `T_init`. Levels beyond options.iterations.length are ignored. `T_prior` (with
-   * options.weakPriorRatio > 0) holds the directions the data barely constrains.
+   * starting from `T_init`. Levels beyond options.iterations.length are ignored.
    */
-  track(frame: readonly FrameLevel[], model: readonly PredictedLevel[], T_world_ref: Mat4, T_init: Mat4, T_prior?: Mat4): TrackingResult {
+  track(frame: readonly FrameLevel[], model: readonly PredictedLevel[], T_world_ref: Mat4, T_init: Mat4): TrackingResult {
     const o = this.options;
     const T = this.T;
     T.set(T_init);
@@ -164,11 +152,8 @@ export class IcpTracker {
     if (o.depthNoiseWeighting) { const z = meanDepth(frame[levels - 1]) - 0.4; this.sigmaRef = 0.0012 + 0.0019 * z * z; }
     let iterations = 0;
     let degenerate = false;
-    let lifted = 0;
-    const withPrior = o.weakPriorRatio > 0 && T_prior !== undefined;
     for (let l = levels - 1; l >= 0; l--) {
       const iters = o.iterations[l];
-      const levelDepth = withPrior ? meanDepth(frame[l]) : 0;
       for (let it = 0; it < iters; it++) {
         this.accIcp.fill(0); this.accRgb.fill(0);
         const rgbHere = useRgb && (l >= o.rgbFinestLevel || o.method === 'photometric');
@@ -181,12 +166,7 @@ export class IcpTracker {
         const wr = o.method === 'photometric' ? 1 : o.rgbWeight;
         for (let k = 0; k < 29; k++) acc[k] = (useIcp ? this.accIcp[k] : 0) + (rgbHere ? wr * this.accRgb[k] : 0);
         iterations++;
-        if (withPrior) {
-          mulPose(this.priorTmp, T_prior, invertRigid(this.priorInv, T));
-          se3Log(this.xiPrior, this.priorTmp);
-          if (!solveWithWeakPrior(acc, T[12], T[13], T[14], levelDepth, o.weakPriorRatio, this.xiPrior, this.xi, this.weak)) { degenerate = l === 0; break; }
-          if (l === 0) lifted = this.weak.lifted;
-        } else if (!solveNormalEquations6(acc, this.xi, this.scratch)) { degenerate = l === 0; break; }
+        if (!solveNormalEquations6(acc, this.xi, this.scratch)) { degenerate = l === 0; break; }
         se3Exp(this.dT, this.xi);
         mulPose(this.tmp, this.dT, T);
         T.set(this.tmp);
@@ -218,7 +198,7 @@ export class IcpTracker {
     return {
       ok: !lost, lost, reason, T_world_camera: Float64Array.from(lost ? T_init : T),
       inlierRmse, inlierRatio, photometricRmse, iterations, deltaTranslation: d.translation, deltaRotationDeg,
-      conditioning: cond, conditioningCombined: condCombined, meanDepth: depth, priorDirections: lifted,
+      conditioning: cond, conditioningCombined: condCombined, meanDepth: depth,
     };
   }
 

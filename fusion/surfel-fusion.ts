@@ -74,8 +74,6 @@ export class SurfelFusion {
   /** Pose graph, ferns, relocalisation and loop closure (absent when tracking is off). */
   readonly loops: LoopCloser | null;
   private readonly pose = identityPose();
-  /** The motion model's prediction for the frame being tracked (the tracker's weak-direction prior). */
-  private readonly priorPose = identityPose();
   /** Which slots the snapshot being collected takes (reused). */
   private pickScratch = new Uint8Array(0);
   /** The predictor's maps already show the model from the current pose (built after the last fusion). */
@@ -126,7 +124,7 @@ export class SurfelFusion {
       icpHuber: c.icpHuber, rgbHuber: c.rgbHuber, rgbMinGradient: c.rgbMinGradient, minInlierRatio: c.minInlierRatio,
       maxInlierRmse: c.maxInlierRmse, maxTranslationJump: c.maxTranslationJump, maxRotationJumpDeg: c.maxRotationJumpDeg,
       convergenceEpsilon: c.convergenceEpsilon, fullDensityWidth: c.icpFullDensityWidth, rgbFinestLevel: c.rgbFinestLevel,
-      depthNoiseWeighting: c.icpDepthNoiseWeighting, weakPriorRatio: c.icpWeakPriorRatio,
+      depthNoiseWeighting: c.icpDepthNoiseWeighting,
     }, pool);
     this.fuser = new SurfelFuser(intrinsics, {
       minDepth: c.minDepth, maxDepth: c.maxDepth, indexSupersample: c.indexSupersample,
@@ -232,8 +230,7 @@ export class SurfelFusion {
       else if (this.predictionReady) activeSurfels = this.fuser.candidates.count;
       else activeSurfels = this.predictor.predict(this.map, this.pose, this.predictionFilter(frameIndex));
       t2 = now();
-      const prior = c.icpWeakPriorRatio > 0 && this.motion.lastTrackedFrame >= 0 ? this.motion.predict(frameIndex, this.priorPose) : undefined;
-      tracking = this.tracker.track(this.preprocessor.levels, this.predictor.levels, this.pose, hint ?? this.pose, prior);
+      tracking = this.tracker.track(this.preprocessor.levels, this.predictor.levels, this.pose, hint ?? this.pose);
       const photometric = c.trackingMethod === 'photometric' || (c.trackingMethod === 'hybrid' && c.rgbWeight > 0);
       const j = this.judge.judge(tracking, validFraction, photometric, this.closeRange(validFraction));
       status = j.verdict; statusReason = j.reason;
