@@ -38,8 +38,8 @@ const DOUBT_RUN_FUSE = 5;
 /**
  * A close-range pass: under this valid-depth fraction, with the depth that is left nearer than CLOSE_PASS_DEPTH_M
  * on average (the rest of the view is under the sensor's minimum range). Its frames are in doubt however well they
- * track (a pose prior can hold the slide along the one surface left in view, and then nothing else flagged them),
- * and never soft-fused.
+ * track (hold frames whose conditioning came out just over the gate were judged ok and fused: synth seed 1
+ * close=1), and never soft-fused.
  */
 const SOFT_FUSE_MIN_VALID = 0.4;
 const CLOSE_PASS_DEPTH_M = 1;
@@ -213,6 +213,8 @@ export class SurfelFusion {
     const hint = input.T_world_camera_hint;
     const L0 = this.preprocessor.levels[0];
     const validFraction = L0.validCount / (L0.width * L0.height);
+    // Asked by the judge and by the soft-doubt rule: one pass over the depth, only when most of it is missing.
+    const closeRange = validFraction < SOFT_FUSE_MIN_VALID && this.meanValidDepth() < CLOSE_PASS_DEPTH_M;
     if (frameIndex === 0 || this.map.liveCount === 0 || c.trackingMethod === 'none') {
       // First frame (anchors the map, even one pre-loaded elsewhere), nothing to track against, or told to take the given pose.
       if (hint) this.pose.set(hint);
@@ -232,7 +234,7 @@ export class SurfelFusion {
       t2 = now();
       tracking = this.tracker.track(this.preprocessor.levels, this.predictor.levels, this.pose, hint ?? this.pose);
       const photometric = c.trackingMethod === 'photometric' || (c.trackingMethod === 'hybrid' && c.rgbWeight > 0);
-      const j = this.judge.judge(tracking, validFraction, photometric, this.closeRange(validFraction));
+      const j = this.judge.judge(tracking, validFraction, photometric, closeRange);
       status = j.verdict; statusReason = j.reason;
       // After a loss the pose is where the motion model put it, and tracking from there can converge to a wrong
       // place that looks locally fine (synth seed 3, 320×240, covered for 1 s: 29 cm off with 47 % inliers). So
@@ -287,7 +289,7 @@ export class SurfelFusion {
     // valid and ill-conditioned, and holding those back starved the model (seed 101, frames 117-140: lost 141-600).
     const softDoubt = status === 'doubtful'
       && (statusReason.startsWith('ill-conditioned') || statusReason.startsWith('photometric RMSE'))
-      && !this.closeRange(validFraction);
+      && !closeRange;
     this.doubtRun = softDoubt ? this.doubtRun + 1 : 0;
     const softFuse = softDoubt && this.doubtRun > DOUBT_RUN_FUSE;
     if (softFuse && statusReason.startsWith('photometric RMSE')) this.judge.admit(tracking);
@@ -352,11 +354,6 @@ export class SurfelFusion {
         loops: t5 - t45 + relocaliseMs, total: t5 - t0 + nextPredictMs,
       },
     };
-  }
-
-  /** Whether the frame is in a close-range pass (see SOFT_FUSE_MIN_VALID). */
-  private closeRange(validFraction: number): boolean {
-    return validFraction < SOFT_FUSE_MIN_VALID && this.meanValidDepth() < CLOSE_PASS_DEPTH_M;
   }
 
   /** Mean of the frame's valid raw depth (m); 0 without any. Only asked when most depth is missing. */

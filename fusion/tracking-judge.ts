@@ -6,6 +6,7 @@
  * map; a lost frame keeps the last good pose and starts relocalisation.
  */
 import type { TrackingResult } from './icp-tracker.js';
+import { depthSigma } from './surfel-fuser.js';
 
 export type FrameVerdict = 'ok' | 'doubtful' | 'lost';
 
@@ -38,12 +39,11 @@ export const DEFAULT_JUDGE_OPTIONS: Readonly<JudgeOptions> = Object.freeze({
 });
 
 /**
- * The Kinect's depth noise σ(z) (1.2 mm + 1.9 mm·(z − 0.4)², as IcpOptions.depthNoiseWeighting): the scale a residual
- * is judged in. After a close-range pass (residuals under 1 mm at 0.3 m) a frame 2 m away has 8 mm for the same fit.
+ * The scale a residual is judged in: the Kinect's depth noise at the frame's mean depth, held at its 0.4 m value
+ * below that. After a close-range pass (residuals under 1 mm at 0.3 m) a frame 2 m away has 8 mm for the same fit.
  */
-export function residualScale(depth: number): number {
-  const z = Math.max(0, depth - 0.4);
-  return 0.0012 + 0.0019 * z * z;
+function residualScale(depth: number): number {
+  return depthSigma(Math.max(depth, 0.4));
 }
 
 export interface Judgement {
@@ -106,8 +106,8 @@ export class TrackingJudge {
     else if (t.inlierRatio < o.doubtInlierRatio) reason = `inlier ratio ${t.inlierRatio.toFixed(2)}`;
     else if (closeRange) reason = `close range (${(100 * validFraction).toFixed(0)} % valid depth, all of it near)`;
     else if (this.count >= 10) {
-      // Judged at the frame's own depth when the tracker reports it.
-      const mr = t.meanDepth !== undefined ? this.expectedResidual(t.meanDepth) : this.medianResidual;
+      // Judged at the frame's own depth when the tracker reports it (in metres otherwise).
+      const mr = this.expectedResidual(t.meanDepth ?? NaN);
       if (t.inlierRmse > o.residualFloor && t.inlierRmse > o.residualFactor * mr) {
         reason = `residual ${(1000 * t.inlierRmse).toFixed(1)} mm vs median ${(1000 * mr).toFixed(1)} mm`;
       } else if (photometric) {

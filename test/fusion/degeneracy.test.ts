@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { accumulateResidual } from '../../fusion/linalg6.js';
 import { conditioning, symmetricEigenvalues6 } from '../../fusion/degeneracy.js';
-import { TrackingJudge, residualScale } from '../../fusion/tracking-judge.js';
+import { TrackingJudge } from '../../fusion/tracking-judge.js';
+import { depthSigma } from '../../fusion/surfel-fuser.js';
 import type { TrackingResult } from '../../fusion/icp-tracker.js';
 import { mulberry32 } from './helpers/box-scene.js';
 
@@ -98,7 +99,7 @@ describe('tracking judge', () => {
     const j = new TrackingJudge();
     // 0.6 mm at 0.45 m (the Kinect's noise there is ~1.2 mm).
     for (let i = 0; i < 20; i++) expect(j.judge(tracked({ inlierRmse: 0.0006, meanDepth: 0.45 }), 0.8, true).verdict).toBe('ok');
-    expect(j.expectedResidual(2)).toBeCloseTo((0.0006 / residualScale(0.45)) * residualScale(2), 9);
+    expect(j.expectedResidual(2)).toBeCloseTo((0.0006 / depthSigma(0.45)) * depthSigma(2), 9);
     // 6.5 mm at 2 m is the same fit (σ(2 m) ≈ 6 mm): ok. In metres alone it was 11× the median: in doubt.
     expect(j.judge(tracked({ inlierRmse: 0.0065, meanDepth: 2 }), 0.8, true).verdict).toBe('ok');
     expect(j.judge(tracked({ inlierRmse: 0.03, meanDepth: 2 }), 0.8, true).reason).toMatch(/residual/);
