@@ -84,6 +84,8 @@ export interface FusionConfig {
   predictFromFusion: boolean;
   /** Finest pyramid level of the photometric term (see IcpOptions.rgbFinestLevel, photometricFinestLevel). */
   rgbFinestLevel: number;
+  /** The photometric system carried as a prior to the levels below rgbFinestLevel (IcpOptions.rgbPriorBelowFinest). */
+  rgbPriorBelowFinest: boolean;
   /** Surfels reaching this confidence are stable (ElasticFusion's c_stable). */
   stableConfidence: number;
   /** Unstable surfels not confirmed within this many frames after creation are removed. */
@@ -236,6 +238,7 @@ export const DEFAULT_FUSION_CONFIG: Readonly<FusionConfig> = Object.freeze({
   icpFullDensityWidth: 160,
   predictFromFusion: true,
   rgbFinestLevel: 0,
+  rgbPriorBelowFinest: false,
   stableConfidence: 10,
   unstableWindow: 30,
   activeWindow: 0,

@@ -11,12 +11,18 @@
 import type { Mat4 } from './pose.js';
 import type { FrameLevel } from './preprocessor.js';
 import type { PredictedLevel } from './model-predictor.js';
-import { invertRigid, mulPose, orthonormalizeRotation, poseDistance, se3Exp } from './se3.js';
-import { solveNormalEquations6 } from './linalg6.js';
+import { invertRigid, mulPose, orthonormalizeRotation, poseDistance, se3Exp, se3Log } from './se3.js';
+import { packedIndex, solveNormalEquations6 } from './linalg6.js';
 import { ConditioningScratch, conditioning } from './degeneracy.js';
 import type { KernelPool } from './parallel/pool.js';
 import { MAX_PARTS, partCount, partStart, serialPool } from './parallel/pool.js';
 
+/**
+ * The carried photometric prior is added at a finer level only where depth there is this badly conditioned
+ * (degeneracy.conditioning, the same measure as the judge's). Always on, it cost well-conditioned rooms at 640×480
+ * (seeds 9 and 4: 1.07 → 1.72 and 1.09 → 1.58 cm ATE) as much as it gave the far-wall seed 101 (3.37 → 1.81 cm).
+ */
+const RGB_PRIOR_MAX_CONDITIONING = 3e-4;
 export type TrackingTerm = 'hybrid' | 'pointToPlane' | 'photometric';
 
 export interface IcpOptions {
@@ -55,13 +61,22 @@ export interface IcpOptions {
    * 4, and the Huber threshold scaled by σ/σ(z̄). Far points of a real structured-light sensor are both noisier and biased.
    */
   depthNoiseWeighting: boolean;
+  /**
+   * Below rgbFinestLevel (hybrid), the photometric term's last system, linearised at the pose it was built at,
+   * stays in the solve as a quadratic prior, scaled by the geometric term's point count there against here, at
+   * the levels where depth alone is degenerate (RGB_PRIOR_MAX_CONDITIONING). Without it the finest levels run on
+   * depth alone, and where depth leaves a direction free (a far wall) their iterations slide the pose along it,
+   * undoing what the photometric term held one level up. Off by default: measured at 640×480 it helps a far-wall
+   * room and hurts another (fusion/README.md, "The photometric term below its finest level").
+   */
+  rgbPriorBelowFinest: boolean;
 }
 
 export const DEFAULT_ICP_OPTIONS: Readonly<IcpOptions> = Object.freeze({
   method: 'hybrid' as TrackingTerm, iterations: Object.freeze([4, 5, 10]), rgbWeight: 0.01, maxDistance: 0.1,
   maxNormalAngleDeg: 30, icpHuber: 0.01, rgbHuber: 0.05, rgbMinGradient: 0.005, minInlierRatio: 0.25,
   maxInlierRmse: 0.03, maxTranslationJump: 0.2, maxRotationJumpDeg: 20, convergenceEpsilon: 1e-5, fullDensityWidth: Infinity, rgbFinestLevel: 0,
-  depthNoiseWeighting: false,
+  depthNoiseWeighting: false, rgbPriorBelowFinest: false,
 });
 
 export interface TrackingResult {
@@ -117,6 +132,13 @@ export class IcpTracker {
   private rgbSq = 0;
   /** depthSigma at the current frame's mean depth (noise weighting's reference). */
   private sigmaRef = 0;
+  /** The photometric system carried below rgbFinestLevel: H, b (29 packed), the pose and point count it was built at. */
+  private readonly rgbPrior = new Float64Array(29);
+  private readonly T_rgbPrior = new Float64Array(16);
+  private readonly dPrior = new Float64Array(16);
+  private readonly xiPrior = new Float64Array(6);
+  private rgbPriorPoints = 0;
+  private hasRgbPrior = false;
 
   private readonly partOut: Float64Array;
   private readonly icpParams: Float64Array;
@@ -152,6 +174,7 @@ export class IcpTracker {
     if (o.depthNoiseWeighting) { const z = meanDepth(frame[levels - 1]) - 0.4; this.sigmaRef = 0.0012 + 0.0019 * z * z; }
     let iterations = 0;
     let degenerate = false;
+    this.hasRgbPrior = false;
     for (let l = levels - 1; l >= 0; l--) {
       const iters = o.iterations[l];
       for (let it = 0; it < iters; it++) {
@@ -165,6 +188,13 @@ export class IcpTracker {
         const acc = this.acc;
         const wr = o.method === 'photometric' ? 1 : o.rgbWeight;
         for (let k = 0; k < 29; k++) acc[k] = (useIcp ? this.accIcp[k] : 0) + (rgbHere ? wr * this.accRgb[k] : 0);
+        if (rgbHere && useIcp && o.rgbPriorBelowFinest && l === o.rgbFinestLevel && this.rgbCount > 0) {
+          this.rgbPrior.set(this.accRgb); this.T_rgbPrior.set(T); this.rgbPriorPoints = this.icpValid; this.hasRgbPrior = true;
+        } else if (!rgbHere && useIcp && this.hasRgbPrior
+          && conditioning(this.accIcp, T[12], T[13], T[14], meanDepth(frame[l]), this.condScratch) < RGB_PRIOR_MAX_CONDITIONING) {
+          // Scaled by point counts: the geometric term's weight grows ×4 per finer level, the carried system's does not.
+          this.addRgbPrior(acc, wr * this.icpValid / Math.max(1, this.rgbPriorPoints));
+        }
         iterations++;
         if (!solveNormalEquations6(acc, this.xi, this.scratch)) { degenerate = l === 0; break; }
         se3Exp(this.dT, this.xi);
@@ -200,6 +230,23 @@ export class IcpTracker {
       inlierRmse, inlierRatio, photometricRmse, iterations, deltaTranslation: d.translation, deltaRotationDeg,
       conditioning: cond, conditioningCombined: condCombined, meanDepth: depth,
     };
+  }
+
+  /**
+   * Adds s·(the carried photometric system) re-linearised at the current pose: with T = exp(δ)·T_prior, the
+   * prior's cost ½(δ + x)ᵀH(δ + x) − bᵀ(δ + x) adds H to the system and b − H·δ to its right-hand side.
+   */
+  private addRgbPrior(acc: Float64Array, s: number): void {
+    invertRigid(this.dPrior, this.T_rgbPrior);
+    mulPose(this.tmp, this.T, this.dPrior);
+    const d = se3Log(this.xiPrior, this.tmp);
+    const H = this.rgbPrior;
+    for (let k = 0; k < 21; k++) acc[k] += s * H[k];
+    for (let r = 0; r < 6; r++) {
+      let hd = 0;
+      for (let c = 0; c < 6; c++) hd += H[r <= c ? packedIndex(r, c) : packedIndex(c, r)] * d[c];
+      acc[21 + r] += s * (H[21 + r] - hd);
+    }
   }
 
   /** Every how many points (geometric term) or pixels (photometric term) a level this wide is sampled. */
