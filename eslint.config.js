@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'out/', '.cache/', 'runs/', 'models/**', '**/*.d.ts'] },
+  { ignores: ['node_modules/', 'dist/', 'out/', '.cache/', '.gpu/', 'runs/', 'models/**', '**/*.d.ts'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -137,6 +137,9 @@ class TrainConfig:
     depth_weight: float = 1.0
     # Also save OUT/last.ckpt after this many minutes of training (whatever the step count).
     checkpoint_minutes: float = 5.0
+    # Wall-clock budget of a phase (0 = none): after warm-up the step count is fitted to it, so that the
+    # polynomial LR decay still reaches zero when the time is up (a borrowed GPU, a session's end).
+    max_minutes: float = 0.0
 
 
 DEFAULT_TRAIN = TrainConfig()

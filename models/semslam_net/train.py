@@ -102,12 +102,16 @@ def build_optimizer(model: JointNet, cfg: TrainConfig, lr_scale: float = 1.0,
                            weight_decay=cfg.weight_decay)
 
 
-def build_scheduler(opt, total_steps: int, power: float):
-    """Polynomial decay (1 - step/total)^power, 0 = constant."""
+def build_scheduler(opt, total_steps: int, power: float, horizon: Optional[List[int]] = None):
+    """Polynomial decay (1 - step/total)^power, 0 = constant. `horizon` (a one-element list) lets a time-boxed
+    phase shorten the total after it has started."""
+    h = horizon if horizon is not None else [total_steps]
+    h[0] = total_steps
+
     def f(step: int) -> float:
-        if power <= 0 or total_steps <= 0:
+        if power <= 0 or h[0] <= 0:
             return 1.0
-        return max(0.0, 1.0 - step / total_steps) ** power
+        return max(0.0, 1.0 - step / h[0]) ** power
     return torch.optim.lr_scheduler.LambdaLR(opt, f)
 
 
@@ -257,6 +261,10 @@ def make_loader(specs: Sequence[str], data_cfg: DataConfig, cfg: TrainConfig, wi
                       num_workers=cfg.num_workers, generator=g, persistent_workers=cfg.num_workers > 0)
 
 
+# Steps timed before a time-boxed phase fits its step count (the first ones include start-up costs).
+TIME_BOX_WARMUP_STEPS = 30
+
+
 def _fmt_time(s: float) -> str:
     s = int(max(0, s))
     return f'{s // 3600}h{s // 60 % 60:02d}m{s % 60:02d}s' if s >= 3600 else f'{s // 60}m{s % 60:02d}s'
@@ -304,7 +312,8 @@ def train_phase(run: TrainRun, log=sys.stderr) -> TrainResult:
     # One task has nothing to balance (and a single learned weight would only rescale the learning rate).
     balance = TaskBalance(tasks, cfg.balance if len(tasks) > 1 else 'fixed', loss_weights(tasks, cfg))
     opt = build_optimizer(model, cfg, run.lr_scale, [balance.log_vars] if balance.mode == 'uncertainty' else ())
-    sched = build_scheduler(opt, total, cfg.poly_power)
+    horizon = [total]
+    sched = build_scheduler(opt, total, cfg.poly_power, horizon)
     step = 0
     # Totals over every part of a run that was stopped and resumed (the model card sums them).
     progress = {'images': 0, 'seconds': 0.0, 'parts': 1, 'best_score': None}
@@ -414,6 +423,15 @@ def train_phase(run: TrainRun, log=sys.stderr) -> TrainResult:
             curve({'loss': means, 'img_per_s': round(ips, 3), 'weights': balance.weights()})
             window = {}
             t_win, imgs_win = now, 0
+        if cfg.max_minutes > 0 and step - start_step == TIME_BOX_WARMUP_STEPS:
+            # Throughput is known now (data loader and device warmed up): fit the steps to what time is left.
+            per_step = (time.time() - t_start) / TIME_BOX_WARMUP_STEPS
+            fit = step + int((cfg.max_minutes * 60 - (time.time() - t_start)) / per_step)
+            if fit < total:
+                print(f'[{run.name}] {cfg.max_minutes:g} min budget at {per_step:.3f} s/step: {total} -> {fit} steps',
+                      file=log, flush=True)
+                total = max(fit, step + 1)
+                horizon[0] = total
         if run.evaluator is not None and run.eval_every and (step % run.eval_every == 0 or step == total):
             metrics, score = run.evaluator(model)
             model.train()
@@ -473,6 +491,8 @@ def add_train_arguments(ap: argparse.ArgumentParser) -> None:
                     help='task loss weights: fixed (lambda) or learned uncertainty weighting (Kendall et al.)')
     ap.add_argument('--depth-weight', type=float, default=t.depth_weight, help='extra factor on the depth loss (fixed)')
     ap.add_argument('--checkpoint-minutes', type=float, default=t.checkpoint_minutes)
+    ap.add_argument('--max-minutes', type=float, default=t.max_minutes,
+                    help='time budget of the phase: after warm-up the step count is fitted to it (LR still decays to 0)')
     ap.add_argument('--cache-size', default=None,
                     help='WxH: train from memory-mapped pre-decoded frames of this size with the augmentations of '
                          'semslam_net.augment (e.g. 320x240)')
@@ -502,7 +522,7 @@ def train_config_from_args(a, **over) -> TrainConfig:
                    poly_power=a.poly_power, freeze_bn=a.freeze_bn, init=a.init, seed=a.seed, log_every=a.log_every,
                    checkpoint_every=a.checkpoint_every, num_workers=a.workers, imagenet=imagenet_from_args(a),
                    train_encoder_from=a.train_encoder_from, balance=a.balance, depth_weight=a.depth_weight,
-                   checkpoint_minutes=a.checkpoint_minutes)
+                   checkpoint_minutes=a.checkpoint_minutes, max_minutes=a.max_minutes)
     return replace(base, **over)
 
 

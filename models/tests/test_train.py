@@ -111,3 +111,15 @@ def test_teacher_labels_a_depth_only_folder(toy):
     from semslam_net.data import LabelledFolder
     t = LabelledFolder(toy['s1'], train=False, segm_source='teacher')[0]
     assert bool(t['has_segm']) and t['segm'].shape == (40, 48) and int(t['segm'].max()) < TOY_CLASSES
+
+
+def test_a_time_boxed_phase_fits_its_steps_to_the_budget_and_still_decays_the_lr(toy):
+    from semslam_net.train import TIME_BOX_WARMUP_STEPS
+    cfg = _cfg(max_steps=100000, max_minutes=0.03)
+    run = TrainRun(data=[toy['s2']], out_dir=os.path.join(toy['base'], 'boxed'), model=MODEL, data_config=TINY, train=cfg)
+    res = train_phase(run, log=open(os.devnull, 'w'))
+    assert TIME_BOX_WARMUP_STEPS < res.steps < 100000
+    ck = torch.load(res.checkpoint)
+    assert ck['step'] == res.steps
+    # The poly schedule was re-fitted to the shortened phase: it ends at zero, not part-way down.
+    assert all(g['lr'] == 0.0 for g in ck['optimizer']['param_groups'])
