@@ -14,6 +14,7 @@ import type { PredictedLevel } from './model-predictor.js';
 import { invertRigid, mulPose, orthonormalizeRotation, poseDistance, se3Exp, se3Log } from './se3.js';
 import { packedIndex, solveNormalEquations6 } from './linalg6.js';
 import { ConditioningScratch, conditioning } from './degeneracy.js';
+import { depthSigma } from './surfel-fuser.js';
 import type { KernelPool } from './parallel/pool.js';
 import { MAX_PARTS, partCount, partStart, serialPool } from './parallel/pool.js';
 
@@ -171,7 +172,7 @@ export class IcpTracker {
     const levels = Math.min(o.iterations.length, frame.length, model.length);
     // Noise weighting is relative to σ at the frame's mean depth: weights average ~1, so the balance with the
     // photometric term and the Huber threshold's meaning stay as tuned.
-    if (o.depthNoiseWeighting) { const z = meanDepth(frame[levels - 1]) - 0.4; this.sigmaRef = 0.0012 + 0.0019 * z * z; }
+    if (o.depthNoiseWeighting) this.sigmaRef = depthSigma(meanDepth(frame[levels - 1]));
     let iterations = 0;
     let degenerate = false;
     this.hasRgbPrior = false;
@@ -473,7 +474,8 @@ export function icpAccumulate(a: IcpKernelArgs, begin: number, end: number, out:
     const ae = e < 0 ? -e : e;
     let w: number;
     if (noiseWeighted) {
-      // s = σ(mean depth) / σ(z), capped at 2 so that the nearest points do not take over.
+      // s = σ(mean depth) / σ(z), capped at 2 so that the nearest points do not take over. depthSigma(pz) is written
+      // out: this runs per point and iteration.
       const dz0 = pz - 0.4, sr = sigmaRef / (0.0012 + 0.0019 * dz0 * dz0), s = sr < 2 ? sr : 2;
       const an = ae * s;
       w = (an <= k ? 1 : k / an) * s * s;

@@ -376,6 +376,7 @@ export function labelUpdate(a: LabelUpdateArgs, begin: number, end: number, out:
       } else {
         const z = vz[j];
         const e = z - 0.4;
+        // 3·depthSigma(z), written out: this runs per pixel.
         const g3 = 3 * (0.0012 + 0.0019 * e * e);
         let gate = g3 > vt ? g3 : vt;
         if (gateSigmas > 0 && gateSigmas * sigma[i] > gate) gate = gateSigmas * sigma[i];
