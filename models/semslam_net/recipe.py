@@ -197,8 +197,8 @@ def write_card(path_stem: str, card: dict) -> None:
         lines += ['', 'Per frame (ours): ' + ', '.join(
             f'{i}: pixel acc {_fmt(f.get("pixel_acc40"), True)} %, RMSE {_fmt(f.get("rmse"))} m' for i, f in ours['frames'].items())]
     lines += ['', f'Shipped checkpoint: `{card.get("shipped_checkpoint")}` (selection score {card.get("selection_score")}: '
-              'real 40-class pixel accuracy + real depth delta1 + half the held-out mIoU, the best of every periodic '
-              'evaluation of pre-training and fine-tuning).', '', '## Training curves', '']
+              'real 40-class pixel accuracy + real depth delta1 + half the held-out mIoU, the best of '
+              "fine-tuning's periodic evaluations).", '', '## Training curves', '']
     for phase_name, curve in (card.get('curves') or {}).items():
         ev = _curve_rows(curve)
         if ev:
