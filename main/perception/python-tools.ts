@@ -73,8 +73,12 @@ async function runSemslamNet(module: string, args: readonly string[], fileForErr
 }
 
 /** Converts a PyTorch checkpoint (published names, DenseTorch names, `module.` prefixes) to our ONNX. */
-export function convertCheckpoint(checkpoint: string, out: string): Promise<Record<string, unknown>> {
-  return runSemslamNet('convert', [checkpoint, '--out', out], checkpoint);
+/**
+ * `inputSize` ('WxH') is recorded as the trained frame size; without it the converter takes it from our own
+ * checkpoints' training record, and the authors' files get none.
+ */
+export function convertCheckpoint(checkpoint: string, out: string, inputSize?: string): Promise<Record<string, unknown>> {
+  return runSemslamNet('convert', [checkpoint, '--out', out, ...(inputSize ? ['--input-size', inputSize] : [])], checkpoint);
 }
 
 export interface RandomInitExport {

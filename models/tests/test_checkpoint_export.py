@@ -153,3 +153,27 @@ def test_convert_reports_errors_with_the_file_name(tmp_path, capsys):
     assert convert.main([str(tmp_path / 'missing.ckpt'), '--out', str(tmp_path / 'x.onnx')]) == 2
     assert 'missing.ckpt: file not found' in capsys.readouterr().err
     assert not os.path.exists(tmp_path / 'x.onnx')
+
+
+def test_convert_records_the_frame_size_our_checkpoint_was_trained_at(tmp_path):
+    # Without input_size the app feeds 320x256 for 320x240 frames: the same weights gave ~1 cm different trajectories.
+    sd = _random_published_sd(num_classes=40)
+    ours = str(tmp_path / 'ours.ckpt')
+    torch.save({'state_dict': sd, 'config': {'data': {'cache_size': [320, 240]}}}, ours)
+    out = str(tmp_path / 'ours.onnx')
+    assert convert.main([ours, '--out', out]) == 0
+    assert _meta(onnx.load(out))['input_size'] == '320x240'
+    published = str(tmp_path / 'published.ckpt')
+    torch.save({'state_dict': sd}, published)
+    assert convert.main([published, '--out', out]) == 0
+    assert 'input_size' not in _meta(onnx.load(out))
+    assert convert.main([published, '--out', out, '--input-size', '640x480']) == 0
+    assert _meta(onnx.load(out))['input_size'] == '640x480'
+
+
+def test_convert_rejects_a_bad_input_size_before_writing(tmp_path, capsys):
+    ck = str(tmp_path / 'p.ckpt')
+    torch.save({'state_dict': _random_published_sd(num_classes=40)}, ck)
+    assert convert.main([ck, '--out', str(tmp_path / 'x.onnx'), '--input-size', '320by240']) == 2
+    assert '--input-size' in capsys.readouterr().err
+    assert not os.path.exists(tmp_path / 'x.onnx')
