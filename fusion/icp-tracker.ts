@@ -133,10 +133,9 @@ export class IcpTracker {
   private rgbSq = 0;
   /** depthSigma at the current frame's mean depth (noise weighting's reference). */
   private sigmaRef = 0;
-  /** The photometric system carried below rgbFinestLevel: H, b (29 packed), the pose and point count it was built at. */
+  /** The photometric system carried below rgbFinestLevel: H, b (29 packed), the inverse of the pose it was built at, its point count. */
   private readonly rgbPrior = new Float64Array(29);
-  private readonly T_rgbPrior = new Float64Array(16);
-  private readonly dPrior = new Float64Array(16);
+  private readonly rgbPriorPoseInv = new Float64Array(16);
   private readonly xiPrior = new Float64Array(6);
   private rgbPriorPoints = 0;
   private hasRgbPrior = false;
@@ -172,12 +171,15 @@ export class IcpTracker {
     const levels = Math.min(o.iterations.length, frame.length, model.length);
     // Noise weighting is relative to σ at the frame's mean depth: weights average ~1, so the balance with the
     // photometric term and the Huber threshold's meaning stay as tuned.
-    if (o.depthNoiseWeighting) this.sigmaRef = depthSigma(meanDepth(frame[levels - 1]));
+    const frameDepth = meanDepth(frame[levels - 1]);
+    if (o.depthNoiseWeighting) this.sigmaRef = depthSigma(frameDepth);
     let iterations = 0;
     let degenerate = false;
     this.hasRgbPrior = false;
     for (let l = levels - 1; l >= 0; l--) {
       const iters = o.iterations[l];
+      // This level's mean depth, for the carried prior's gate: computed once, when the gate first needs it.
+      let levelDepth = -1;
       for (let it = 0; it < iters; it++) {
         this.accIcp.fill(0); this.accRgb.fill(0);
         const rgbHere = useRgb && (l >= o.rgbFinestLevel || o.method === 'photometric');
@@ -190,11 +192,14 @@ export class IcpTracker {
         const wr = o.method === 'photometric' ? 1 : o.rgbWeight;
         for (let k = 0; k < 29; k++) acc[k] = (useIcp ? this.accIcp[k] : 0) + (rgbHere ? wr * this.accRgb[k] : 0);
         if (rgbHere && useIcp && o.rgbPriorBelowFinest && l === o.rgbFinestLevel && this.rgbCount > 0) {
-          this.rgbPrior.set(this.accRgb); this.T_rgbPrior.set(T); this.rgbPriorPoints = this.icpValid; this.hasRgbPrior = true;
-        } else if (!rgbHere && useIcp && this.hasRgbPrior
-          && conditioning(this.accIcp, T[12], T[13], T[14], meanDepth(frame[l]), this.condScratch) < RGB_PRIOR_MAX_CONDITIONING) {
-          // Scaled by point counts: the geometric term's weight grows ×4 per finer level, the carried system's does not.
-          this.addRgbPrior(acc, wr * this.icpValid / Math.max(1, this.rgbPriorPoints));
+          this.rgbPrior.set(this.accRgb); invertRigid(this.rgbPriorPoseInv, T); this.rgbPriorPoints = this.icpValid;
+          this.hasRgbPrior = true;
+        } else if (!rgbHere && useIcp && this.hasRgbPrior) {
+          if (levelDepth < 0) levelDepth = meanDepth(frame[l]);
+          if (conditioning(this.accIcp, T[12], T[13], T[14], levelDepth, this.condScratch) < RGB_PRIOR_MAX_CONDITIONING) {
+            // Scaled by point counts: the geometric term's weight grows ×4 per finer level, the carried system's does not.
+            this.addRgbPrior(acc, wr * this.icpValid / Math.max(1, this.rgbPriorPoints));
+          }
         }
         iterations++;
         if (!solveNormalEquations6(acc, this.xi, this.scratch)) { degenerate = l === 0; break; }
@@ -223,7 +228,7 @@ export class IcpTracker {
     } else if (!Number.isFinite(T[12] + T[13] + T[14])) reason = 'non-finite pose';
     const lost = reason !== '';
     // The last iteration's systems are still in accIcp / acc (the finest level's, at the pose before its tiny update).
-    const depth = meanDepth(frame[levels - 1]);
+    const depth = frameDepth;
     const cond = useIcp ? conditioning(this.accIcp, T[12], T[13], T[14], depth, this.condScratch) : 1;
     const condCombined = conditioning(this.acc, T[12], T[13], T[14], depth, this.condScratch);
     return {
@@ -238,8 +243,7 @@ export class IcpTracker {
    * prior's cost ½(δ + x)ᵀH(δ + x) − bᵀ(δ + x) adds H to the system and b − H·δ to its right-hand side.
    */
   private addRgbPrior(acc: Float64Array, s: number): void {
-    invertRigid(this.dPrior, this.T_rgbPrior);
-    mulPose(this.tmp, this.T, this.dPrior);
+    mulPose(this.tmp, this.T, this.rgbPriorPoseInv);
     const d = se3Log(this.xiPrior, this.tmp);
     const H = this.rgbPrior;
     for (let k = 0; k < 21; k++) acc[k] += s * H[k];

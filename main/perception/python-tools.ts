@@ -72,8 +72,8 @@ async function runSemslamNet(module: string, args: readonly string[], fileForErr
   }
 }
 
-/** Converts a PyTorch checkpoint (published names, DenseTorch names, `module.` prefixes) to our ONNX. */
 /**
+ * Converts a PyTorch checkpoint (published names, DenseTorch names, `module.` prefixes) to our ONNX.
  * `inputSize` ('WxH') is recorded as the trained frame size; without it the converter takes it from our own
  * checkpoints' training record, and the authors' files get none.
  */

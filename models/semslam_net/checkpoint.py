@@ -105,14 +105,23 @@ def infer_model_config(sd: Mapping[str, torch.Tensor], path: str = '<checkpoint>
     )
 
 
-def load_published(path: str) -> Tuple[JointNet, ModelConfig]:
-    """Load any supported checkpoint file into a JointNet with strict key checking."""
+def read_checkpoint(path: str):
+    """The checkpoint file's object as torch.load gives it; CheckpointError naming the file when it cannot."""
     try:
-        obj = torch.load(path, map_location='cpu')
+        return torch.load(path, map_location='cpu')
     except FileNotFoundError:
         raise CheckpointError(path, 'file not found') from None
     except Exception as e:  # pickle / zip errors: say what failed
         raise CheckpointError(path, f'cannot be read by torch.load ({type(e).__name__}: {e})') from None
+
+
+def load_published(path: str) -> Tuple[JointNet, ModelConfig]:
+    """Load any supported checkpoint file into a JointNet with strict key checking."""
+    return model_from_checkpoint(read_checkpoint(path), path)
+
+
+def model_from_checkpoint(obj, path: str = '<checkpoint>') -> Tuple[JointNet, ModelConfig]:
+    """A JointNet (strict key checking) from a checkpoint object read by read_checkpoint."""
     sd = normalize_state_dict(extract_state_dict(obj, path), path)
     cfg = None
     if isinstance(obj, Mapping) and isinstance(obj.get('config'), Mapping) and 'model' in obj['config']:

@@ -17,17 +17,12 @@ import argparse
 import json
 import sys
 
-from .checkpoint import CheckpointError, load_published
+from .checkpoint import CheckpointError, model_from_checkpoint, read_checkpoint
 from .export import ONNX_OPSET, export_onnx, parse_input_size
 
 
-def trained_input_size(path: str) -> str | None:
+def trained_input_size(obj) -> str | None:
     """'WxH' of the frames one of our training checkpoints was trained on, when its record says (cache size)."""
-    import torch
-    try:
-        obj = torch.load(path, map_location='cpu')
-    except Exception:  # load_published has already read it; a file it reads but this cannot is not ours
-        return None
     cache = ((obj.get('config') or {}).get('data') or {}).get('cache_size') if isinstance(obj, dict) else None
     if isinstance(cache, (list, tuple)) and len(cache) == 2:
         return f'{int(cache[0])}x{int(cache[1])}'
@@ -50,11 +45,12 @@ def main(argv=None) -> int:
             print(f'error: --input-size: {e}', file=sys.stderr)
             return 2
     try:
-        model, cfg = load_published(args.checkpoint)
+        obj = read_checkpoint(args.checkpoint)
+        model, cfg = model_from_checkpoint(obj, args.checkpoint)
     except CheckpointError as e:
         print(f'error: {e}', file=sys.stderr)
         return 2
-    input_size = args.input_size or trained_input_size(args.checkpoint)
+    input_size = args.input_size or trained_input_size(obj)
     meta = export_onnx(model, args.out, training_info={'converted_from': args.checkpoint},
                        source=f'converted {args.checkpoint}', opset=args.opset, input_size=input_size)
     print(json.dumps({'out': args.out, 'checkpoint': args.checkpoint, 'num_classes': cfg.num_classes,

@@ -334,11 +334,11 @@ def main(argv=None) -> int:
     # on the 48 held-out frames (runs r5 and r6: 32.4 % mIoU / 0.58 m against 40.9-44.2 % / 0.40-0.41 m).
     chosen = fin_ck
     best_score = None
-    for ck_path in (os.path.join(a.out, 'finetune', 'best.ckpt'),):
-        if os.path.exists(ck_path):
-            sc = torch.load(ck_path, map_location='cpu').get('score')
-            if sc is not None and (best_score is None or sc > best_score):
-                chosen, best_score = ck_path, sc
+    best_ck = os.path.join(a.out, 'finetune', 'best.ckpt')
+    if os.path.exists(best_ck):
+        best_score = torch.load(best_ck, map_location='cpu').get('score')
+        if best_score is not None:
+            chosen = best_ck
     print(f'[recipe] shipping {chosen} (score {best_score})', file=log, flush=True)
 
     print('[recipe] evaluating on held-out frames', file=log, flush=True)

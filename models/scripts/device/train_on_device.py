@@ -1,5 +1,6 @@
-"""Device run (one borrowed GPU, ~9 minutes; packed by pack.sh, run from the repository root): generate rooms with the repo's own generator, let the r6 network
-label the depth-only set (asymmetric annotations), pre-train on it, fine-tune on the labelled set with LR / 10.
+"""Device run (one borrowed GPU, ~9 minutes; packed by pack.sh, run from the repository root): generate rooms with
+the repo's own generator, let the starting network label the depth-only set (asymmetric annotations), pre-train on
+it, fine-tune on the labelled set with LR / 10.
 Sizes come from the environment so that the same script runs in miniature on the CPU first."""
 import json
 import os
