@@ -4,6 +4,7 @@ it, fine-tune on the labelled set with LR / 10.
 Sizes come from the environment so that the same script runs in miniature on the CPU first."""
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -25,6 +26,9 @@ DEVICE = E.get('DEV', 'cuda')
 S1_CHUNKS, S1_ROOMS, S1_VIEWS = int(E.get('S1_CHUNKS', 14)), int(E.get('S1_ROOMS', 40)), int(E.get('S1_VIEWS', 24))
 S2_CHUNKS, S2_ROOMS, S2_VIEWS = int(E.get('S2_CHUNKS', 4)), int(E.get('S2_ROOMS', 40)), int(E.get('S2_VIEWS', 20))
 TEACHER = E.get('TEACHER', '.gpu/init.ckpt')
+REAL_SRC = E.get('REAL_SRC', '.gpu/real')  # packed by pack.sh REAL_DIR; absent: generated rooms only
+REAL_REPEAT = int(E.get('REAL_REPEAT', 6))  # listed this many times in pre-training (r7's share was ~12 %)
+REAL_MIN_CONFIDENCE = float(E.get('REAL_MIN_CONFIDENCE', 0.6))  # the recipe's --real-min-confidence
 T0 = time.time()
 
 
@@ -39,10 +43,23 @@ def gen(job):
     return out
 
 
-def label(root):
+def label(job):
+    root, min_confidence = job
     model, _ = load_published(TEACHER)
     with open(os.devnull, 'w') as null:
-        return label_folder(model, root, DEVICE, log=null, scale=1.0, min_confidence=0.0)
+        return label_folder(model, root, DEVICE, log=null, scale=1.0, min_confidence=min_confidence)
+
+
+def unpack_real(dst):
+    """pack.sh's JPEG colour back to the labelled layout's PNG names (the loaders read ID.png)."""
+    from PIL import Image
+    os.makedirs(dst, exist_ok=True)
+    ids = [line.strip() for line in open(os.path.join(REAL_SRC, 'index.txt')) if line.strip()]
+    for i in ids:
+        Image.open(os.path.join(REAL_SRC, i + '.jpg')).convert('RGB').save(os.path.join(dst, i + '.png'))
+        shutil.copy(os.path.join(REAL_SRC, f'depth_gt_{i}.png'), dst)
+    shutil.copy(os.path.join(REAL_SRC, 'index.txt'), dst)
+    return len(ids)
 
 
 def cache(spec):
@@ -81,21 +98,27 @@ def main():
         p.map(gen, s2 + s1, chunksize=1)
     log(f'generated {len(s1)} depth-only folders ({S1_ROOMS * S1_VIEWS} views each), '
         f'{len(s2)} labelled ({S2_ROOMS * S2_VIEWS} each)')
+    real = []
+    if os.path.isdir(REAL_SRC):
+        real = [f'{DATA}/real']
+        log(f'{unpack_real(real[0])} real frames unpacked')
+    jobs = [(c[0], 0.0) for c in s1] + [(r, REAL_MIN_CONFIDENCE) for r in real]
     # Spawned, not forked: each labeller opens its own CUDA context.
-    with get_context('spawn').Pool(min(len(s1), 14)) as p:
-        done = p.map(label, [c[0] for c in s1], chunksize=1)
-    log(f'teacher labelled {sum(d["images"] for d in done)} views')
-    specs = [(c[0], 'teacher') for c in s1] + [(c[0], 'gt') for c in s2]
+    with get_context('spawn').Pool(min(len(jobs), 14)) as p:
+        done = p.map(label, jobs, chunksize=1)
+    log(f'teacher labelled {sum(d["images"] for d in done)} views'
+        + (f'; real frames: {100 * done[-1]["labelled_fraction"]:.0f} % of pixels kept' if real else ''))
+    specs = [(c[0], 'teacher') for c in s1] + [(r, 'teacher') for r in real] + [(c[0], 'gt') for c in s2]
     with Pool(min(len(specs), os.cpu_count())) as p:
         p.map(cache, specs, chunksize=1)
     log('caches built')
     batch = int(E.get('BATCH', 32))
-    # What is left of the command's limit goes to training, 70 / 30 (each phase's start-up and saving kept aside).
+    # What is left of the command's limit goes to training, 75 / 25 (each phase's start-up and saving kept aside).
     left = float(E.get('DEADLINE_S', 540)) - (time.time() - T0) - float(E.get('RESERVE_S', 75))
-    pre_min, ft_min = max(0.5, 0.7 * left / 60), max(0.3, 0.3 * left / 60)
+    pre_min, ft_min = max(0.5, 0.75 * left / 60), max(0.3, 0.25 * left / 60)
     log(f'training budgets: pre-train {pre_min:.2f} min, fine-tune {ft_min:.2f} min')
-    pre = train('pretrain', [f'{c[0]}@teacher' for c in s1], TEACHER, 1.0, int(E.get('PRE_STEPS', 100000)),
-                pre_min, batch)
+    pre_data = [f'{c[0]}@teacher' for c in s1] + [f'{r}@teacher' for r in real] * REAL_REPEAT
+    pre = train('pretrain', pre_data, TEACHER, 1.0, int(E.get('PRE_STEPS', 100000)), pre_min, batch)
     weights_only(pre, f'{OUT}/pretrain.ckpt')
     log('pre-training done')
     fin = train('finetune', [f'{c[0]}@gt' for c in s2], pre, 0.1, int(E.get('FT_STEPS', 100000)),
@@ -104,7 +127,8 @@ def main():
     for name in ('pretrain', 'finetune'):
         with open(f'{DATA}/{name}/curve.jsonl') as f, open(f'{OUT}/{name}-curve.jsonl', 'w') as g:
             g.write(f.read())
-    json.dump({'s1': s1, 's2': s2, 'seconds': time.time() - T0}, open(f'{OUT}/data.json', 'w'))
+    json.dump({'s1': s1, 's2': s2, 'real': real, 'real_repeat': REAL_REPEAT, 'labelled': done,
+               'seconds': time.time() - T0}, open(f'{OUT}/data.json', 'w'))
     log('done')
 
 
