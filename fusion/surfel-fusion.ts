@@ -273,7 +273,7 @@ export class SurfelFusion {
         this.unverifiedRun = 0;
         this.pose.set(tracking.T_world_camera);
       }
-      if (status !== 'lost' || keepTracked) this.motion.note(frameIndex, this.pose);
+      if (status !== 'lost' || keepTracked) this.motion.note(frameIndex, this.pose, !keepTracked);
     }
     if (status !== 'ok') this.counts[status]++;
     // A frame in doubt only for its conditioning or its photometric residual (depth and inliers fine) is fused once

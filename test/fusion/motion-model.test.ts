@@ -36,6 +36,21 @@ describe('MotionModel (where a lost frame is put)', () => {
     expect(m.lastTrackedFrame).toBe(40);
   });
 
+  it('moves its origin but keeps the velocity for an unverified pose (tracked after a loss)', () => {
+    const m = new MotionModel();
+    m.note(10, poseAt(10));
+    m.note(11, poseAt(11));
+    // A wrong converge 30 cm off, then another: measured, that "velocity" would carry every later prediction away.
+    const off = (k: number): Float64Array => { const T = poseAt(k); T[12] += 0.3 * (k - 11); return T; };
+    m.note(12, off(12), false);
+    m.note(13, off(13), false);
+    expect(m.lastTrackedFrame).toBe(13);
+    const p = m.predict(15);
+    // From frame 13's pose, two steps of the screw: the 30 cm a frame is not extrapolated.
+    const expected = mulPose(new Float64Array(16), off(13), mulPose(new Float64Array(16), STEP, STEP));
+    expect(poseErrorMmDeg(p, expected).mm).toBeLessThan(1e-4);
+  });
+
   it('has nothing to predict from before the first tracked frame', () => {
     expect(() => new MotionModel().predict(3)).toThrow(/no tracked frame/);
   });
