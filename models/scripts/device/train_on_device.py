@@ -45,6 +45,9 @@ def gen(job):
 
 def label(job):
     root, min_confidence = job
+    # One CPU thread per labeller: 13 labellers with torch's default of 16 threads each took 315 s for 11,770 views
+    # on the H200 machine (most of that run's time; oversubscribed cores the likely cause, not yet re-measured).
+    torch.set_num_threads(1)
     model, _ = load_published(TEACHER)
     with open(os.devnull, 'w') as null:
         return label_folder(model, root, DEVICE, log=null, scale=1.0, min_confidence=min_confidence)
@@ -71,7 +74,9 @@ def cache(spec):
 
 def weights_only(src, dst):
     ck = torch.load(src, map_location='cpu', weights_only=False)
-    torch.save({'state_dict': ck['state_dict'], 'training': ck.get('training'), 'progress': ck.get('progress')}, dst)
+    # The config travels too: convert-checkpoint reads the trained frame size (data.cache_size) from it.
+    torch.save({'state_dict': ck['state_dict'], 'config': ck.get('config'), 'training': ck.get('training'),
+                'progress': ck.get('progress')}, dst)
 
 
 def train(name, data, init, lr_scale, steps, minutes, batch):
