@@ -22,6 +22,56 @@ export interface DirtyRanges {
   readonly grew: boolean;
 }
 
+/** Ids below this are indexed densely (4 bytes per id up to the largest seen); larger ones go to a Map. */
+const DENSE_ID_LIMIT = 1 << 26;
+
+/**
+ * Surfel id → slot. The map's ids are never-reused counters from 1 (SurfelMap.uid), so a dense table indexed by
+ * id is exact and grows by a copy. A Map<number, number> rehashed itself in one insertion as it passed 2^19 and
+ * 2^20 entries (32 and 73 ms in Node; 117 ms of one map-update step in the replay e2e test), holding the page.
+ */
+class SlotIndex {
+  private dense = new Int32Array(0).fill(-1);
+  private readonly sparse = new Map<number, number>();
+
+  get(id: number): number | undefined {
+    if (id < DENSE_ID_LIMIT) {
+      const s = id < this.dense.length ? this.dense[id] : -1;
+      return s >= 0 ? s : undefined;
+    }
+    return this.sparse.get(id);
+  }
+
+  has(id: number): boolean {
+    return this.get(id) !== undefined;
+  }
+
+  set(id: number, slot: number): void {
+    if (id >= DENSE_ID_LIMIT) {
+      this.sparse.set(id, slot);
+      return;
+    }
+    if (id >= this.dense.length) {
+      let n = Math.max(1024, this.dense.length);
+      while (n <= id) n *= 2;
+      const d = new Int32Array(Math.min(n, DENSE_ID_LIMIT)).fill(-1);
+      d.set(this.dense);
+      this.dense = d;
+    }
+    this.dense[id] = slot;
+  }
+
+  delete(id: number): void {
+    if (id >= DENSE_ID_LIMIT) this.sparse.delete(id);
+    else if (id < this.dense.length) this.dense[id] = -1;
+  }
+
+  clear(): void {
+    this.dense.fill(-1);
+    this.sparse.clear();
+  }
+}
+
 export class SurfelStore {
   capacity: number;
   count = 0;
@@ -36,7 +86,7 @@ export class SurfelStore {
   readonly classCounts = new Uint32Array(CLASS_SLOTS);
   /** Frame of the last applied delta. */
   frame = -1;
-  private readonly slotOf = new Map<number, number>();
+  private readonly slotOf = new SlotIndex();
   private dirtyPages = new Uint8Array(0);
   private anyDirty = false;
   private grew = true;

@@ -121,4 +121,25 @@ describe('SurfelStore in steps and with an upload budget', () => {
     expect(seen.every((v) => v === 1)).toBe(true);
     expect(s.dirty).toBe(false);
   });
+
+  it('finds surfels by id across the whole u32 range (dense ids from 1, and any other id), also after removals and a reset', () => {
+    const s = new SurfelStore(4);
+    const big = [2 ** 26, 2 ** 31 + 5, 2 ** 32 - 1];
+    s.apply(delta([1, 2, 5000, 70000, ...big], [1, 2, 3, 4, 5, 6, 7]));
+    for (const [k, id] of [1, 2, 5000, 70000, ...big].entries()) {
+      expect(s.ids[s.slot(id)!]).toBe(id);
+      expect(s.labels[s.slot(id)!]).toBe(k + 1);
+    }
+    expect(s.has(3)).toBe(false);
+    expect(s.has(2 ** 26 + 1)).toBe(false);
+    // Removing moves the last surfel into the hole: its id must follow it.
+    s.apply(delta([], [], { removed: [1, 2 ** 31 + 5] }));
+    expect(s.count).toBe(5);
+    expect(s.has(1)).toBe(false);
+    expect(s.has(2 ** 31 + 5)).toBe(false);
+    for (const id of [2, 5000, 70000, 2 ** 26, 2 ** 32 - 1]) expect(s.ids[s.slot(id)!]).toBe(id);
+    s.apply(delta([7], [9], { reset: true }));
+    expect(s.count).toBe(1);
+    expect([s.has(2), s.has(2 ** 26), s.slot(7)]).toEqual([false, false, 0]);
+  });
 });
