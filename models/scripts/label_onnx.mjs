@@ -68,6 +68,8 @@ function plan(dst, src) {
 const session = await ort.InferenceSession.create(values.model, {
   intraOpNumThreads: Number(values.threads),
   interOpNumThreads: 1,
+  // Subnormal activations take the CPU's slow path (main/perception/joint-network.ts says how slow).
+  extra: { session: { set_denormal_as_zero: '1' } },
 });
 const inputName = session.inputNames[0];
 const segmName = session.outputNames.includes('segm') ? 'segm' : session.outputNames[0];

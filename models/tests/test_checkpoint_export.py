@@ -177,3 +177,28 @@ def test_convert_rejects_a_bad_input_size_before_writing(tmp_path, capsys):
     assert convert.main([ck, '--out', str(tmp_path / 'x.onnx'), '--input-size', '320by240']) == 2
     assert '--input-size' in capsys.readouterr().err
     assert not os.path.exists(tmp_path / 'x.onnx')
+
+
+def test_export_flushes_subnormal_weights_and_keeps_the_rest(tmp_path):
+    import numpy as np
+    from onnx import numpy_helper
+    torch.manual_seed(0)
+    model = JointNet(ModelConfig()).eval()
+    tiny = float(np.finfo(np.float32).tiny)
+    # The segmentation head's conv (constant folding leaves it as it is): weights made subnormal, one just normal.
+    name = 'segm.weight'
+    w = dict(model.named_parameters())[name]
+    with torch.no_grad():
+        flat = w.view(-1)
+        flat[:7] = torch.tensor([1e-40, -3e-39, 1e-45, 2e-39, -1e-41, 5e-42, 1e-39])
+        flat[7] = tiny
+        kept = flat[8:20].clone()
+    out = str(tmp_path / 'sub.onnx')
+    export.export_onnx(model, out)
+    inits = {i.name: numpy_helper.to_array(i) for i in onnx.load(out).graph.initializer}
+    floats = [a for a in inits.values() if a.dtype == np.float32]
+    assert all(int(((a != 0) & (np.abs(a) < tiny)).sum()) == 0 for a in floats), 'a subnormal weight survived export'
+    # The flushed tensor is still there, with its normal values untouched (it is matched by its values).
+    match = [a.reshape(-1) for a in floats if a.size == flat.numel() and np.allclose(a.reshape(-1)[8:20], kept.numpy())]
+    assert len(match) == 1, f'{name} not found unchanged among the initializers'
+    assert (match[0][:7] == 0).all() and match[0][7] == np.float32(tiny)
