@@ -29,20 +29,18 @@ export class MotionModel {
   /**
    * A frame whose pose came from tracking (or relocalisation). Its velocity is measured only against the frame
    * right before it: across a gap the relative pose includes the relocalisation's correction, not motion.
+   * `measureVelocity` false (an unverified pose: tracked after a loss, not yet confirmed by the map) moves the
+   * model's origin but keeps its velocity: a wrong converge there gave centimetres a frame that the extrapolation
+   * then carried on, faster and faster away from the map (rgb mode, demo seed 7: 15 cm a frame, 1.7 m off twelve
+   * frames later).
    */
   note(frame: number, T: Mat4, measureVelocity = true): void {
-    if (!measureVelocity) {
-      // An unverified pose (tracked after a loss, not yet confirmed by the map) moves the model's origin but not its
-      // velocity: a wrong converge there gave centimetres a frame that the extrapolation then carried on, faster
-      // and faster away from the map (rgb mode, demo seed 7: 15 cm a frame, 1.7 m off twelve frames later).
-      this.last.set(T);
-      this.lastFrame = frame;
-      return;
+    if (measureVelocity) {
+      if (this.lastFrame >= 0 && frame === this.lastFrame + 1) {
+        mulPose(this.rel, invertRigid(this.inv, this.last), T);
+        se3Log(this.velocity, this.rel);
+      } else this.velocity.fill(0);
     }
-    if (this.lastFrame >= 0 && frame === this.lastFrame + 1) {
-      mulPose(this.rel, invertRigid(this.inv, this.last), T);
-      se3Log(this.velocity, this.rel);
-    } else this.velocity.fill(0);
     this.last.set(T);
     this.lastFrame = frame;
   }

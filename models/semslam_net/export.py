@@ -95,26 +95,22 @@ def export_onnx(model: JointNet, out_path: str, training_info: Optional[dict] = 
     return meta
 
 
-def flush_subnormal_initializers(m) -> int:
-    """Zero the float32 weights below the smallest normal float (in place); returns how many. A CPU computes with
+def flush_subnormal_initializers(m) -> None:
+    """Zero the float32 weights below the smallest normal float (in place). A CPU computes with
     subnormals on a slow path: run r8a, trained on a GPU, carried ~5,000 of them and its ONNX file ran 3x slower
     on this CPU (126 against 41 ms a 320x240 frame) for values that are zero to any output."""
     import numpy as np
     from onnx import numpy_helper
     tiny = np.finfo(np.float32).tiny
-    flushed = 0
     for init in m.graph.initializer:
         a = numpy_helper.to_array(init)
         if a.dtype != np.float32:
             continue
         sub = (a != 0) & (np.abs(a) < tiny)
-        n = int(sub.sum())
-        if n:
+        if sub.any():
             a = a.copy()
             a[sub] = 0
             init.CopyFrom(numpy_helper.from_array(a, init.name))
-            flushed += n
-    return flushed
 
 
 def parse_input_size(text: str):

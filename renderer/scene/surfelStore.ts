@@ -31,7 +31,7 @@ const DENSE_ID_LIMIT = 1 << 26;
  * 2^20 entries (32 and 73 ms in Node; 117 ms of one map-update step in the replay e2e test), holding the page.
  */
 class SlotIndex {
-  private dense = new Int32Array(0).fill(-1);
+  private dense = new Int32Array(0);
   private readonly sparse = new Map<number, number>();
 
   get(id: number): number | undefined {
