@@ -21,10 +21,11 @@
  * - Events go to every listener registered with `onEvent`, in order, from any point in time:
  *     playback     after every state change (start, play, pause, step, seek, finish, error)
  *     frameStats   after each processed frame
- *     mapDelta     at most ~10 Hz (DEFAULT_MAP_DELTA_HZ) and after a pause/step/finish; each packet holds every surfel
- *                  changed since the previous packet (fusion's changedSince(lastSentFrame)), encoded with
- *                  encodeMapDelta(); reset=true when the map was cleared (new session, seek backwards)
- *                  and for the full map returned by getMap()
+ *     mapDelta     at most ~10 Hz (DEFAULT_MAP_DELTA_HZ) and after a pause/step/finish; each update holds every
+ *                  surfel changed since the previous one (fusion's changedSince(lastSentFrame)), sent as packets of
+ *                  at most MAP_DELTA_PART_RECORDS surfels (encodeMapDeltaParts(); all but the last flagged `more`);
+ *                  reset=true (first part) when the map was cleared (new session, seek backwards) and for the full
+ *                  map returned by getMap() (one packet)
  *     preview      the current input RGB, colour-mapped depth, segmentation overlay (preview.ts helpers),
  *                  small (≤ 320 px wide), rate-limited like mapDelta
  *     trajectory   after each frame: camera centres appended from `from`, current pose and intrinsics

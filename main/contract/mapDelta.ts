@@ -3,7 +3,8 @@
  * Pure TypeScript (bundled into the renderer and used by the backend).
  *
  * Layout (little-endian; every array starts on a 4-byte boundary):
- *   header 24 bytes: u32 magic 'SMD1' | u32 flags (bit 0 reset) | u32 frame | u32 count | u32 removed | u32 total
+ *   header 24 bytes: u32 magic 'SMD1' | u32 flags (bit 0 reset, bit 1 more parts of this update follow) | u32 frame |
+ *                    u32 count | u32 removed | u32 total
  *   u32   ids[count]
  *   f32   positions[3·count]      world metres
  *   f32   radii[count]            metres
@@ -21,6 +22,15 @@ export const MAP_DELTA_MAGIC = 0x31444d53; // 'SMD1' read as little-endian u32
 export const MAP_DELTA_HEADER_BYTES = 24;
 /** Confidence is quantised against this count of observations (ElasticFusion's confidence grows ~1 per fuse). */
 export const CONFIDENCE_SCALE = 20;
+/**
+ * Most surfels in one packet of a live update (~0.5 MB). A 640×480 frame changes 50–250k surfels (1.6–7.8 MB as
+ * one packet); a page receiving a message that size was held 100–400 ms (replay e2e: scripts answered in 108–124 ms
+ * p95), so an update goes as several packets, each a task of its own.
+ */
+export const MAP_DELTA_PART_RECORDS = 16384;
+
+const FLAG_RESET = 1;
+const FLAG_MORE = 2;
 
 /** The fields a map delta carries; structurally a subset of fusion's MapSnapshot, so a snapshot passes as is. */
 export interface SurfelRecords {
@@ -42,8 +52,10 @@ export interface MapDeltaHeader {
   readonly frame: number;
   readonly count: number;
   readonly removed: number;
-  /** Surfels in the whole map after this delta. */
+  /** Surfels in the whole map after this delta (after its last part). */
   readonly total: number;
+  /** More parts of the same update follow: the view holds `total` surfels only after the last. */
+  readonly more: boolean;
 }
 
 /** A decoded packet: views into the packet's buffer (no copies). */
@@ -96,20 +108,30 @@ export interface EncodeMapDeltaOptions {
   /** Surfels in the whole map after this delta. */
   readonly total: number;
   readonly removedIds?: ArrayLike<number>;
+  /** Records [from, to) only (default: all). */
+  readonly from?: number;
+  readonly to?: number;
+  /** More parts of this update follow (see MAP_DELTA_PART_RECORDS). */
+  readonly more?: boolean;
 }
 
 const clampByte = (v: number): number => (v <= 0 ? 0 : v >= 255 ? 255 : Math.round(v));
 const clampSnorm = (v: number): number => (v <= -1 ? -127 : v >= 1 ? 127 : Math.round(v * 127));
 
-/** Packs surfel records (e.g. fusion's `changedSince(frame)` snapshot) into one packet. */
+/** Packs surfel records (e.g. fusion's `changedSince(frame)` snapshot), or the range [from, to) of them, into one packet. */
 export function encodeMapDelta(records: SurfelRecords, options: EncodeMapDeltaOptions): Uint8Array {
-  const count = records.count;
+  const from = options.from ?? 0;
+  const to = options.to ?? records.count;
+  if (!(Number.isInteger(from) && Number.isInteger(to) && from >= 0 && from <= to && to <= records.count)) {
+    throw new RangeError(`map delta: records [${from}, ${to}) outside 0..${records.count}`);
+  }
+  const count = to - from;
   const removed = options.removedIds?.length ?? 0;
   const o = layout(count, removed);
   const buf = new ArrayBuffer(o.end);
   const view = new DataView(buf);
   view.setUint32(0, MAP_DELTA_MAGIC, true);
-  view.setUint32(4, options.reset ? 1 : 0, true);
+  view.setUint32(4, (options.reset ? FLAG_RESET : 0) | (options.more ? FLAG_MORE : 0), true);
   view.setUint32(8, options.frame, true);
   view.setUint32(12, count, true);
   view.setUint32(16, removed, true);
@@ -124,20 +146,42 @@ export function encodeMapDelta(records: SurfelRecords, options: EncodeMapDeltaOp
   const labelProb = new Uint8Array(buf, o.labelProb, count);
   const stable = new Uint8Array(buf, o.stable, count);
   for (let i = 0; i < count; i++) {
-    ids[i] = records.ids[i];
-    radii[i] = records.radii[i];
-    confidence[i] = clampByte((records.confidence[i] / CONFIDENCE_SCALE) * 255);
-    labels[i] = records.labels[i];
-    labelProb[i] = records.labelProb ? clampByte(records.labelProb[i] * 255) : 0;
-    stable[i] = records.stable ? (records.stable[i] ? 1 : 0) : 1;
+    const r = from + i;
+    ids[i] = records.ids[r];
+    radii[i] = records.radii[r];
+    confidence[i] = clampByte((records.confidence[r] / CONFIDENCE_SCALE) * 255);
+    labels[i] = records.labels[r];
+    labelProb[i] = records.labelProb ? clampByte(records.labelProb[r] * 255) : 0;
+    stable[i] = records.stable ? (records.stable[r] ? 1 : 0) : 1;
     for (let k = 0; k < 3; k++) {
-      positions[3 * i + k] = records.positions[3 * i + k];
-      normals[3 * i + k] = clampSnorm(records.normals[3 * i + k]);
-      colors[3 * i + k] = clampByte(records.colors[3 * i + k]);
+      positions[3 * i + k] = records.positions[3 * r + k];
+      normals[3 * i + k] = clampSnorm(records.normals[3 * r + k]);
+      colors[3 * i + k] = clampByte(records.colors[3 * r + k]);
     }
   }
   if (removed > 0) new Uint32Array(buf, o.removed, removed).set(Array.from(options.removedIds ?? []));
   return new Uint8Array(buf);
+}
+
+/**
+ * One update as packets of at most partRecords surfels: the first carries the reset flag and the removals, all but
+ * the last the `more` flag. Applied in order they leave a view exactly as the single packet would.
+ */
+export function encodeMapDeltaParts(records: SurfelRecords, options: Omit<EncodeMapDeltaOptions, 'from' | 'to' | 'more'>,
+  partRecords = MAP_DELTA_PART_RECORDS): Uint8Array[] {
+  if (!(Number.isInteger(partRecords) && partRecords >= 1)) throw new RangeError(`map delta: partRecords must be a positive integer (got ${partRecords})`);
+  const parts: Uint8Array[] = [];
+  let from = 0;
+  do {
+    const to = Math.min(records.count, from + partRecords);
+    const first = from === 0;
+    parts.push(encodeMapDelta(records, {
+      reset: first && options.reset, frame: options.frame, total: options.total,
+      ...(first && options.removedIds ? { removedIds: options.removedIds } : {}), from, to, more: to < records.count,
+    }));
+    from = to;
+  } while (from < records.count);
+  return parts;
 }
 
 export type DecodeMapDeltaResult = { ok: true; value: MapDelta } | { ok: false; message: string };
@@ -160,7 +204,8 @@ export function decodeMapDelta(packet: Uint8Array): DecodeMapDeltaResult {
   return {
     ok: true,
     value: {
-      reset: (flags & 1) === 1,
+      reset: (flags & FLAG_RESET) !== 0,
+      more: (flags & FLAG_MORE) !== 0,
       frame,
       count,
       removed,

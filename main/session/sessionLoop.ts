@@ -10,7 +10,7 @@ import { defaultThreads, ThreadKernelPool } from '../parallel/threadPool.js';
 import { DisplayDeltaFilter } from '../../fusion/display-filter.js';
 import type { FrameResult, MapSnapshot } from '../../fusion/types.js';
 import type { AppEvent, FrameStats, PlaybackState, Preview, TrackingState } from '../contract/channels.js';
-import { encodeMapDelta } from '../contract/mapDelta.js';
+import { encodeMapDelta, encodeMapDeltaParts } from '../contract/mapDelta.js';
 import { colorMapDepth, DEFAULT_PREVIEW_OPTIONS, downsample, overlaySegmentation, previewSize } from '../contract/preview.js';
 import type { Frame, SequenceReader } from '../sources/frame.js';
 import { CameraEndedError, LiveCameraReader, type CameraImage, type PushResult } from '../sources/liveCamera.js';
@@ -492,12 +492,12 @@ export class SessionLoop {
     if (!this.resetPending && this.fusion.frameIndex === this.deltaFusionFrame) return;
     this.lastUpdateWall = wall;
     const changed = this.resetPending ? this.fusion.snapshot(this.displayFilter) : this.fusion.changedSince(this.deltaFusionFrame, this.displayFilter);
-    const packet = encodeMapDelta(changed, {
+    const packets = encodeMapDeltaParts(changed, {
       reset: this.resetPending, frame: Math.max(0, this.lastFrame), total: this.fusion.surfelCount, removedIds: changed.removedIds,
     });
     this.resetPending = false;
     this.deltaFusionFrame = this.fusion.frameIndex;
-    this.emit({ channel: 'mapDelta', payload: { packet: packet as Uint8Array<ArrayBuffer> } }, [packet.buffer as ArrayBuffer]);
+    for (const packet of packets) this.emit({ channel: 'mapDelta', payload: { packet: packet as Uint8Array<ArrayBuffer> } }, [packet.buffer as ArrayBuffer]);
     for (const preview of this.previews()) this.emit({ channel: 'preview', payload: preview }, [preview.data.buffer as ArrayBuffer]);
   }
 

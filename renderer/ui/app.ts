@@ -285,7 +285,7 @@ export class App {
       store.finish(d);
       this.deltas.shift();
       this.applied = -1;
-      this.checkTotal(d.total);
+      if (!d.more) this.checkTotal(d.total);
     }
     byId('status-surfels').textContent = store.count.toLocaleString('en-US');
     byId('status-surfels').dataset.count = String(store.count);

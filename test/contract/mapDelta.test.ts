@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { CONFIDENCE_SCALE, decodeMapDelta, encodeMapDelta } from '../../main/contract/mapDelta.js';
-import type { SurfelRecords } from '../../main/contract/mapDelta.js';
+import { CONFIDENCE_SCALE, decodeMapDelta, encodeMapDelta, encodeMapDeltaParts } from '../../main/contract/mapDelta.js';
+import type { MapDelta, SurfelRecords } from '../../main/contract/mapDelta.js';
+import { SurfelStore } from '../../renderer/scene/surfelStore.js';
+
+function decoded(packet: Uint8Array): MapDelta {
+  const d = decodeMapDelta(packet);
+  if (!d.ok) throw new Error(d.message);
+  return d.value;
+}
 
 function records(n: number): SurfelRecords {
   const positions = new Float32Array(3 * n);
@@ -71,5 +78,44 @@ describe('map-delta packets', () => {
     shifted.set(packet, 1);
     const d = decodeMapDelta(shifted.subarray(1));
     expect(d.ok && d.value.frame).toBe(9);
+  });
+
+  it('splits an update into parts that leave a view as the single packet does', () => {
+    const before = records(25);
+    const update = records(20); // ids 1000..1019: updates of surfels the view has
+    const removedIds = [1021, 1024];
+    for (let i = 0; i < 3 * update.count; i++) (update.positions as Float32Array)[i] += 5; // moved
+    const whole = new SurfelStore(8);
+    const split = new SurfelStore(8);
+    for (const s of [whole, split]) s.apply(decoded(encodeMapDelta(before, { reset: true, frame: 1, total: 25 })));
+    whole.apply(decoded(encodeMapDelta(update, { reset: false, frame: 2, total: 23, removedIds })));
+    const parts = encodeMapDeltaParts(update, { reset: false, frame: 2, total: 23, removedIds }, 8).map(decoded);
+    expect(parts.map((p) => [p.count, p.removed, p.more, p.reset, p.frame, p.total])).toEqual([
+      [8, 2, true, false, 2, 23], [8, 0, true, false, 2, 23], [4, 0, false, false, 2, 23],
+    ]);
+    for (const p of parts) split.apply(p);
+    expect(split.count).toBe(whole.count);
+    expect(split.count).toBe(23);
+    expect(split.slot(1021)).toBeUndefined();
+    for (const id of [1000, 1007, 1019, 1022]) {
+      const a = whole.slot(id), b = split.slot(id);
+      expect(b === undefined).toBe(a === undefined);
+      if (a === undefined || b === undefined) continue;
+      expect(Array.from(split.positions.subarray(3 * b, 3 * b + 3))).toEqual(Array.from(whole.positions.subarray(3 * a, 3 * a + 3)));
+    }
+    expect(Array.from(split.classCounts)).toEqual(Array.from(whole.classCounts));
+  });
+
+  it('a reset goes with the first part only, and an empty update is one packet', () => {
+    const parts = encodeMapDeltaParts(records(5), { reset: true, frame: 3, total: 5 }, 2).map(decoded);
+    expect(parts.map((p) => [p.reset, p.more, p.count])).toEqual([[true, true, 2], [false, true, 2], [false, false, 1]]);
+    const empty = encodeMapDeltaParts(records(0), { reset: true, frame: 0, total: 0 }).map(decoded);
+    expect(empty.map((p) => [p.reset, p.more, p.count])).toEqual([[true, false, 0]]);
+    expect(decoded(encodeMapDelta(records(4), { reset: false, frame: 1, total: 4 })).more).toBe(false);
+  });
+
+  it('refuses a record range outside the records', () => {
+    expect(() => encodeMapDelta(records(3), { reset: false, frame: 1, total: 3, from: 2, to: 4 })).toThrow(/\[2, 4\) outside 0..3/);
+    expect(() => encodeMapDeltaParts(records(3), { reset: false, frame: 1, total: 3 }, 0)).toThrow(/positive integer/);
   });
 });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AppEvent } from '../../main/contract/channels.js';
-import { decodeMapDelta } from '../../main/contract/mapDelta.js';
+import { decodeMapDelta, MAP_DELTA_PART_RECORDS } from '../../main/contract/mapDelta.js';
 import { SessionLoop } from '../../main/session/sessionLoop.js';
 import { SessionStore } from '../../main/store/sessionStore.js';
 
@@ -38,10 +38,18 @@ describe('SessionLoop on real 7-Scenes frames', () => {
     expect(stats[1].tracking).toBe('ok');
     expect(stats[1].stagesMs.track).toBeGreaterThan(0);
     expect(stats[1].surfels).toBeGreaterThan(10000);
-    // A step ends with a map delta: the first one resets and carries the whole map.
-    const deltas = events.filter((e) => e.channel === 'mapDelta').map((e) => decodeMapDelta((e.payload as { packet: Uint8Array }).packet));
-    expect(deltas.length).toBe(1);
-    expect(deltas[0].ok && deltas[0].value.reset && deltas[0].value.count === stats[1].surfels).toBe(true);
+    // A step ends with a map update: the first one resets and carries the whole map, as packets of at most
+    // MAP_DELTA_PART_RECORDS surfels, all but the last saying that more follow.
+    const deltas = events.filter((e) => e.channel === 'mapDelta').map((e) => {
+      const d = decodeMapDelta((e.payload as { packet: Uint8Array }).packet);
+      if (!d.ok) throw new Error(d.message);
+      return d.value;
+    });
+    expect(deltas.length).toBe(Math.ceil(stats[1].surfels / MAP_DELTA_PART_RECORDS));
+    expect(deltas.map((d) => d.reset)).toEqual(deltas.map((_, i) => i === 0));
+    expect(deltas.map((d) => d.more)).toEqual(deltas.map((_, i) => i < deltas.length - 1));
+    expect(deltas.every((d) => d.count <= MAP_DELTA_PART_RECORDS)).toBe(true);
+    expect(deltas.reduce((n, d) => n + d.count, 0)).toBe(stats[1].surfels);
     expect(events.some((e) => e.channel === 'preview' && e.payload.kind === 'depth')).toBe(true);
 
     loop.play();
@@ -50,7 +58,7 @@ describe('SessionLoop on real 7-Scenes frames', () => {
     expect(result.processed).toBe(6);
     expect(result.lost).toBe(0);
     // Later deltas carry only changed surfels, never a reset.
-    const later = events.filter((e) => e.channel === 'mapDelta').slice(1).map((e) => decodeMapDelta((e.payload as { packet: Uint8Array }).packet));
+    const later = events.filter((e) => e.channel === 'mapDelta').slice(deltas.length).map((e) => decodeMapDelta((e.payload as { packet: Uint8Array }).packet));
     expect(later.length).toBeGreaterThan(0);
     for (const d of later) expect(d.ok && !d.value.reset).toBe(true);
     // Tracking against ground truth: 7-Scenes poses are KinectFusion's, a few cm over 6 frames.
