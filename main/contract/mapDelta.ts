@@ -184,6 +184,47 @@ export function encodeMapDeltaParts(records: SurfelRecords, options: Omit<Encode
   return parts;
 }
 
+/**
+ * An encoded packet (e.g. getMap's whole map) as parts of at most partRecords surfels, byte for byte what
+ * encodeMapDeltaParts would have made from the same records. A packet that fits is returned as it is.
+ */
+export function splitMapDelta(packet: Uint8Array, partRecords = MAP_DELTA_PART_RECORDS): Uint8Array[] {
+  const d = decodeMapDelta(packet);
+  if (!d.ok) throw new Error(d.message);
+  const m = d.value;
+  if (m.count <= partRecords) return [packet];
+  const parts: Uint8Array[] = [];
+  for (let from = 0; from < m.count; from += partRecords) {
+    const to = Math.min(m.count, from + partRecords);
+    const first = from === 0;
+    const n = to - from, removed = first ? m.removed : 0;
+    const o = layout(n, removed);
+    const out = new Uint8Array(o.end);
+    const view = new DataView(out.buffer);
+    view.setUint32(0, MAP_DELTA_MAGIC, true);
+    view.setUint32(4, (first && m.reset ? FLAG_RESET : 0) | (to < m.count || m.more ? FLAG_MORE : 0), true);
+    view.setUint32(8, m.frame, true);
+    view.setUint32(12, n, true);
+    view.setUint32(16, removed, true);
+    view.setUint32(20, m.total, true);
+    const copy = (src: ArrayBufferView, offset: number, bytesPerRecord: number): void => {
+      out.set(new Uint8Array(src.buffer, src.byteOffset + from * bytesPerRecord, n * bytesPerRecord), offset);
+    };
+    copy(m.ids, o.ids, 4);
+    copy(m.positions, o.positions, 12);
+    copy(m.radii, o.radii, 4);
+    copy(m.confidence, o.confidence, 1);
+    copy(m.normals, o.normals, 3);
+    copy(m.colors, o.colors, 3);
+    copy(m.labels, o.labels, 1);
+    copy(m.labelProb, o.labelProb, 1);
+    copy(m.stable, o.stable, 1);
+    if (removed > 0) out.set(new Uint8Array(m.removedIds.buffer, m.removedIds.byteOffset, 4 * removed), o.removed);
+    parts.push(out);
+  }
+  return parts;
+}
+
 export type DecodeMapDeltaResult = { ok: true; value: MapDelta } | { ok: false; message: string };
 
 /** Reads a packet without copying (views into its buffer; copies once only when it is not 4-byte aligned). */

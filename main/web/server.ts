@@ -18,6 +18,7 @@ import { invokeBackend } from '../contract/backend.js';
 import { isRequestChannel } from '../contract/channels.js';
 import type { AppEvent } from '../contract/channels.js';
 import { decodeWire, encodeWire } from '../contract/wire.js';
+import { splitMapDelta } from '../contract/mapDelta.js';
 import type { WireMessage } from '../contract/wire.js';
 
 export interface WebServerOptions {
@@ -172,7 +173,8 @@ export async function startWebServer(backend: AppBackend, options: Partial<WebSe
     try {
       const map = await backend.getMap({});
       client.stale = false;
-      send(client, encodeWire({ t: 'evt', channel: 'mapDelta', payload: { packet: map.packet } }));
+      // In parts, as live updates go: a whole map of a million surfels is ~30 MB.
+      for (const packet of splitMapDelta(map.packet)) send(client, encodeWire({ t: 'evt', channel: 'mapDelta', payload: { packet } }));
     } catch {
       // No session yet: nothing to resend; the next delta will be a reset.
       client.stale = false;

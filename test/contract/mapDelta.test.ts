@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CONFIDENCE_SCALE, decodeMapDelta, encodeMapDelta, encodeMapDeltaParts } from '../../main/contract/mapDelta.js';
+import { CONFIDENCE_SCALE, decodeMapDelta, encodeMapDelta, encodeMapDeltaParts, splitMapDelta } from '../../main/contract/mapDelta.js';
 import type { MapDelta, SurfelRecords } from '../../main/contract/mapDelta.js';
 import { SurfelStore } from '../../renderer/scene/surfelStore.js';
 
@@ -117,5 +117,17 @@ describe('map-delta packets', () => {
   it('refuses a record range outside the records', () => {
     expect(() => encodeMapDelta(records(3), { reset: false, frame: 1, total: 3, from: 2, to: 4 })).toThrow(/\[2, 4\) outside 0..3/);
     expect(() => encodeMapDeltaParts(records(3), { reset: false, frame: 1, total: 3 }, 0)).toThrow(/positive integer/);
+  });
+
+  it('splits an encoded packet into the parts encodeMapDeltaParts makes, byte for byte', () => {
+    const r = records(11);
+    const options = { reset: true, frame: 4, total: 11, removedIds: [3, 9] };
+    const packet = encodeMapDelta(r, options);
+    expect(splitMapDelta(packet, 4)).toEqual(encodeMapDeltaParts(r, options, 4));
+    expect(splitMapDelta(packet, 11)).toEqual([packet]);
+    const unaligned = new Uint8Array(packet.length + 1);
+    unaligned.set(packet, 1);
+    expect(splitMapDelta(unaligned.subarray(1), 5)).toEqual(encodeMapDeltaParts(r, options, 5));
+    expect(() => splitMapDelta(packet.subarray(0, 20))).toThrow(/shorter than the header/);
   });
 });

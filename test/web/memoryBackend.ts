@@ -7,7 +7,8 @@ import { encodeMapDelta } from '../../main/contract/mapDelta.js';
  * The transport is what is tested here, so the backend is a small in-memory one: it keeps a playback
  * state, answers every channel, and emits events on demand.
  */
-export function memoryBackend(): AppBackend & { emit(e: AppEvent): void } {
+/** `map`: what getMap returns (default: an empty map). */
+export function memoryBackend(map?: Uint8Array): AppBackend & { emit(e: AppEvent): void } {
   const listeners = new Set<(e: AppEvent) => void>();
   let playback: PlaybackState = { state: 'idle', sessionId: null, source: null, mode: 'rgbd', frame: -1, frames: 0, speed: 1, realtime: false };
   const fail = (): never => {
@@ -38,7 +39,7 @@ export function memoryBackend(): AppBackend & { emit(e: AppEvent): void } {
     setSpeed: ({ speed }) => set({ speed }),
     seek: ({ frame }) => set({ frame }),
     getPlayback: async () => playback,
-    getMap: async () => ({ packet: empty }),
+    getMap: async () => ({ packet: (map ?? empty) as Uint8Array<ArrayBuffer> }),
     // Deliberately wrong shape: the transport must catch it.
     exportMap: async () => ({ path: 42 }) as never,
   };

@@ -137,31 +137,35 @@ describe('semslam serve (web mode server)', () => {
   });
 
   it('a client that fell behind gets the whole map once it drains, even when no delta follows', async () => {
-    const own = memoryBackend();
+    const n = 20_000;
+    const big = { count: n, ids: Uint32Array.from({ length: n }, (_, i) => i + 1), positions: new Float32Array(3 * n), normals: new Float32Array(3 * n),
+      colors: new Uint8Array(3 * n), radii: new Float32Array(n), confidence: new Float32Array(n), labels: new Uint8Array(n) };
+    const own = memoryBackend(encodeMapDelta(big, { reset: true, frame: 200, total: n }));
     const slow = await startWebServer(own, { rendererDir: dir, port: 0, maxBufferedBytes: 64 * 1024 });
     const ws = await connect(`ws://127.0.0.1:${slow.port}/${slow.token}/ws`);
     try {
-      const received: { reset: boolean; frame: number }[] = [];
+      const received: { reset: boolean; frame: number; more: boolean; count: number }[] = [];
       ws.on('message', (data: Buffer, isBinary: boolean) => {
         const m = decodeWire(isBinary ? new Uint8Array(data) : data.toString());
         if (!m.ok || m.value.t !== 'evt' || m.value.channel !== 'mapDelta') return;
         const d = decodeMapDelta((m.value.payload as { packet: Uint8Array }).packet);
-        if (d.ok) received.push({ reset: d.value.reset, frame: d.value.frame });
+        if (d.ok) received.push({ reset: d.value.reset, frame: d.value.frame, more: d.value.more, count: d.value.count });
       });
       // Stop reading: the server's send buffer fills once the kernel's socket buffers are full.
       const socket = (ws as unknown as { _socket: { pause(): void; resume(): void } })._socket;
       socket.pause();
-      const n = 20_000;
-      const big = { count: n, ids: Uint32Array.from({ length: n }, (_, i) => i + 1), positions: new Float32Array(3 * n), normals: new Float32Array(3 * n),
-        colors: new Uint8Array(3 * n), radii: new Float32Array(n), confidence: new Float32Array(n), labels: new Uint8Array(n) };
       for (let f = 1; f <= 200; f++) {
         own.emit({ channel: 'mapDelta', payload: { packet: encodeMapDelta(big, { reset: false, frame: f, total: n }) } });
         await new Promise((r) => setImmediate(r));
       }
       socket.resume();
-      await expect.poll(() => received.at(-1)?.reset, { timeout: 10_000 }).toBe(true);
-      // Deltas were skipped (the server did not buffer them all), and the last message is the whole map.
-      expect(received.filter((r) => !r.reset).length).toBeLessThan(200);
+      const sinceReset = (): typeof received => { const i = received.findIndex((r) => r.reset); return i < 0 ? [] : received.slice(i); };
+      await expect.poll(() => sinceReset().at(-1)?.more, { timeout: 10_000 }).toBe(false);
+      // Deltas were skipped (the server did not buffer them all), and the last update is the whole map, in parts.
+      const map = sinceReset();
+      expect(received.length - map.length).toBeLessThan(200);
+      expect(map.map((r) => r.more)).toEqual([true, false]);
+      expect(map.reduce((k, r) => k + r.count, 0)).toBe(n);
     } finally {
       ws.close();
       await slow.close();
