@@ -160,9 +160,11 @@ export const RequestSchemas = {
   getPlayback: { request: empty, response: PlaybackStateSchema },
   /**
    * The whole current map as one encoded map-delta packet with reset=true (mapDelta.ts), so a renderer
-   * that connects mid-session starts from the same map as everyone else.
+   * that connects mid-session starts from the same map as everyone else. `parts` (web mode): the response is the
+   * first part (MAP_DELTA_PART_RECORDS surfels) and the rest follow at once as mapDelta events, the last with
+   * more=false, so that a map of a million surfels never arrives as one 30 MB message; other transports ignore it.
    */
-  getMap: { request: empty, response: z.object({ packet: bytes }) },
+  getMap: { request: z.object({ parts: z.boolean().optional() }).strict(), response: z.object({ packet: bytes }) },
   exportMap: {
     request: z.object({ format: ExportFormatSchema, path: z.string().min(1).optional() }),
     /** poses: camera poses written (mcap; 0 for ply and pcd). */

@@ -229,7 +229,13 @@ export async function startWebServer(backend: AppBackend, options: Partial<WebSe
         reply({ ok: false, error: { code: 'invalid-request', message: `unknown request channel ${JSON.stringify(msg.channel)}` } });
         return;
       }
-      void invokeBackend(backend, msg.channel, msg.payload).then(reply);
+      void invokeBackend(backend, msg.channel, msg.payload).then((result) => {
+        if (msg.channel !== 'getMap' || !result.ok || (msg.payload as { parts?: unknown } | null)?.parts !== true) return reply(result);
+        // Sent in one go, so no live delta comes between the parts.
+        const [first, ...rest] = splitMapDelta((result.value as { packet: Uint8Array }).packet);
+        reply({ ok: true, value: { packet: first } });
+        for (const packet of rest) send(client, encodeWire({ t: 'evt', channel: 'mapDelta', payload: { packet } }));
+      });
     });
   }
 

@@ -61,7 +61,7 @@ export class App {
 
   private async initialSync(): Promise<void> {
     // The map is applied the moment it arrives: deltas that follow it on the socket are newer than it.
-    const map = this.client.request('getMap', {}).then((r) => { if (r.ok) this.applyPacket(r.value.packet); });
+    const map = this.client.request('getMap', { parts: true }).then((r) => { if (r.ok) this.applyPacket(r.value.packet); });
     const [pb, sessions] = await Promise.all([this.client.request('getPlayback', {}), this.client.request('listSessions', {}), map]);
     byId('connection').textContent = 'connected';
     if (pb.ok) this.setPlayback(pb.value);
@@ -78,7 +78,7 @@ export class App {
     this.resyncing = true;
     this.resyncs++;
     byId('status-surfels').dataset.resyncs = String(this.resyncs);
-    void this.client.request('getMap', {}).then((r) => {
+    void this.client.request('getMap', { parts: true }).then((r) => {
       this.resyncing = false;
       if (r.ok) this.applyPacket(r.value.packet);
     });

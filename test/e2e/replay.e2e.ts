@@ -166,6 +166,14 @@ describe('replaying a real 640×480 sequence in web mode (software WebGL)', () =
     // Once the replay is over the view catches up: the whole map in full detail.
     await page.waitForSelector('#view[data-detail="full"]', { timeout: 120_000 });
     expect(Number(await page.$eval('#status-surfels', (e) => (e as HTMLElement).dataset.count))).toBe(lastSurfels);
+
+    // A page opened now (a second window, a reload) gets the whole map, in parts, and holds all of it.
+    const late = await browser.newPage({ viewport: { width: 600, height: 400 } });
+    late.on('pageerror', (e) => pageErrors.push(e.message));
+    await late.goto(serve.url);
+    await late.waitForFunction((n) => Number(document.getElementById('status-surfels')?.dataset.count) === n, lastSurfels, { timeout: 60_000 });
+    expect(await late.$eval('#status-surfels', (e) => (e as HTMLElement).dataset.resyncs ?? '0')).toBe('0');
+    await late.close();
     expect(pageErrors).toEqual([]);
   });
 });

@@ -171,4 +171,37 @@ describe('semslam serve (web mode server)', () => {
       await slow.close();
     }
   });
+
+  it('getMap with parts: the first part answers, the rest follow at once as map deltas, the last with more=false', async () => {
+    const n = 40_000;
+    const whole = encodeMapDelta({ count: n, ids: Uint32Array.from({ length: n }, (_, i) => i + 1), positions: new Float32Array(3 * n),
+      normals: new Float32Array(3 * n), colors: new Uint8Array(3 * n), radii: new Float32Array(n), confidence: new Float32Array(n),
+      labels: new Uint8Array(n) }, { reset: true, frame: 9, total: n });
+    const srv = await startWebServer(memoryBackend(whole), { rendererDir: dir, port: 0 });
+    const ws = await connect(`ws://127.0.0.1:${srv.port}/${srv.token}/ws`);
+    try {
+      const order: { kind: string; reset: boolean; more: boolean; count: number }[] = [];
+      ws.on('message', (data: Buffer, isBinary: boolean) => {
+        const m = decodeWire(isBinary ? new Uint8Array(data) : data.toString());
+        if (!m.ok) return;
+        const packet = m.value.t === 'res' && m.value.result.ok ? (m.value.result.value as { packet: Uint8Array }).packet
+          : m.value.t === 'evt' && m.value.channel === 'mapDelta' ? (m.value.payload as { packet: Uint8Array }).packet : undefined;
+        const d = packet ? decodeMapDelta(packet) : undefined;
+        if (d?.ok) order.push({ kind: m.value.t, reset: d.value.reset, more: d.value.more, count: d.value.count });
+      });
+      const plain = await call(ws, 1, 'getMap', {});
+      expect(plain.t === 'res' && plain.result.ok && decodeMapDelta((plain.result.value as { packet: Uint8Array }).packet)).toMatchObject({ ok: true, value: { count: n, more: false } });
+      order.length = 0;
+      await call(ws, 2, 'getMap', { parts: true });
+      await expect.poll(() => order.at(-1)?.more, { timeout: 5000 }).toBe(false);
+      expect(order.map((o) => o.kind)).toEqual(['res', 'evt', 'evt']);
+      expect(order.map((o) => [o.reset, o.more])).toEqual([[true, true], [false, true], [false, false]]);
+      expect(order.reduce((k, o) => k + o.count, 0)).toBe(n);
+      const bad = await call(ws, 3, 'getMap', { parts: 'yes' });
+      expect(bad.t === 'res' && bad.result).toMatchObject({ ok: false, error: { code: 'invalid-request' } });
+    } finally {
+      ws.close();
+      await srv.close();
+    }
+  });
 });
