@@ -115,7 +115,7 @@ def evaluate_real(model: JointNet, scale: float = 0.5, root: str = REAL_ROOT, de
         d = de_test.compute()
         out.update(test_rmse=float(d.rmse), test_delta1=float(d.delta1))
         de_train = DepthErrors()
-        per = {}
+        per, ratio, gt_median = {}, {}, {}
         for i in TRAIN_DEPTH_IDS:
             rgb, x = _image(os.path.join(root, 'nyud-train-depth-10', 'color', f'{i}.png'))
             gd = _depth(os.path.join(root, 'nyud-train-depth-10', 'depth', f'{i}.png'), 1000.0)
@@ -126,11 +126,16 @@ def evaluate_real(model: JointNet, scale: float = 0.5, root: str = REAL_ROOT, de
             one = DepthErrors()
             one.update(p['depth'], gd)
             per[i] = float(one.compute().rmse)
+            # Median true / predicted depth: a network that regresses towards its training rooms' depths shows
+            # ratios that grow with the scene's depth rather than one constant.
+            both = (gd > 0) & (p['depth'] > 0)
+            ratio[i] = float(np.median(gd[both] / p['depth'][both])) if both.any() else float('nan')
+            gt_median[i] = float(np.median(gd[gd > 0])) if (gd > 0).any() else float('nan')
             if len(shown) < 4:
                 shown.append((i, rgb, p, None, gd))
         d = de_train.compute()
         out.update(train10_rmse=float(d.rmse), train10_abs_rel=float(d.abs_rel), train10_delta1=float(d.delta1),
-                   train10_per_frame_rmse=per)
+                   train10_per_frame_rmse=per, train10_per_frame_median_ratio=ratio, train10_per_frame_true_median_m=gt_median)
     if keep_predictions:
         out['_shown'] = shown
     return out
