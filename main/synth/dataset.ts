@@ -7,7 +7,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { encodePngRaster } from '../io/image.js';
-import { mixSeed } from './random.js';
+import { mixSeed, Rng } from './random.js';
 import { applyRgbNoise } from './noise.js';
 import { Renderer } from './renderer.js';
 import { generateRoom } from './room.js';
@@ -26,10 +26,15 @@ export interface LabelledSetOptions {
   readonly labels: boolean;
   /** Add mild sensor noise to RGB. */
   readonly rgbNoise: boolean;
+  /**
+   * Each room's floor plan is scaled by a factor drawn uniformly from [min, max] (RoomOptions.sizeScale), from its
+   * own random stream: [1, 1] gives the same rooms, bit for bit, as before the option existed.
+   */
+  readonly roomScale: readonly [number, number];
 }
 
 export const DEFAULT_LABELLED_SET: LabelledSetOptions = {
-  seed: 0, rooms: 10, viewsPerRoom: 20, roomSeedOffset: 0, width: 640, height: 480, labels: true, rgbNoise: true,
+  seed: 0, rooms: 10, viewsPerRoom: 20, roomSeedOffset: 0, width: 640, height: 480, labels: true, rgbNoise: true, roomScale: [1, 1],
 };
 
 export interface LabelledSetMeta {
@@ -47,9 +52,20 @@ export interface LabelledSetMeta {
   readonly ids: string[];
   readonly roomSeeds: number[];
   readonly roomKinds: string[];
+  /** Floor-plan scale of each room (see LabelledSetOptions.roomScale). */
+  readonly roomScales: number[];
 }
 
 export const LABELLED_DEPTH_SCALE = 5000;
+
+/** A room-scale range written "1.5" or "1-1.8" (0 < min ≤ max ≤ 10); RangeError with the reason otherwise. */
+export function parseRoomScale(v: string): [number, number] {
+  const m = /^(\d+(?:\.\d+)?)(?:-(\d+(?:\.\d+)?))?$/.exec(v.trim());
+  const lo = m ? Number(m[1]) : NaN, hi = m ? Number(m[2] ?? m[1]) : NaN;
+  if (!(lo > 0 && hi >= lo && hi <= 10)) throw new RangeError(`expected MIN or MIN-MAX with 0 < MIN ≤ MAX ≤ 10, got "${v}"`);
+  return [lo, hi];
+}
+const ROOM_SCALE_STREAM = 0x5343414c;
 
 /** Writes the set; `onView` is called after each view (progress). Returns the meta record. */
 export async function writeLabelledSet(dir: string, options: Partial<LabelledSetOptions>, onView?: (done: number, total: number) => void): Promise<LabelledSetMeta> {
@@ -59,11 +75,15 @@ export async function writeLabelledSet(dir: string, options: Partial<LabelledSet
   const renderer = new Renderer(o.width, o.height);
   const n = o.width * o.height;
   const depth16 = new Uint16Array(n);
-  const ids: string[] = [], roomSeeds: number[] = [], roomKinds: string[] = [];
+  const ids: string[] = [], roomSeeds: number[] = [], roomKinds: string[] = [], roomScales: number[] = [];
+  const [scaleMin, scaleMax] = o.roomScale;
+  if (!(scaleMin > 0 && scaleMax >= scaleMin && Number.isFinite(scaleMax))) throw new RangeError(`roomScale must be 0 < min ≤ max (got ${scaleMin}, ${scaleMax})`);
   const total = o.rooms * o.viewsPerRoom;
   for (let r = 0; r < o.rooms; r++) {
     const roomSeed = o.roomSeedOffset + r;
-    const room = generateRoom(roomSeed);
+    const sizeScale = scaleMax > scaleMin ? new Rng(mixSeed(o.seed, roomSeed, ROOM_SCALE_STREAM)).uniform(scaleMin, scaleMax) : scaleMin;
+    const room = generateRoom(roomSeed, { sizeScale });
+    roomScales.push(sizeScale);
     const views = sampleViews(room, mixSeed(o.seed, roomSeed), o.viewsPerRoom);
     for (let v = 0; v < views.length; v++) {
       const id = String(ids.length + 1).padStart(6, '0');
@@ -88,7 +108,7 @@ export async function writeLabelledSet(dir: string, options: Partial<LabelledSet
   const meta: LabelledSetMeta = {
     semslamLabelledSet: 1, seed: o.seed, rooms: o.rooms, viewsPerRoom: o.viewsPerRoom, roomSeedOffset: o.roomSeedOffset,
     width: o.width, height: o.height, labels: o.labels, depthScale: LABELLED_DEPTH_SCALE,
-    intrinsics: { fx: K.fx, fy: K.fy, cx: K.cx, cy: K.cy }, ids, roomSeeds, roomKinds,
+    intrinsics: { fx: K.fx, fy: K.fy, cx: K.cx, cy: K.cy }, ids, roomSeeds, roomKinds, roomScales,
   };
   await writeFile(join(dir, 'index.txt'), ids.map((id) => `${id}\n`).join(''));
   await writeFile(join(dir, 'meta.json'), `${JSON.stringify(meta, null, 1)}\n`);

@@ -60,6 +60,21 @@ describe('semslam gen', () => {
     expect(files).toEqual(expect.arrayContaining(['000001.png', 'depth_gt_000001.png', 'index.txt', 'meta.json']));
   });
 
+  it('--room-scale draws each room\'s floor-plan scale from its range; 1 (the default) gives the same set, byte for byte', async () => {
+    const base = join(await tmp(), 'base'), one = join(await tmp(), 'one'), big = join(await tmp(), 'big');
+    const args = ['gen', '--format', 'labelled', '--rooms', '3', '--views-per-room', '1', '--room-seed-offset', '40', '--size', '32x24'];
+    await semslam(...args, '--out', base);
+    await semslam(...args, '--room-scale', '1', '--out', one);
+    await semslam(...args, '--room-scale', '1.3-1.8', '--out', big);
+    for (const f of ['000001.png', 'depth_gt_000002.png', 'segm_gt_000003.png']) expect(await readFile(join(one, f))).toEqual(await readFile(join(base, f)));
+    expect(JSON.parse(await readFile(join(one, 'meta.json'), 'utf8')).roomScales).toEqual([1, 1, 1]);
+    const scales = JSON.parse(await readFile(join(big, 'meta.json'), 'utf8')).roomScales as number[];
+    expect(scales).toHaveLength(3);
+    for (const k of scales) { expect(k).toBeGreaterThanOrEqual(1.3); expect(k).toBeLessThanOrEqual(1.8); }
+    expect(new Set(scales).size).toBe(3);
+    await expect(semslam(...args, '--room-scale', '2-1', '--out', join(tmpdir(), 'never'))).rejects.toMatchObject({ stderr: expect.stringContaining('--room-scale') });
+  });
+
   it('rejects a bad size with a message naming the option', async () => {
     await expect(semslam('gen', '--size', 'huge', '--out', join(tmpdir(), 'never'))).rejects.toMatchObject({ stderr: expect.stringContaining('--size') });
   });

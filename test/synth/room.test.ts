@@ -55,6 +55,24 @@ describe('generateRoom', () => {
     }
   });
 
+  it('scales the floor plan by sizeScale (1: the same room, bit for bit), furniture still inside and apart', () => {
+    expect(meshBytes(7)).toEqual((() => {
+      const m = generateRoom(7, { sizeScale: 1 }).mesh;
+      return [m.positions, m.normals, m.frames, m.modes, m.materials, m.objects].map((a) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
+    })());
+    for (let seed = 0; seed < 12; seed++) {
+      const small = generateRoom(seed), big = generateRoom(seed, { sizeScale: 1.8 });
+      expect(big.kind).toBe(small.kind);
+      expect(big.width).toBeCloseTo(1.8 * small.width, 9);
+      expect(big.depth).toBeCloseTo(1.8 * small.depth, 9);
+      for (const it of big.items) {
+        const b = it.bounds;
+        expect(rectInsideRoom(big, { x0: b.min[0], y0: b.min[1], x1: b.max[0], y1: b.max[1] }, 1e-6)).toBe(true);
+      }
+    }
+    expect(() => generateRoom(1, { sizeScale: 0 })).toThrow(/sizeScale/);
+  });
+
   it('labels at least 20 distinct NYUDv2 classes across a few rooms', () => {
     const K = kinectIntrinsics(160, 120);
     const renderer = new Renderer(160, 120);

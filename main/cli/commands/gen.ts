@@ -4,13 +4,13 @@ import { InputError } from '../../errors.js';
 import { Y4mWriter } from '../../export/y4m.js';
 import { createSequenceWriter, type WritableFormat } from '../../sources/writers.js';
 import type { McapCompression, McapDepthEncoding } from '../../sources/mcapWriter.js';
-import { writeLabelledSet } from '../../synth/dataset.js';
+import { parseRoomScale, writeLabelledSet } from '../../synth/dataset.js';
 import { createSyntheticSequence, type SyntheticNoise } from '../../synth/sequence.js';
 import { printJson } from '../output.js';
 
 interface GenOptions {
   seed: string; frames: string; size: string; format: string; out?: string; noise: string;
-  rooms: string; viewsPerRoom: string; roomSeedOffset: string; labels: boolean; json?: boolean;
+  rooms: string; viewsPerRoom: string; roomSeedOffset: string; roomScale: string; labels: boolean; json?: boolean;
   compression: string; depthEncoding: string; compressedImages?: boolean; rawColour?: boolean;
   loop?: boolean; closePasses: string; covered: string;
 }
@@ -61,6 +61,7 @@ export function register(program: Command): void {
     .option('--rooms <n>', 'labelled: number of rooms', '10')
     .option('--views-per-room <n>', 'labelled: views rendered in each room', '20')
     .option('--room-seed-offset <n>', 'labelled: room r uses room seed offset + r (keep train and test ranges disjoint)', '0')
+    .option('--room-scale <min[-max]>', 'labelled: scale each room\'s floor plan by a factor drawn from [min, max] (e.g. 1-1.8: far depths for a depth network)', '1')
     .option('--no-labels', 'labelled: omit segm_gt files (a depth-only set)')
     .option('--json', 'print one JSON summary on stdout')
     .addHelpText('after', [
@@ -85,11 +86,12 @@ export function register(program: Command): void {
         const rooms = parseIntOption('rooms', opts.rooms, 1);
         const viewsPerRoom = parseIntOption('views-per-room', opts.viewsPerRoom, 1);
         const roomSeedOffset = parseIntOption('room-seed-offset', opts.roomSeedOffset, 0);
+        const roomScale = parseRoomScaleOption(opts.roomScale);
         const bar = progressBar(rooms * viewsPerRoom, 'views');
-        const meta = await writeLabelledSet(out, { seed, rooms, viewsPerRoom, roomSeedOffset, width, height, labels: opts.labels }, (done) => bar.update(done));
+        const meta = await writeLabelledSet(out, { seed, rooms, viewsPerRoom, roomSeedOffset, width, height, labels: opts.labels, roomScale }, (done) => bar.update(done));
         bar.stop();
         const seconds = (performance.now() - started) / 1000;
-        const summary = { format: 'labelled', out, seed, rooms, viewsPerRoom, roomSeedOffset, views: meta.ids.length, width, height, labels: opts.labels, seconds, fps: meta.ids.length / seconds };
+        const summary = { format: 'labelled', out, seed, rooms, viewsPerRoom, roomSeedOffset, roomScale, views: meta.ids.length, width, height, labels: opts.labels, seconds, fps: meta.ids.length / seconds };
         if (opts.json) printJson(summary);
         else process.stderr.write(`wrote ${meta.ids.length} views of ${rooms} rooms to ${out} in ${seconds.toFixed(1)} s\n`);
         return;
@@ -126,4 +128,9 @@ export function register(program: Command): void {
       if (opts.json) printJson(summary);
       else process.stderr.write(`wrote ${frames} frames of a synthetic ${sequence.room.kind} to ${writer.path} in ${seconds.toFixed(1)} s\n`);
     });
+}
+
+/** `--room-scale` as an InputError naming the option (the parsing is the dataset's). */
+function parseRoomScaleOption(v: string): [number, number] {
+  try { return parseRoomScale(v); } catch (e) { throw new InputError('--room-scale', (e as Error).message); }
 }

@@ -29,6 +29,10 @@ TEACHER = E.get('TEACHER', '.gpu/init.ckpt')
 REAL_SRC = E.get('REAL_SRC', '.gpu/real')  # packed by pack.sh REAL_DIR; absent: generated rooms only
 REAL_REPEAT = int(E.get('REAL_REPEAT', 6))  # listed this many times in pre-training (r7's share was ~12 %)
 REAL_MIN_CONFIDENCE = float(E.get('REAL_MIN_CONFIDENCE', 0.6))  # the recipe's --real-min-confidence
+# Floor-plan scale range of the generated rooms (`semslam gen --room-scale`). r8a, trained on 1 (rooms 2.4-6.5 m a
+# side, view median depth p90 3.0 m), put 3.3-4.4 m deep NYUDv2 photos 1.21-1.41x too near; 1-1.8 gives view
+# median depth p90 4.7 m (see models/semslam-joint.card.md, "Known bias").
+ROOM_SCALE = E.get('ROOM_SCALE', '1-1.8')
 T0 = time.time()
 
 
@@ -38,7 +42,7 @@ def log(msg):
 
 def gen(job):
     out, rooms, views, offset, labels = job
-    subprocess.run([NODE, '.gpu/gen.mjs', out, str(rooms), str(views), str(offset), labels], check=True,
+    subprocess.run([NODE, '.gpu/gen.mjs', out, str(rooms), str(views), str(offset), labels, ROOM_SCALE], check=True,
                    stderr=subprocess.DEVNULL)
     return out
 
