@@ -118,6 +118,16 @@ export interface EncodeMapDeltaOptions {
 const clampByte = (v: number): number => (v <= 0 ? 0 : v >= 255 ? 255 : Math.round(v));
 const clampSnorm = (v: number): number => (v <= -1 ? -127 : v >= 1 ? 127 : Math.round(v * 127));
 
+function writeHeader(buf: ArrayBuffer, reset: boolean, more: boolean, frame: number, count: number, removed: number, total: number): void {
+  const view = new DataView(buf, 0, MAP_DELTA_HEADER_BYTES);
+  view.setUint32(0, MAP_DELTA_MAGIC, true);
+  view.setUint32(4, (reset ? FLAG_RESET : 0) | (more ? FLAG_MORE : 0), true);
+  view.setUint32(8, frame, true);
+  view.setUint32(12, count, true);
+  view.setUint32(16, removed, true);
+  view.setUint32(20, total, true);
+}
+
 /** Packs surfel records (e.g. fusion's `changedSince(frame)` snapshot), or the range [from, to) of them, into one packet. */
 export function encodeMapDelta(records: SurfelRecords, options: EncodeMapDeltaOptions): Uint8Array {
   const from = options.from ?? 0;
@@ -129,13 +139,7 @@ export function encodeMapDelta(records: SurfelRecords, options: EncodeMapDeltaOp
   const removed = options.removedIds?.length ?? 0;
   const o = layout(count, removed);
   const buf = new ArrayBuffer(o.end);
-  const view = new DataView(buf);
-  view.setUint32(0, MAP_DELTA_MAGIC, true);
-  view.setUint32(4, (options.reset ? FLAG_RESET : 0) | (options.more ? FLAG_MORE : 0), true);
-  view.setUint32(8, options.frame, true);
-  view.setUint32(12, count, true);
-  view.setUint32(16, removed, true);
-  view.setUint32(20, options.total, true);
+  writeHeader(buf, options.reset, options.more ?? false, options.frame, count, removed, options.total);
   const ids = new Uint32Array(buf, o.ids, count);
   const positions = new Float32Array(buf, o.positions, 3 * count);
   const radii = new Float32Array(buf, o.radii, count);
@@ -200,13 +204,7 @@ export function splitMapDelta(packet: Uint8Array, partRecords = MAP_DELTA_PART_R
     const n = to - from, removed = first ? m.removed : 0;
     const o = layout(n, removed);
     const out = new Uint8Array(o.end);
-    const view = new DataView(out.buffer);
-    view.setUint32(0, MAP_DELTA_MAGIC, true);
-    view.setUint32(4, (first && m.reset ? FLAG_RESET : 0) | (to < m.count || m.more ? FLAG_MORE : 0), true);
-    view.setUint32(8, m.frame, true);
-    view.setUint32(12, n, true);
-    view.setUint32(16, removed, true);
-    view.setUint32(20, m.total, true);
+    writeHeader(out.buffer, first && m.reset, to < m.count || m.more, m.frame, n, removed, m.total);
     const copy = (src: ArrayBufferView, offset: number, bytesPerRecord: number): void => {
       out.set(new Uint8Array(src.buffer, src.byteOffset + from * bytesPerRecord, n * bytesPerRecord), offset);
     };
