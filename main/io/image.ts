@@ -101,7 +101,7 @@ export function decodeJpegRgb(path: string, bytes: Uint8Array): Raster8 {
 }
 
 /**
- * Reads an 8-bit RGB image, PNG or JPEG by content: natively (libvips, off this thread) where it decodes the
+ * Reads an 8-bit RGB image, PNG or JPEG by content: natively (nativeDecode.ts) where it decodes the
  * file exactly, else, and for every error message, the JS decoders.
  */
 export async function readRgbImage(path: string): Promise<Raster8> {

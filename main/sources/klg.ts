@@ -141,8 +141,8 @@ export class KlgReader extends IndexedSequenceReader {
     const f = this.index[i];
     const n = width * height;
     const where = `${path}: frame ${i}`;
-    // One read for the frame's depth and colour (adjacent in the log), then the JPEG decodes on libuv's pool
-    // (nativeDecode.ts) while this thread inflates and converts the depth.
+    // One read for the frame's depth and colour (adjacent in the log). On the main thread the JPEG decodes on
+    // libuv's pool (nativeDecode.ts) while this thread inflates and converts the depth; a reading thread decodes it itself.
     const bytes = await readAt(this.handle, f.depthOffset, f.depthSize + f.imageSize);
     const depthBytes = bytes.subarray(0, f.depthSize), imageBytes = bytes.subarray(f.depthSize);
     const colour = f.imageSize === 0 || f.imageSize === n * 3 ? undefined : this.decodeJpeg(`${where} colour`, imageBytes);

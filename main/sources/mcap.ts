@@ -223,8 +223,8 @@ export class McapSequenceReader extends IndexedSequenceReader {
     const decode = (ref: MessageRef) => decoderFor(this.file.reader, this.decoders, ref.channelId, this.info.path).readMessage(messages.get(refKey(ref))!);
     const where = (ref: MessageRef) => `${this.info.path}: ${this.file.reader.channelsById.get(ref.channelId)!.topic} frame ${i} (stamp ${f.timestamp.toFixed(6)})`;
 
-    // Colour and depth decode together: compressed images decode on libuv's pool (nativeDecode.ts), so a
-    // JPEG and a PNG take about as long as the slower of the two, not their sum.
+    // Colour and depth decode together: on the main thread compressed images decode on libuv's pool
+    // (nativeDecode.ts), so a JPEG and a PNG take about as long as the slower of the two, not their sum.
     const depth = new Float32Array(width * height);
     const [rgb] = await Promise.all([
       decodeRosColour(where(f.rgb), asImageMessage(this.topics.rgbKind, decode(f.rgb)), width, height, new Uint8Array(width * height * 3)),

@@ -67,7 +67,7 @@ function pngOffset(data: Uint8Array): number {
 
 /**
  * Decodes a colour message into `out` (H×W×3 RGB); throws InputError naming `where` on bad data. Compressed
- * images go through libvips where it decodes them exactly (nativeDecode.ts), the JS decoders otherwise.
+ * images go through the native decoder where it decodes them exactly (nativeDecode.ts), the JS decoders otherwise.
  */
 export async function decodeRosColour(where: string, m: RosImageMessage, width: number, height: number, out: Uint8Array): Promise<Uint8Array> {
   if (m.compressed) {

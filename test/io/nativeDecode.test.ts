@@ -1,10 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { decodeJpegRgb, decodePng16, decodePngRgb, encodePngRaster } from '../../main/io/image.js';
 import { nativeDecoder, nativePng16, nativeRgb, pngHeader } from '../../main/io/nativeDecode.js';
 
 const REAL = resolve(process.cwd(), '../shared/data/real');
+const GREY_JPEG_3X3 = '/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQH/wAALCAADAAMBAREA/8QAHwAAAQUBAQEBAQEAAAAAAAAAAAECAwQFBgcICQoL/8QAtRAAAgEDAwIEAwUFBAQAAAF9AQIDAAQRBRIhMUEGE1FhByJxFDKBkaEII0KxwRVS0fAkM2JyggkKFhcYGRolJicoKSo0NTY3ODk6Q0RFRkdISUpTVFVWV1hZWmNkZWZnaGlqc3R1dnd4eXqDhIWGh4iJipKTlJWWl5iZmqKjpKWmp6ipqrKztLW2t7i5usLDxMXGx8jJytLT1NXW19jZ2uHi4+Tl5ufo6erx8vP09fb3+Pn6/9oACAEBAAA/APUv2IPi/rGo/smfAi8uPh5+zbHNN4Dsd6WP7I37K+l2o8u5u4l8qx0z4N2ljBlUUv5FvH5sheaXfNJI7f/Z';
 
 /** Element-wise mismatches (toEqual on 300k-element typed arrays takes seconds). */
 function mismatches(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -14,7 +16,7 @@ function mismatches(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return n;
 }
 
-describe('native decoding (libvips through sharp) against the JS decoders', () => {
+describe('native decoding (@napi-rs/image) against the JS decoders', () => {
   it('loads here (the prebuilt binary ships in an npm package)', async () => {
     expect(await nativeDecoder()).not.toBeNull();
   });
@@ -46,17 +48,25 @@ describe('native decoding (libvips through sharp) against the JS decoders', () =
     expect(sum / a.data.length).toBeLessThan(2);
   });
 
-  it('JPEG: colour takes the direct decode, grey the converting one, both with what the full pipeline gives', async () => {
-    const sharp = (await nativeDecoder())!;
-    const bytes = await readFile(join(REAL, '7scenes-redkitchen-0-499/frame-000100.color.jpg'));
-    const full = await sharp(bytes).removeAlpha().toColourspace('srgb').raw().toBuffer();
-    expect(mismatches((await nativeRgb(bytes))!.data, full)).toBe(0);
-    const grey = await sharp(new Uint8Array([0, 60, 120, 180, 240, 255, 30, 90, 150]), { raw: { width: 3, height: 3, channels: 1 } }).jpeg({ quality: 100 }).toBuffer();
+  it('JPEG: a grey one comes back as RGB with its grey levels (as the JS path expands it)', async () => {
+    // A 3×3 single-component JPEG (PIL, quality 100) of the levels 0 60 120 / 180 240 255 / 30 90 150.
+    const grey = Uint8Array.from(Buffer.from(GREY_JPEG_3X3, 'base64'));
     const g = (await nativeRgb(grey))!;
-    expect(g.channels).toBe(3);
-    expect(g.data.length).toBe(27);
+    expect([g.width, g.height, g.channels, g.data.length]).toEqual([3, 3, 3, 27]);
     const jsGrey = decodeJpegRgb('g', grey).data;
     for (let i = 0; i < 27; i++) expect(Math.abs(g.data[i] - jsGrey[i])).toBeLessThanOrEqual(2);
+    for (let i = 0; i < 9; i++) expect([g.data[3 * i + 1], g.data[3 * i + 2]]).toEqual([g.data[3 * i], g.data[3 * i]]);
+  });
+
+  it('decodes the same pixels on a worker thread (there in the calling thread) as on the main thread', async () => {
+    const path = join(REAL, '7scenes-redkitchen-0-499/frame-000100.color.jpg');
+    const depthPath = join(REAL, '7scenes-redkitchen-0-499/frame-000100.depth.png');
+    const here = [(await nativeRgb(await readFile(path)))!.data, (await nativePng16(await readFile(depthPath)))!.data];
+    const worker = new Worker(new URL('./nativeDecodeWorker.mjs', import.meta.url), { workerData: { path, depthPath } });
+    const there = await new Promise<[Uint8Array, Uint16Array]>((resolve, reject) => { worker.once('message', resolve); worker.once('error', reject); });
+    await worker.terminate();
+    expect(mismatches(there[0], here[0])).toBe(0);
+    expect(mismatches(there[1], here[1])).toBe(0);
   });
 
   it('leaves to the JS decoders what they must judge: 8-bit depth, 16-bit colour, garbage', async () => {

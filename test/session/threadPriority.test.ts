@@ -6,7 +6,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { DEMO_SEQUENCE_SPEC } from '../../main/session/openSource.js';
 import { PipelineSession } from '../../main/session/pipelineSession.js';
-import { lowerThisThread, SESSION_NICE } from '../../main/parallel/threadPriority.js';
+import { PrefetchingReader } from '../../main/pipeline/prefetch/prefetchingReader.js';
+import { lowerThisThread, lowerThisThreadBy, READER_NICE_STEP, readerNiceStep, SESSION_NICE } from '../../main/parallel/threadPriority.js';
 
 function niceByThread(): Map<number, number> {
   const out = new Map<number, number>();
@@ -35,8 +36,29 @@ describe('session thread priority', () => {
     }
   }, 120_000);
 
+  it('a prefetching reader\'s thread runs READER_NICE_STEP below its caller, which it leaves alone', async () => {
+    const before = niceByThread();
+    const reader = await PrefetchingReader.open('synth:seed=1,frames=3,size=80x60');
+    try {
+      await reader.read(0);
+      const after = niceByThread();
+      const lowered = [...after].filter(([tid, nice]) => !before.has(tid) && nice === READER_NICE_STEP);
+      expect(lowered.length).toBe(1);
+      expect(after.get(process.pid)).toBe(0);
+    } finally {
+      await reader.close();
+    }
+  }, 60_000);
+
   it('does nothing where a nice value is the whole process\'s', () => {
     expect(lowerThisThread(SESSION_NICE, 'darwin')).toBe(false);
     expect(lowerThisThread(SESSION_NICE, 'win32')).toBe(false);
+    expect(lowerThisThreadBy(READER_NICE_STEP, 'darwin')).toBe(false);
+  });
+
+  it('reads the reader\'s step from SEMSLAM_READER_NICE_STEP and refuses nonsense', () => {
+    expect(readerNiceStep({})).toBe(READER_NICE_STEP);
+    expect(readerNiceStep({ SEMSLAM_READER_NICE_STEP: '0' })).toBe(0);
+    expect(() => readerNiceStep({ SEMSLAM_READER_NICE_STEP: 'low' })).toThrow(/SEMSLAM_READER_NICE_STEP must be an integer 0..19, got "low"/);
   });
 });

@@ -1,10 +1,11 @@
 /**
- * The reading thread of a PrefetchingReader: opens the sequence and decodes frames on request (file reads and
- * libvips decoding run on this thread's libuv pool, so several requests in flight decode in parallel). Frames
+ * The reading thread of a PrefetchingReader: opens the sequence and decodes frames on request, on this thread and
+ * below the fusion's priority (nativeDecode.ts, threadPriority.ts); file reads of the requests in flight overlap. Frames
  * go back with their pixel buffers transferred, not copied.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { toWireError } from '../../errors.js';
+import { lowerThisThreadBy } from '../../parallel/threadPriority.js';
 import { scaleIntrinsics } from '../../../fusion/camera.js';
 import type { Frame, SequenceInfo } from '../../sources/frame.js';
 import { FrameResizer } from '../frameResizer.js';
@@ -48,6 +49,8 @@ function resizing(info: SequenceInfo, size: PrefetchWorkerInit['size']): { info:
 
 const init = workerData as PrefetchWorkerInit;
 try {
+  // Below the fusion's threads (threadPriority.ts); images decode on this thread (nativeDecode.ts), so they too.
+  lowerThisThreadBy();
   const opened = await openMapInput(init.spec, init.openOptions);
   const { info, prepare } = resizing(opened.info, init.size);
   const l = init.labels;
