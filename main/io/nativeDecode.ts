@@ -51,8 +51,10 @@ async function decode(bytes: Uint8Array): Promise<{ width: number; height: numbe
   if (!napi) return null;
   try {
     const t = new napi.Transformer(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
-    const { width, height, colorType } = t.metadataSync();
-    const data = isMainThread ? await t.rawPixels() : t.rawPixelsSync();
+    // Reading the metadata decodes the image and keeps it, and the pixels then come from that: so on the main
+    // thread the async metadata call takes the decode to libuv's pool (rawPixels() would decode it a second time).
+    const { width, height, colorType } = isMainThread ? await t.metadata() : t.metadataSync();
+    const data = t.rawPixelsSync();
     return { width, height, colorType, data };
   } catch {
     return null;

@@ -11,7 +11,7 @@ import { pathKind, readTextFile } from '../io/text.js';
 import type { CameraSpec } from './cameraSpec.js';
 import { readCameraFile, specIntrinsics } from './cameraSpec.js';
 import type { Frame, SequenceInfo } from './frame.js';
-import { IndexedSequenceReader } from './indexedReader.js';
+import { IndexedSequenceReader, scaledDepthToMetres } from './indexedReader.js';
 import type { StampedPose } from './trajectoryText.js';
 import { DEFAULT_GROUND_TRUTH_LOOKUP, formatPoseTum, groundTruthAt, parseTumTrajectory } from './trajectoryText.js';
 import type { SequenceWriter } from './writers.js';
@@ -159,8 +159,7 @@ export class KlgReader extends IndexedSequenceReader {
     }
     const mm = raw.byteOffset % 2 === 0 ? new Uint16Array(raw.buffer, raw.byteOffset, n) : new Uint16Array(raw.slice().buffer, 0, n);
     const depth = new Float32Array(n);
-    const units = this.depthUnits;
-    for (let p = 0; p < n; p++) { const v = mm[p]; depth[p] = v === 0 ? 0 : v / units; }
+    scaledDepthToMetres(mm, this.depthUnits, depth);
 
     // Raw colour is copied out of the read so that the frame owns its buffer (moved, not cloned, between threads).
     const rgb = f.imageSize === 0 ? new Uint8Array(n * 3) : colour ? await colour : imageBytes.slice();

@@ -1,6 +1,7 @@
 import { InputError } from '../errors.js';
 import { decodeJpegRgb, decodePng16, decodePngRgb } from '../io/image.js';
 import { nativePng16, nativeRgb } from '../io/nativeDecode.js';
+import { scaledDepthToMetres } from './indexedReader.js';
 import type { Ros2CompressedImage, Ros2Image } from './ros2Messages.js';
 
 /**
@@ -126,8 +127,7 @@ export async function decodeRosDepth(where: string, m: RosImageMessage, width: n
   if (bytesPerPixel === 2) {
     if (aligned) {
       const v = new Uint16Array(src.buffer, src.byteOffset, n);
-      for (let i = 0; i < n; i++) { const d = v[i]; out[i] = d === 0 ? 0 : d / unitsPerMetre; }
-      return out;
+      return scaledDepthToMetres(v, unitsPerMetre, out);
     }
     const view = new DataView(src.buffer, src.byteOffset, src.byteLength);
     for (let y = 0, i = 0; y < height; y++) {
@@ -175,8 +175,7 @@ async function decodeCompressedDepth(where: string, c: Ros2CompressedImage, widt
     }
     return out;
   }
-  for (let i = 0; i < v.length; i++) { const d = v[i]; out[i] = d === 0 ? 0 : d / unitsPerMetre; }
-  return out;
+  return scaledDepthToMetres(v, unitsPerMetre, out);
 }
 
 function checkSize(where: string, w: number, h: number, width: number, height: number): void {
