@@ -74,7 +74,8 @@ export async function main(argv: string[]): Promise<void> {
   const maxFrames = values.frames ? Number(values.frames) : Infinity;
   const threads = parseThreads(values.threads);
   const labelInput = labels === 'none' ? undefined : { mode: labels, every: 1, noise: { seed: 1 } };
-  const reader = values['no-prefetch'] ? await openMapInput(spec, {}) : await PrefetchingReader.open(spec, {}, { size, labels: labelInput });
+  const openOptions = { extras: { labels: labels !== 'none', depthGroundTruth: false } };
+  const reader = values['no-prefetch'] ? await openMapInput(spec, openOptions) : await PrefetchingReader.open(spec, openOptions, { size, labels: labelInput });
   const pool = await ThreadKernelPool.start({ threads });
   const samples: FrameSample[] = [];
   let lastWall = performance.now();

@@ -14,5 +14,6 @@ export const DEMO_SEQUENCE_SPEC = 'synth:seed=1,frames=200,size=320x240';
  * thread a few frames ahead of the session's fusion; the session closes the reader when it ends.
  */
 export async function openSource(source: string, options: OpenSequenceOptions = {}): Promise<SequenceReader> {
-  return PrefetchingReader.open(source, options);
+  // A session uses labels (simulation, scoring) but never the generator's exact depth.
+  return PrefetchingReader.open(source, { ...options, extras: { depthGroundTruth: false, ...options.extras } });
 }

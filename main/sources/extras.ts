@@ -10,15 +10,26 @@ export interface FrameExtras {
   depthGroundTruth?: Float32Array;
 }
 
-export async function readFrameExtras(dir: string, sidecar: Sidecar | undefined, depthBase: string, width: number, height: number): Promise<FrameExtras> {
+/**
+ * Which extras a reader decodes (all by default). Mapping never needs the exact depth and needs labels only to
+ * simulate or score them: skipping them is two fewer images to decode, resize and pass on per frame.
+ */
+export interface ExtrasWanted {
+  readonly labels: boolean;
+  readonly depthGroundTruth: boolean;
+}
+
+export const ALL_EXTRAS: ExtrasWanted = { labels: true, depthGroundTruth: true };
+
+export async function readFrameExtras(dir: string, sidecar: Sidecar | undefined, depthBase: string, width: number, height: number, wanted: ExtrasWanted = ALL_EXTRAS): Promise<FrameExtras> {
   const extras: FrameExtras = {};
-  if (sidecar?.hasLabels) {
+  if (sidecar?.hasLabels && wanted.labels) {
     const path = join(dir, LABELS_DIR, `${depthBase}.png`);
     const img = await readPng8(path);
     expectSize(path, img.width, img.height, width, height);
     extras.labels40 = img.data;
   }
-  if (sidecar?.hasDepthGroundTruth) {
+  if (sidecar?.hasDepthGroundTruth && wanted.depthGroundTruth) {
     const path = join(dir, DEPTH_GT_DIR, `${depthBase}.png`);
     const img = await readPng16(path);
     expectSize(path, img.width, img.height, width, height);

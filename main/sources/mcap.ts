@@ -19,6 +19,8 @@ import { associate } from './tum.js';
 import type { StampedPose } from './trajectoryText.js';
 import { DEFAULT_GROUND_TRUTH_LOOKUP, groundTruthAt } from './trajectoryText.js';
 import { closeOnFailure } from '../io/files.js';
+import type { ExtrasWanted } from './extras.js';
+import { ALL_EXTRAS } from './extras.js';
 
 /**
  * ROS 2 bags in MCAP (rosbag2's default storage): colour and depth images, the colour camera's
@@ -40,6 +42,8 @@ export interface McapReaderOptions {
   /** Largest |t_rgb − t_depth| of an associated pair (s). */
   readonly maxAssociationS: number;
   readonly camera?: CameraSpec;
+  /** Which of our writer's extra topics (labels, exact depth) to read. */
+  readonly extras?: ExtrasWanted;
 }
 
 export const DEFAULT_MCAP_READER_OPTIONS: McapReaderOptions = { maxAssociationS: 0.02 };
@@ -94,6 +98,7 @@ export class McapSequenceReader extends IndexedSequenceReader {
     private readonly frameRefs: readonly { rgb: MessageRef; depth?: MessageRef; labels?: MessageRef; depthGt?: MessageRef; timestamp: number }[],
     private readonly poses: readonly (Float64Array | undefined)[],
     depthUnits: number,
+    private readonly extras: ExtrasWanted,
   ) {
     super();
     this.depthUnits = depthUnits;
@@ -209,7 +214,7 @@ export class McapSequenceReader extends IndexedSequenceReader {
       format: 'mcap', path: displayPath, frames: frames.length, width, height, intrinsics,
       hasGroundTruth: withPose > 0, hasLabels, hasDepth: chosen.depth !== undefined, warnings, streams,
     };
-    const reader = new McapSequenceReader(info, file, chosen, frames, poses, depthUnits);
+    const reader = new McapSequenceReader(info, file, chosen, frames, poses, depthUnits, o.extras ?? ALL_EXTRAS);
     for (const [k, v] of decoders) reader.decoders.set(k, v);
     return reader;
   }
@@ -218,7 +223,8 @@ export class McapSequenceReader extends IndexedSequenceReader {
     this.checkIndex(i);
     const { width, height } = this.info;
     const f = this.frameRefs[i];
-    const refs = [f.rgb, f.depth, f.labels, f.depthGt].filter((x): x is MessageRef => x !== undefined);
+    const labelsRef = this.extras.labels ? f.labels : undefined, depthGtRef = this.extras.depthGroundTruth ? f.depthGt : undefined;
+    const refs = [f.rgb, f.depth, labelsRef, depthGtRef].filter((x): x is MessageRef => x !== undefined);
     const messages = await fetchRefs(this.file.reader, refs, this.info.path);
     const decode = (ref: MessageRef) => decoderFor(this.file.reader, this.decoders, ref.channelId, this.info.path).readMessage(messages.get(refKey(ref))!);
     const where = (ref: MessageRef) => `${this.info.path}: ${this.file.reader.channelsById.get(ref.channelId)!.topic} frame ${i} (stamp ${f.timestamp.toFixed(6)})`;
@@ -233,15 +239,15 @@ export class McapSequenceReader extends IndexedSequenceReader {
     const frame: { -readonly [K in keyof Frame]: Frame[K] } = { index: i, timestamp: f.timestamp, width, height, rgb, depth, intrinsics: this.info.intrinsics };
     const pose = this.poses[i];
     if (pose) frame.groundTruthPose = pose;
-    if (f.labels) {
+    if (labelsRef) {
       const labels = new Uint8Array(width * height);
-      const im = decode(f.labels) as Ros2Image;
-      if (im.width !== width || im.height !== height || im.encoding !== 'mono8') throw new InputError(where(f.labels), `expected a ${width}×${height} mono8 label image, found ${im.width}×${im.height} ${im.encoding}`);
+      const im = decode(labelsRef) as Ros2Image;
+      if (im.width !== width || im.height !== height || im.encoding !== 'mono8') throw new InputError(where(labelsRef), `expected a ${width}×${height} mono8 label image, found ${im.width}×${im.height} ${im.encoding}`);
       labels.set(im.data.subarray(0, width * height));
       frame.labels40 = labels;
     }
-    if (f.depthGt) {
-      frame.depthGroundTruth = await decodeRosDepth(where(f.depthGt), { type: 'image', image: decode(f.depthGt) as Ros2Image }, width, height, 1, new Float32Array(width * height));
+    if (depthGtRef) {
+      frame.depthGroundTruth = await decodeRosDepth(where(depthGtRef), { type: 'image', image: decode(depthGtRef) as Ros2Image }, width, height, 1, new Float32Array(width * height));
     }
     return frame;
   }

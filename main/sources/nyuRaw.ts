@@ -5,7 +5,8 @@ import { InputError } from '../errors.js';
 import type { PnmImage } from '../io/pnm.js';
 import { readPnm } from '../io/pnm.js';
 import { pathKind, readTextFile } from '../io/text.js';
-import { readFrameExtras } from './extras.js';
+import type { ExtrasWanted } from './extras.js';
+import { ALL_EXTRAS, readFrameExtras } from './extras.js';
 import type { Frame, SequenceInfo } from './frame.js';
 import { expectSize, IndexedSequenceReader } from './indexedReader.js';
 import { buildNyuRawToMetresTable, NYU_NO_READING_RAW } from './nyuCamera.js';
@@ -124,9 +125,10 @@ export class NyuRawReader extends IndexedSequenceReader {
     private readonly poses: readonly (Float64Array | undefined)[],
     private readonly sidecar: Sidecar | undefined,
     private readonly decoder: NyuPairDecoder,
+    private readonly extras: ExtrasWanted,
   ) { super(); }
 
-  static async open(dir: string): Promise<NyuRawReader> {
+  static async open(dir: string, extras: ExtrasWanted = ALL_EXTRAS): Promise<NyuRawReader> {
     let names: string[];
     try {
       names = await readdir(dir);
@@ -165,7 +167,7 @@ export class NyuRawReader extends IndexedSequenceReader {
       format: 'nyu-raw', path: dir, frames: pairs.length, width: k.width, height: k.height, intrinsics: k,
       hasGroundTruth: poses.some((p) => p !== undefined), hasLabels: sidecar?.hasLabels ?? false, warnings,
     };
-    return new NyuRawReader(info, pairs, poses, sidecar, decoder);
+    return new NyuRawReader(info, pairs, poses, sidecar, decoder, extras);
   }
 
   async read(i: number): Promise<Frame> {
@@ -173,7 +175,7 @@ export class NyuRawReader extends IndexedSequenceReader {
     const p = this.pairs[i];
     const { rgb, depth } = await this.decoder.decode(p);
     const { width, height } = this.info;
-    const extras = await readFrameExtras(this.info.path, this.sidecar, p.depthBase, width, height);
+    const extras = await readFrameExtras(this.info.path, this.sidecar, p.depthBase, width, height, this.extras);
     const pose = this.poses[i];
     return {
       index: i, timestamp: p.timestamp, width, height, rgb, depth, intrinsics: this.info.intrinsics,

@@ -20,6 +20,8 @@ import { detectContainer } from './containers.js';
 import { KlgReader } from './klg.js';
 import type { McapReaderOptions } from './mcap.js';
 import { McapSequenceReader } from './mcap.js';
+import type { ExtrasWanted } from './extras.js';
+import { ALL_EXTRAS } from './extras.js';
 
 export interface OpenSequenceOptions {
   readonly tum?: Partial<TumReaderOptions>;
@@ -27,6 +29,8 @@ export interface OpenSequenceOptions {
   readonly mcap?: Partial<Omit<McapReaderOptions, 'camera'>>;
   /** The user's camera (--intrinsics, --camera, --depth-scale), over what the format assumes. */
   readonly camera?: CameraSpec;
+  /** Which of our generator's per-frame extras (labels, exact depth) to read where a sequence has them; all by default. */
+  readonly extras?: Partial<ExtrasWanted>;
 }
 
 const EXPECTED = [
@@ -61,11 +65,15 @@ export async function detectFormat(dir: string): Promise<FolderFormat> {
   throw new InputError(dir, `unrecognised sequence folder; expected one of: ${EXPECTED}`);
 }
 
+function wantedExtras(options: OpenSequenceOptions): ExtrasWanted {
+  return { ...ALL_EXTRAS, ...options.extras };
+}
+
 /** Opens any supported RGB-D sequence (folder, ROS 2 bag or .klg log); reads indexes only, frames are decoded on read(). */
 export async function openSequence(path: string, options: OpenSequenceOptions = {}): Promise<SequenceReader> {
   const dir = resolve(path);
   switch (await detectContainer(dir)) {
-    case 'mcap': return McapSequenceReader.open(dir, { ...options.mcap, ...(options.camera ? { camera: options.camera } : {}) });
+    case 'mcap': return McapSequenceReader.open(dir, { ...options.mcap, ...(options.camera ? { camera: options.camera } : {}), extras: wantedExtras(options) });
     case 'klg': return KlgReader.open(dir, options.camera ? { camera: options.camera } : {});
     case undefined: return applyCameraSpec(await openFolder(dir, options), options.camera);
   }
@@ -73,8 +81,8 @@ export async function openSequence(path: string, options: OpenSequenceOptions = 
 
 async function openFolder(dir: string, options: OpenSequenceOptions): Promise<SequenceReader> {
   switch (await detectFormat(dir)) {
-    case 'nyu-raw': return NyuRawReader.open(dir);
-    case 'tum': return TumReader.open(dir, options.tum);
+    case 'nyu-raw': return NyuRawReader.open(dir, wantedExtras(options));
+    case 'tum': return TumReader.open(dir, { ...options.tum, extras: wantedExtras(options) });
     case '7scenes': return SevenScenesReader.open(dir);
     case 'redwood': return RedwoodReader.open(dir);
     case 'icl-nuim': return IclNuimReader.open(dir);

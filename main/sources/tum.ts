@@ -4,7 +4,8 @@ import { scaleIntrinsics } from '../../fusion/camera.js';
 import { InputError } from '../errors.js';
 import { readPng16, readPngSize, readRgbImage } from '../io/image.js';
 import { checkListedFiles, pathKind, readTextFile } from '../io/text.js';
-import { readFrameExtras } from './extras.js';
+import type { ExtrasWanted } from './extras.js';
+import { ALL_EXTRAS, readFrameExtras } from './extras.js';
 import type { Frame, SequenceInfo } from './frame.js';
 import { expectSize, IndexedSequenceReader, scaledDepthToMetres } from './indexedReader.js';
 import type { Sidecar } from './sidecar.js';
@@ -27,12 +28,15 @@ export interface TumReaderOptions {
   /** What an rgb.txt entry without a depth frame within maxAssociationS does. */
   readonly unmatched: UnmatchedPolicy;
   readonly groundTruth: GroundTruthLookupOptions;
+  /** Which of our writers' extras (labels, exact depth) to read. */
+  readonly extras: ExtrasWanted;
 }
 
 export const DEFAULT_TUM_READER_OPTIONS: TumReaderOptions = {
   maxAssociationS: 0.02,
   unmatched: 'error',
   groundTruth: DEFAULT_GROUND_TRUTH_LOOKUP,
+  extras: ALL_EXTRAS,
 };
 
 interface ListEntry { readonly timestamp: number; readonly path: string; readonly lineNo: number }
@@ -89,6 +93,7 @@ export class TumReader extends IndexedSequenceReader {
     private readonly pairs: readonly Pair[],
     private readonly poses: readonly (Float64Array | undefined)[],
     private readonly sidecar: Sidecar | undefined,
+    private readonly extras: ExtrasWanted,
   ) { super(); }
 
   static async open(dir: string, options: Partial<TumReaderOptions> = {}): Promise<TumReader> {
@@ -139,7 +144,7 @@ export class TumReader extends IndexedSequenceReader {
       format: 'tum', path: dir, frames: pairs.length, width: intrinsics.width, height: intrinsics.height, intrinsics,
       hasGroundTruth: withPose > 0, hasLabels: sidecar?.hasLabels ?? false, warnings,
     };
-    return new TumReader(info, pairs, poses, sidecar);
+    return new TumReader(info, pairs, poses, sidecar, o.extras);
   }
 
   async read(i: number): Promise<Frame> {
@@ -152,7 +157,7 @@ export class TumReader extends IndexedSequenceReader {
     expectSize(pair.depth.path, d16.width, d16.height, width, height);
     const depth = scaledDepthToMetres(d16.data, TUM_DEPTH_UNITS_PER_METRE, new Float32Array(width * height));
     const depthBase = basename(pair.depth.path, extname(pair.depth.path));
-    const extras = await readFrameExtras(this.info.path, this.sidecar, depthBase, width, height);
+    const extras = await readFrameExtras(this.info.path, this.sidecar, depthBase, width, height, this.extras);
     const pose = this.poses[i];
     return {
       index: i, timestamp: pair.depth.timestamp, width, height, rgb: rgb.data, depth, intrinsics: this.info.intrinsics,

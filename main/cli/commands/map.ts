@@ -115,7 +115,8 @@ export function register(program: Command): void {
       let threads: number;
       try { threads = parseThreads(opts.threads); } catch (e) { throw new InputError('--threads', (e as Error).message); }
       for (const [flag, out] of [['--out-mcap', opts.outMcap], ['--out-ply', opts.outPly]] as const) if (out) await checkOutputPath(resolve(out), flag);
-      const openOptions = await sourceOpenOptions(opts);
+      // Mapping never reads the generator's exact depth, and reads labels only to simulate or score them.
+      const openOptions = { ...await sourceOpenOptions(opts), extras: { labels: opts.labels !== 'none', depthGroundTruth: false } };
       // The reading thread also resizes and makes the label input: the fusion's thread then only maps.
       const labelInput = opts.labels === 'none' ? undefined : { mode: opts.labels ?? 'auto' as const, every: labelEvery, noise: { seed: noiseSeed } };
       const reader = opts.prefetch ? await PrefetchingReader.open(sequence, openOptions, { size, labels: labelInput }) : await openMapInput(sequence, openOptions);

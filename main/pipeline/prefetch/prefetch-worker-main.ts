@@ -8,6 +8,8 @@ import { toWireError } from '../../errors.js';
 import { lowerThisThreadBy } from '../../parallel/threadPriority.js';
 import { scaleIntrinsics } from '../../../fusion/camera.js';
 import type { Frame, SequenceInfo } from '../../sources/frame.js';
+import type { ExtrasWanted } from '../../sources/extras.js';
+import { ALL_EXTRAS } from '../../sources/extras.js';
 import { FrameResizer } from '../frameResizer.js';
 import { isLabelled, LabelInputMaker, type PreparedFrame } from '../labelInput.js';
 import { openMapInput } from '../openInput.js';
@@ -47,6 +49,13 @@ function resizing(info: SequenceInfo, size: PrefetchWorkerInit['size']): { info:
   return { info: { ...info, width: size.width, height: size.height, intrinsics }, prepare };
 }
 
+/** The frame without the extras the caller does not want (a synthetic sequence renders them all): none is resized or posted. */
+function withoutUnwanted(f: Frame, wanted: ExtrasWanted): Frame {
+  if ((wanted.labels || !f.labels40) && (wanted.depthGroundTruth || !f.depthGroundTruth)) return f;
+  const { labels40, depthGroundTruth, ...rest } = f;
+  return { ...rest, ...(wanted.labels && labels40 ? { labels40 } : {}), ...(wanted.depthGroundTruth && depthGroundTruth ? { depthGroundTruth } : {}) };
+}
+
 const init = workerData as PrefetchWorkerInit;
 try {
   // Below the fusion's threads (threadPriority.ts); images decode on this thread (nativeDecode.ts), so they too.
@@ -56,8 +65,9 @@ try {
   const l = init.labels;
   const mode = l?.mode === 'auto' ? (info.hasLabels ? 'gt-noisy' : undefined) : l?.mode;
   const maker = l && mode && info.hasLabels ? new LabelInputMaker({ ...l, mode }) : undefined;
+  const wanted = { ...ALL_EXTRAS, ...init.openOptions.extras };
   const read = async (i: number): Promise<PreparedFrame> => {
-    const frame = prepare(await opened.read(i));
+    const frame = prepare(withoutUnwanted(await opened.read(i), wanted));
     const labelInput = maker && isLabelled(maker.settings, i) && frame.width === info.width && frame.height === info.height ? maker.make(frame) : undefined;
     return labelInput ? { ...frame, labelInput } : frame;
   };
