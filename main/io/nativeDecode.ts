@@ -41,6 +41,16 @@ export function isJpeg(bytes: Uint8Array): boolean {
   return bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff;
 }
 
+/**
+ * Whether a JPEG ends with its end-of-image marker (after any zero padding). The native decoder fills a truncated
+ * JPEG's missing rows without a word; one that does not end so goes to the JS decoder, which names the problem.
+ */
+function jpegIsComplete(bytes: Uint8Array): boolean {
+  let end = bytes.length;
+  while (end > 2 && bytes[end - 1] === 0) end--;
+  return end >= 4 && bytes[end - 2] === 0xff && bytes[end - 1] === 0xd9;
+}
+
 // Pixel layouts the decoder reports (its JsColorType): 8-bit grey, grey + alpha, RGB, RGBA, 16-bit grey.
 const L8 = 0, LA8 = 1, RGB8 = 2, RGBA8 = 3, L16 = 4;
 const CHANNELS8: Record<number, number> = { [L8]: 1, [LA8]: 2, [RGB8]: 3, [RGBA8]: 4 };
@@ -64,7 +74,7 @@ async function decode(bytes: Uint8Array): Promise<{ width: number; height: numbe
 /** 8-bit RGB natively, or null when this image is not one it decodes exactly (caller uses JS). */
 export async function nativeRgb(bytes: Uint8Array): Promise<Raster8 | null> {
   const png = pngHeader(bytes);
-  if (!(isJpeg(bytes) || (png && png.bitDepth <= 8))) return null;
+  if (!((isJpeg(bytes) && jpegIsComplete(bytes)) || (png && png.bitDepth <= 8))) return null;
   const img = await decode(bytes);
   const channels = img ? CHANNELS8[img.colorType] : undefined;
   if (!img || channels === undefined) return null;

@@ -1,8 +1,9 @@
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
-import { decodeJpegRgb, decodePng16, decodePngRgb, encodePngRaster } from '../../main/io/image.js';
+import { decodeJpegRgb, decodePng16, decodePngRgb, encodePngRaster, readPng16, readRgbImage } from '../../main/io/image.js';
 import { nativeDecoder, nativePng16, nativeRgb, pngHeader } from '../../main/io/nativeDecode.js';
 
 const REAL = resolve(process.cwd(), '../shared/data/real');
@@ -67,6 +68,25 @@ describe('native decoding (@napi-rs/image) against the JS decoders', () => {
     await worker.terminate();
     expect(mismatches(there[0], here[0])).toBe(0);
     expect(mismatches(there[1], here[1])).toBe(0);
+  });
+
+  it('leaves a truncated JPEG or PNG to the JS decoders, whose error names the file (the native one would fill it in)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'semslam-truncated-'));
+    try {
+      for (const [name, reader] of [['frame-000100.color.jpg', readRgbImage], ['frame-000100.depth.png', readPng16]] as const) {
+        const bytes = await readFile(join(REAL, '7scenes-redkitchen-0-499', name));
+        const cut = bytes.subarray(0, Math.floor(bytes.length * 0.9));
+        expect(await (name.endsWith('.jpg') ? nativeRgb(cut) : nativePng16(cut)), name).toBeNull();
+        const path = join(dir, name);
+        await writeFile(path, cut);
+        await expect(reader(path)).rejects.toThrow(path);
+      }
+      // Zero padding after the end-of-image marker is not truncation.
+      const jpg = await readFile(join(REAL, '7scenes-redkitchen-0-499/frame-000100.color.jpg'));
+      expect(await nativeRgb(Buffer.concat([jpg, Buffer.alloc(16)]))).not.toBeNull();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('leaves to the JS decoders what they must judge: 8-bit depth, 16-bit colour, garbage', async () => {
