@@ -17,10 +17,15 @@ import { getPriority, setPriority } from 'node:os';
 export const SESSION_NICE = 10;
 
 export function sessionNice(env: NodeJS.ProcessEnv = process.env): number {
-  const v = env.SEMSLAM_SESSION_NICE;
-  if (v === undefined || v === '') return SESSION_NICE;
+  return niceFromEnv(env, 'SEMSLAM_SESSION_NICE', SESSION_NICE);
+}
+
+/** A nice value (or step) 0..19 from the environment variable `name`, `fallback` when unset or empty. */
+function niceFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const v = env[name];
+  if (v === undefined || v === '') return fallback;
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 0 || n > 19) throw new Error(`SEMSLAM_SESSION_NICE must be an integer 0..19, got "${v}"`);
+  if (!Number.isInteger(n) || n < 0 || n > 19) throw new Error(`${name} must be an integer 0..19, got "${v}"`);
   return n;
 }
 
@@ -46,19 +51,10 @@ export const READER_NICE_STEP = 10;
 
 /** Lowers the calling thread `step` nice levels below where it is now (at most 19); returns whether it did. */
 export function lowerThisThreadBy(step = readerNiceStep(), platform: NodeJS.Platform = process.platform): boolean {
-  if (platform !== 'linux' || step === 0) return false;
-  try {
-    setPriority(0, Math.min(19, getPriority(0) + step));
-    return true;
-  } catch {
-    return false;
-  }
+  // getPriority(0) is this thread's own nice value only on Linux, which lowerThisThread checks first anyway.
+  return step !== 0 && platform === 'linux' && lowerThisThread(Math.min(19, getPriority(0) + step), platform);
 }
 
 export function readerNiceStep(env: NodeJS.ProcessEnv = process.env): number {
-  const v = env.SEMSLAM_READER_NICE_STEP;
-  if (v === undefined || v === '') return READER_NICE_STEP;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0 || n > 19) throw new Error(`SEMSLAM_READER_NICE_STEP must be an integer 0..19, got "${v}"`);
-  return n;
+  return niceFromEnv(env, 'SEMSLAM_READER_NICE_STEP', READER_NICE_STEP);
 }

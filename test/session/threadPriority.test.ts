@@ -20,6 +20,11 @@ function niceByThread(): Map<number, number> {
   return out;
 }
 
+/** Threads that were not in `before` and now run at `nice`. */
+function newThreadsAt(before: Map<number, number>, after: Map<number, number>, nice: number): number {
+  return [...after].filter(([tid, n]) => !before.has(tid) && n === nice).length;
+}
+
 describe('session thread priority', () => {
   it('a session runs its threads at SESSION_NICE and leaves the caller\'s main thread alone', async () => {
     const before = niceByThread();
@@ -27,9 +32,8 @@ describe('session thread priority', () => {
     const session = await PipelineSession.start({ source: DEMO_SEQUENCE_SPEC, mode: 'rgbd', pacing: 'everyFrame', paused: true, maxFrames: 2 });
     try {
       const after = niceByThread();
-      const lowered = [...after].filter(([tid, nice]) => !before.has(tid) && nice === SESSION_NICE);
       // The session's loop, and the kernel pool's helper it starts (2 threads by default).
-      expect(lowered.length).toBeGreaterThanOrEqual(1);
+      expect(newThreadsAt(before, after, SESSION_NICE)).toBeGreaterThanOrEqual(1);
       expect(after.get(process.pid)).toBe(0);
     } finally {
       await session.stop();
@@ -42,8 +46,7 @@ describe('session thread priority', () => {
     try {
       await reader.read(0);
       const after = niceByThread();
-      const lowered = [...after].filter(([tid, nice]) => !before.has(tid) && nice === READER_NICE_STEP);
-      expect(lowered.length).toBe(1);
+      expect(newThreadsAt(before, after, READER_NICE_STEP)).toBe(1);
       expect(after.get(process.pid)).toBe(0);
     } finally {
       await reader.close();
