@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { InputError } from '../errors.js';
 import { CAMERA_PRESET_IDS } from '../sources/cameraPresets.js';
 import { cameraSpecFromFlags } from '../sources/cameraSpec.js';
+import { parseColourCamera } from '../sources/colourRegistration.js';
 import type { OpenSequenceOptions } from '../sources/open.js';
 
 /** The flags every command that opens a recording takes: the camera, and a bag's topics. */
@@ -15,6 +16,7 @@ export interface SourceFlags {
   infoTopic?: string;
   poseTopic?: string;
   syncTolerance?: string;
+  colourCamera?: string;
 }
 
 export function addSourceOptions(command: Command): Command {
@@ -27,6 +29,7 @@ export function addSourceOptions(command: Command): Command {
     .option('--depth-topic <topic>', 'ROS 2 bag: depth topic, registered to colour')
     .option('--info-topic <topic>', 'ROS 2 bag: sensor_msgs/msg/CameraInfo topic of the colour camera')
     .option('--pose-topic <topic>', 'ROS 2 bag: ground-truth geometry_msgs/msg/PoseStamped or tf2_msgs/msg/TFMessage topic')
+    .option('--colour-camera <spec>', 'colour not registered to depth: the colour camera as fx,fy,cx,cy,tx,ty,tz (pixels; its offset from the depth camera in metres, from `semslam calibrate-colour`), or none to take colour as stored (7-Scenes has its own by default)')
     .option('--sync-tolerance <s>', 'ROS 2 bag: largest colour–depth stamp difference of a frame, seconds', '0.02');
 }
 
@@ -41,5 +44,6 @@ export async function sourceOpenOptions(flags: SourceFlags): Promise<OpenSequenc
     ...(flags.infoTopic !== undefined ? { infoTopic: flags.infoTopic } : {}),
     ...(flags.poseTopic !== undefined ? { poseTopic: flags.poseTopic } : {}),
   };
-  return { mcap, ...(camera ? { camera } : {}) };
+  const colourCamera = flags.colourCamera !== undefined ? parseColourCamera(flags.colourCamera) : undefined;
+  return { mcap, ...(camera ? { camera } : {}), ...(colourCamera ? { colourCamera } : {}) };
 }

@@ -1,5 +1,6 @@
 import type { Intrinsics } from '../../fusion/camera.js';
 import type { Mat4 } from '../../fusion/pose.js';
+import type { ColourCamera } from './colourRegistration.js';
 
 /** One RGB-D frame as every reader yields it and every consumer takes it. */
 export interface Frame {
@@ -48,6 +49,11 @@ export interface SequenceInfo {
   readonly hasDepth?: boolean;
   /** The streams of a container file (bag topics), for `semslam info`. */
   readonly streams?: readonly StreamInfo[];
+  /**
+   * Colour comes from this other camera and is not registered to depth (7-Scenes); openSequence registers it
+   * (applyColourRegistration), and the info it returns names the camera used.
+   */
+  readonly colourCamera?: ColourCamera;
   /** Caveats a user should know (assumed intrinsics, unregistered RGB, byte order guessed...). */
   readonly warnings?: readonly string[];
 }

@@ -16,6 +16,8 @@ import type { TumReaderOptions } from './tum.js';
 import { TumReader } from './tum.js';
 import type { CameraSpec } from './cameraSpec.js';
 import { applyCameraSpec } from './cameraOverride.js';
+import type { ColourCamera } from './colourRegistration.js';
+import { applyColourRegistration } from './colourRegistration.js';
 import { detectContainer } from './containers.js';
 import { KlgReader } from './klg.js';
 import type { McapReaderOptions } from './mcap.js';
@@ -31,6 +33,8 @@ export interface OpenSequenceOptions {
   readonly camera?: CameraSpec;
   /** Which of our generator's per-frame extras (labels, exact depth) to read where a sequence has them; all by default. */
   readonly extras?: Partial<ExtrasWanted>;
+  /** The colour camera when colour is not registered to depth (--colour-camera), over the format's; 'none': as stored. */
+  readonly colourCamera?: ColourCamera | 'none';
 }
 
 const EXPECTED = [
@@ -71,7 +75,10 @@ function wantedExtras(options: OpenSequenceOptions): ExtrasWanted {
 
 /** Opens any supported RGB-D sequence (folder, ROS 2 bag or .klg log); reads indexes only, frames are decoded on read(). */
 export async function openSequence(path: string, options: OpenSequenceOptions = {}): Promise<SequenceReader> {
-  const dir = resolve(path);
+  return applyColourRegistration(await openContainerOrFolder(resolve(path), options), options.colourCamera);
+}
+
+async function openContainerOrFolder(dir: string, options: OpenSequenceOptions): Promise<SequenceReader> {
   switch (await detectContainer(dir)) {
     case 'mcap': return McapSequenceReader.open(dir, { ...options.mcap, ...(options.camera ? { camera: options.camera } : {}), extras: wantedExtras(options) });
     case 'klg': return KlgReader.open(dir, options.camera ? { camera: options.camera } : {});

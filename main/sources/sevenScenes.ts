@@ -9,12 +9,22 @@ import type { Frame, SequenceInfo } from './frame.js';
 import { expectSize, IndexedSequenceReader, scaledDepthToMetres } from './indexedReader.js';
 import { dataLines, parseNumbers } from './trajectoryText.js';
 import { CAMERA_PRESETS } from './cameraPresets.js';
+import type { ColourCamera } from './colourRegistration.js';
 
 /** 7-Scenes depth camera (the dataset's camera-intrinsics.txt; also its published default). */
 export const SEVEN_SCENES_INTRINSICS: Intrinsics = CAMERA_PRESETS['7scenes'].intrinsics;
 export const SEVEN_SCENES_DEPTH_UNITS_PER_METRE = 1000;
 export const SEVEN_SCENES_MISSING_DEPTH = 65535;
 export const SEVEN_SCENES_FPS = 30;
+/**
+ * The Kinect's colour camera, which 7-Scenes stores unregistered: rounded from `semslam calibrate-colour` fits on
+ * the redkitchen (photometric consistency over the depth-only trajectory, no ground truth: f 521–525 px, offset
+ * −1.5 to −3 cm along x) and the same search over the dataset's poses (f 530, (−3, 0) cm, cy 235); see
+ * main/sources/README.md. The depth camera's 585 px is the dataset's own.
+ */
+export const SEVEN_SCENES_COLOUR_CAMERA: ColourCamera = {
+  fx: 525, fy: 525, cx: 320, cy: 235, tx: -0.03, ty: 0, tz: 0, source: '7-Scenes Kinect colour camera, rounded from semslam calibrate-colour fits',
+};
 
 /** Colour as PNG (Microsoft's release) or JPEG (the tsdf-fusion re-packaging). */
 export const SEVEN_SCENES_FRAME_NAME = /^frame-(\d+)\.color\.(png|jpg|jpeg)$/;
@@ -32,7 +42,8 @@ export function parseMatrixText(path: string, text: string, rows: number, cols: 
  * Microsoft 7-Scenes sequence folder: `frame-NNNNNN.color.{png,jpg}` + `.depth.png` + `.pose.txt` (4×4 camera-to-world,
  * row-major, metres), directly or under `rgbd-frames/`; optional `camera-intrinsics.txt` (3×3 K).
  * Depth is in millimetres (0 and 65535 missing). Colour comes from a different camera and is NOT
- * registered to depth: the intrinsics are the depth camera's; track on depth.
+ * registered to depth: the intrinsics are the depth camera's, and info.colourCamera says where the colour
+ * camera is so that openSequence registers it.
  */
 export class SevenScenesReader extends IndexedSequenceReader {
   private constructor(readonly info: SequenceInfo, private readonly frameDir: string, private readonly stems: readonly string[], private readonly numbers: readonly number[], private readonly colourNames: readonly string[]) { super(); }
@@ -61,9 +72,9 @@ export class SevenScenesReader extends IndexedSequenceReader {
     }
     const info: SequenceInfo = {
       format: '7scenes', path: dir, frames: found.length, width: intrinsics.width, height: intrinsics.height, intrinsics,
-      hasGroundTruth: true, hasLabels: false,
+      hasGroundTruth: true, hasLabels: false, colourCamera: SEVEN_SCENES_COLOUR_CAMERA,
       warnings: [
-        `${dir}: 7-Scenes colour is NOT registered to depth (different cameras); intrinsics are the depth camera's`,
+        `${dir}: 7-Scenes colour comes from another camera than depth; intrinsics and poses are the depth camera's`,
         ...(incomplete.length > 0 ? [`${join(frameDir, incomplete[0].file)}: missing (its ${incomplete[0].f.colour} exists; ${broken.size} of ${found.length} frames incomplete); those frames will be skipped`] : []),
       ],
     };

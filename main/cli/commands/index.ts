@@ -10,6 +10,7 @@ import { register as registerDemo } from './demo.js';
 import { register as registerGen } from './gen.js';
 import { register as registerPreview } from './preview.js';
 import { register as registerServe } from './serve.js';
+import { register as registerCalibrateColour } from './calibrate-colour.js';
 
 /** Each command lives in its own file and registers itself here. */
 export function registerCommands(_program: Command): void {
@@ -24,4 +25,5 @@ export function registerCommands(_program: Command): void {
   registerGen(_program);
   registerPreview(_program);
   registerServe(_program);
+  registerCalibrateColour(_program);
 }

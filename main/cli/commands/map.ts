@@ -7,7 +7,7 @@ import { writePly } from '../../export/ply.js';
 import { mapSequence, type LabelMode, type MapSummary } from '../../pipeline/mapSequence.js';
 import { openMapInput } from '../../pipeline/openInput.js';
 import { PrefetchingReader } from '../../pipeline/prefetch/prefetchingReader.js';
-import { printJson } from '../output.js';
+import { positiveInt, printJson } from '../output.js';
 import { parseThreads, ThreadKernelPool } from '../../parallel/threadPool.js';
 import { addSourceOptions, sourceOpenOptions, type SourceFlags } from '../sourceOptions.js';
 
@@ -26,12 +26,6 @@ interface MapOptions extends SourceFlags {
   threads: string;
   progress: boolean;
   prefetch: boolean;
-}
-
-function positiveInt(flag: string, value: string): number {
-  const v = Number(value);
-  if (!Number.isInteger(v) || v < 1) throw new InputError(flag, `expected a positive integer, got "${value}"`);
-  return v;
 }
 
 function parseSize(value: string): { width: number; height: number } {
@@ -94,7 +88,7 @@ export function register(program: Command): void {
     .option('--noise-seed <n>', 'seed of the gt-noisy label simulator', '1')
     .option('--out-mcap <file>', 'write the estimated trajectory (/semslam/pose, /semslam/path, /tf) and the labelled map (/semslam/map, PointCloud2 with a label field) as a ROS 2 bag for Foxglove')
     .option('--out-ply <file>', 'write the fused map as binary PLY (x y z nx ny nz red green blue radius confidence label label_prob)')
-    .option('--depth-weight-only', 'track with the depth (point-to-plane ICP) term only, no photometric term — for sequences whose colour is not registered to depth (7-Scenes)')
+    .option('--depth-weight-only', 'track with the depth (point-to-plane ICP) term only, no photometric term — for colour that is not registered to depth when its camera is not known (see calibrate-colour)')
     .option('--gt-poses', 'use the sequence\'s ground-truth poses instead of tracking (scores label fusion and mapping alone)')
     .option('--no-loop-closure', 'no loop closure (the whole map stays active; no map correction): to compare against')
     .option('--threads <n>', 'threads running the fusion kernels (auto = one per core; 1 = this thread only)', 'auto')
@@ -104,7 +98,7 @@ export function register(program: Command): void {
       + 'Horn alignment (TUM convention), RPE over 1 frame and 1 second. Fused label scores render the final map into\n'
       + 'each labelled frame at its estimated pose; pixels the map misses keep the frame\'s own prediction.\n\n'
       + 'Examples:\n'
-      + '  semslam map ../shared/data/real/7scenes-redkitchen-150-199 --size 320x240 --depth-weight-only --json\n'
+      + '  semslam map ../shared/data/real/7scenes-redkitchen-150-199 --size 320x240 --json\n'
       + '  semslam map synth:seed=3,frames=200 --labels gt-noisy --out-ply map.ply')
     .action(async (sequence: string, opts: MapOptions) => {
       const maxFrames = opts.maxFrames !== undefined ? positiveInt('--max-frames', opts.maxFrames) : Infinity;
