@@ -38,15 +38,26 @@ export interface FusionConfig {
   /**
    * Weight of the photometric cost relative to the point-to-plane cost (intensities in [0, 1], depth in m).
    * The best weight depends on the image size, so when the caller leaves it unset it comes from
-   * `defaultRgbWeight(width)`; this record's value (0.3) is the 320×240 one. Measured on the synthetic rooms
-   * (Kinect noise), ATE by weight 0.01 / 0.1 / 0.3, none lost:
+   * `defaultRgbWeight(width)`; this record's value (0.3) is the 320×240 one, which is also the weight of the
+   * levels ≤ 320 px wide that larger images use (photometricFinestLevel). It holds at the noise ratio
+   * rgbNoiseRatio; see there for how it scales. Measured with fixed weights (2026-11), ATE by weight 0.01 / 0.1 / 0.3, none lost:
    * - 24 frames at 240×180 (seed 1): 20.1 / 2.55 / 0.48 cm;
    * - 120 frames at 320×240: seed 1 76.7 / 21.5 / 4.97 cm, seed 3 20.4 / 16.7 / 4.79 cm;
    * - 600 frames at 640×480 (seed 0): 4.44 / 6.73 / 17.4 cm (150 frames: 0.1 → 0.19 cm, 0.3 → 0.18 cm);
    *   weight 1 lost tracking there (37 cm).
-   * Sequences whose colour is not registered to depth (7-Scenes) should track with 'pointToPlane'.
+   * Colour not registered to depth must be registered first (SequenceInfo.colourCamera): unregistered, the
+   * photometric term pulls rotations short and no weight helps (7-Scenes kitchen, 320×240, 0.1 / 0.3: 4.02 / 4.01 cm).
    */
   rgbWeight: number;
+  /**
+   * The colour noise at which rgbWeight holds: the median photometric RMSE (intensity 0..1) of every good frame so
+   * far. The weight used is rgbWeight·(this / measured)², within ×[1/20, 1]: the photometric term weighted by its
+   * inverse variance. 0 = rgbWeight always.
+   * Why: the weight that suits clean colour starves the geometry of noisy colour. 320×240, ATE by fixed weight
+   * 0.3 / 0.1 / 0.05: generated room seed 101 (600 frames; colour noise 0.03) 1.10 / 2.11 / 2.69 cm; 7-Scenes
+   * kitchen (0.085: JPEG, auto exposure, blur) 3.72 / 3.03 / 2.51 cm.
+   */
+  rgbNoiseRef: number;
   /** ICP correspondence gates: max point distance (m) and max normal angle (degrees). */
   icpMaxDistance: number;
   icpMaxNormalAngleDeg: number;
@@ -224,6 +235,7 @@ export const DEFAULT_FUSION_CONFIG: Readonly<FusionConfig> = Object.freeze({
   icpIterations: Object.freeze([4, 5, 10]),
   minLevelWidth: 80,
   rgbWeight: 0.3,
+  rgbNoiseRef: 0.03,
   icpMaxDistance: 0.1,
   icpMaxNormalAngleDeg: 30,
   icpHuber: 0.01,
@@ -307,6 +319,8 @@ export const DEFAULT_FUSION_CONFIG: Readonly<FusionConfig> = Object.freeze({
  */
 export const PREDICTED_DEPTH_CONFIG: Readonly<Partial<FusionConfig>> = Object.freeze({
   rgbWeight: 10,
+  // A network's depth residuals are not sensor noise: the weight stays as set.
+  rgbNoiseRef: 0,
   icpHuber: 0.1,
   icpMaxDistance: 0.5,
   icpMaxNormalAngleDeg: 45,
@@ -338,6 +352,25 @@ export function photometricFinestLevel(width: number): number {
   return level;
 }
 
+/**
+ * The weight's range around rgbWeight when it follows the colour's noise. Never above: rgbWeight was measured on
+ * the cleanest colour we have (rendered rooms), and twice it (clean analytic box room) put frames of a plain pan
+ * in doubt (test/fusion/relocalisation-loops.test.ts).
+ */
+const RGB_NOISE_FACTOR_MIN = 1 / 20;
+const RGB_NOISE_FACTOR_MAX = 1;
+
+/**
+ * The photometric weight for the colour's measured noise (FusionConfig.rgbNoiseRef): inverse-variance weighting
+ * relative to the noise `refNoise` at which `weight` was measured. Before any good frame (NaN): `weight`.
+ */
+export function noiseAdaptedRgbWeight(weight: number, refNoise: number, photometricRmse: number): number {
+  if (!(refNoise > 0 && photometricRmse > 0)) return weight;
+  const r = refNoise / photometricRmse;
+  const f = r * r;
+  return weight * (f < RGB_NOISE_FACTOR_MIN ? RGB_NOISE_FACTOR_MIN : f > RGB_NOISE_FACTOR_MAX ? RGB_NOISE_FACTOR_MAX : f);
+}
+
 /** Default photometric weight for an image width: the measured end points, log-linear between them. */
 export function defaultRgbWeight(width: number): number {
   const t = Math.min(1, Math.max(0, (width - RGB_WEIGHT_SMALL.width) / (RGB_WEIGHT_LARGE.width - RGB_WEIGHT_SMALL.width)));
@@ -365,6 +398,7 @@ export function resolveFusionConfig(partial: Partial<FusionConfig> = {}, imageWi
   if (!Number.isInteger(c.indexSupersample)) throw new RangeError('FusionConfig.indexSupersample must be an integer');
   if (c.icpIterations.length < 1 || c.icpIterations.length > 4) throw new RangeError('FusionConfig.icpIterations needs 1–4 levels');
   if (c.rgbWeight < 0) throw new RangeError('FusionConfig.rgbWeight must be ≥ 0');
+  if (!(c.rgbNoiseRef >= 0)) throw new RangeError('FusionConfig.rgbNoiseRef must be ≥ 0');
   if (!(Number.isInteger(c.rgbFinestLevel) && c.rgbFinestLevel >= 0)) throw new RangeError('FusionConfig.rgbFinestLevel must be an integer ≥ 0');
   if (c.loopClosure && !(c.activeWindow > 0)) throw new RangeError('FusionConfig: loop closure needs activeWindow > 0 (an inactive map to close against)');
   for (const k of ['poseGraphNodeEvery', 'loopCheckEvery', 'fernCount', 'relocaliseCandidates'] as const) {

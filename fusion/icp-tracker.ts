@@ -149,8 +149,15 @@ export class IcpTracker {
   /** Parts and range of each term in a trackAccumulate job: ICP parts, points, photometric parts, rows. */
   private readonly cut: Float64Array;
 
+  /**
+   * The photometric weight of the next track(): options.rgbWeight unless the caller sets it per frame
+   * (SurfelFusion scales it with the colour's measured noise, FusionConfig.rgbNoiseRef).
+   */
+  rgbWeight: number;
+
   constructor(options: Partial<IcpOptions> = {}, private readonly pool: KernelPool = serialPool) {
     this.options = { ...DEFAULT_ICP_OPTIONS, ...options };
+    this.rgbWeight = this.options.rgbWeight;
     this.partOut = pool.allocator.f64(MAX_PARTS * PART_STRIDE);
     this.icpParams = pool.allocator.f64(44);
     this.rgbParams = pool.allocator.f64(42);
@@ -189,7 +196,7 @@ export class IcpTracker {
           if (rgbHere) this.accumulateRgb(frame[l], model[l]);
         }
         const acc = this.acc;
-        const wr = o.method === 'photometric' ? 1 : o.rgbWeight;
+        const wr = o.method === 'photometric' ? 1 : this.rgbWeight;
         for (let k = 0; k < 29; k++) acc[k] = (useIcp ? this.accIcp[k] : 0) + (rgbHere ? wr * this.accRgb[k] : 0);
         if (rgbHere && useIcp && o.rgbPriorBelowFinest && l === o.rgbFinestLevel && this.rgbCount > 0) {
           this.rgbPrior.set(this.accRgb); invertRigid(this.rgbPriorPoseInv, T); this.rgbPriorPoints = this.icpValid;

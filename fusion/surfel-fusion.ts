@@ -9,7 +9,7 @@ import type { Intrinsics } from './camera.js';
 import type { Mat4 } from './pose.js';
 import { identityPose } from './pose.js';
 import type { FusionConfig } from './config.js';
-import { resolveFusionConfig } from './config.js';
+import { noiseAdaptedRgbWeight, resolveFusionConfig } from './config.js';
 import { Preprocessor } from './preprocessor.js';
 import { ModelPredictor } from './model-predictor.js';
 import type { TrackingResult } from './icp-tracker.js';
@@ -232,8 +232,11 @@ export class SurfelFusion {
       else if (this.predictionReady) activeSurfels = this.fuser.candidates.count;
       else activeSurfels = this.predictor.predict(this.map, this.pose, this.predictionFilter(frameIndex));
       t2 = now();
-      tracking = this.tracker.track(this.preprocessor.levels, this.predictor.levels, this.pose, hint ?? this.pose);
       const photometric = c.trackingMethod === 'photometric' || (c.trackingMethod === 'hybrid' && c.rgbWeight > 0);
+      if (photometric && c.rgbNoiseRef > 0) {
+        this.tracker.rgbWeight = noiseAdaptedRgbWeight(c.rgbWeight, c.rgbNoiseRef, this.judge.runMedianPhotometric);
+      }
+      tracking = this.tracker.track(this.preprocessor.levels, this.predictor.levels, this.pose, hint ?? this.pose);
       const j = this.judge.judge(tracking, validFraction, photometric, closeRange);
       status = j.verdict; statusReason = j.reason;
       // After a loss the pose is where the motion model put it, and tracking from there can converge to a wrong

@@ -61,8 +61,15 @@ function ringMedian(ring: Float64Array, n: number, scratch: Float64Array): numbe
   return n % 2 ? s[(n - 1) >> 1] : 0.5 * (s[n / 2 - 1] + s[n / 2]);
 }
 
+/** Bins of the whole-run photometric RMSE histogram: 0.001 wide over intensity 0..0.5 (above: the last bin). */
+const PHOTOMETRIC_BINS = 500;
+const PHOTOMETRIC_BIN = 0.001;
+
 export class TrackingJudge {
   readonly options: JudgeOptions;
+  /** Every good frame's photometric RMSE since the start, binned: the sequence's colour noise level. */
+  private readonly photometricHistogram = new Uint32Array(PHOTOMETRIC_BINS);
+  private photometricTotal = 0;
   private readonly residuals: Float64Array;
   /** Residuals over residualScale(the frame's mean depth). */
   private readonly scaled: Float64Array;
@@ -83,6 +90,21 @@ export class TrackingJudge {
   /** Running medians (NaN before any good frame). */
   get medianResidual(): number { return ringMedian(this.residuals, this.count, this.scratch); }
   get medianPhotometric(): number { return ringMedian(this.photometric, this.count, this.scratch); }
+
+  /**
+   * Median photometric RMSE of every good frame so far (to the bin; NaN before any): the colour's noise level,
+   * which a sensor and its setting fix. Unlike the 60-frame median it does not follow the scene's texture.
+   */
+  get runMedianPhotometric(): number {
+    if (this.photometricTotal === 0) return NaN;
+    const half = this.photometricTotal / 2;
+    let seen = 0;
+    for (let b = 0; b < PHOTOMETRIC_BINS; b++) {
+      seen += this.photometricHistogram[b];
+      if (seen >= half) return (b + 0.5) * PHOTOMETRIC_BIN;
+    }
+    return PHOTOMETRIC_BINS * PHOTOMETRIC_BIN;
+  }
 
   /** The residual a good frame whose points lie `depth` metres away has (median of the scaled ring; NaN before any). */
   expectedResidual(depth: number): number {
@@ -130,6 +152,10 @@ export class TrackingJudge {
     this.residuals[this.next] = t.inlierRmse;
     this.scaled[this.next] = t.inlierRmse / residualScale(t.meanDepth ?? 1.5);
     this.photometric[this.next] = t.photometricRmse;
+    if (t.photometricRmse > 0) {
+      this.photometricHistogram[Math.min(PHOTOMETRIC_BINS - 1, Math.floor(t.photometricRmse / PHOTOMETRIC_BIN))]++;
+      this.photometricTotal++;
+    }
     this.next = (this.next + 1) % this.options.window;
     if (this.count < this.options.window) this.count++;
   }

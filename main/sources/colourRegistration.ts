@@ -79,15 +79,21 @@ export class ColourRegistration {
     const { fx, fy, cx, cy, tx, ty, tz } = c;
     const rx = this.rayX, ry = this.rayY, uI = this.uInf, vI = this.vInf;
     const n = this.depth.width * this.depth.height;
+    // With no offset along the optical axis (tz = 0, every fitted camera) the projection is the ray's point at
+    // infinity plus the offset's parallax, fx·tx / z: one division, no ray table reads.
+    const px = fx * tx, py = fy * ty;
     for (let p = 0; p < n; p++) {
       const z = depth[p];
-      let uc: number, vc: number;
+      let uc = uI[p], vc = vI[p];
       if (z > 0) {
-        const iz = 1 / (z + tz);
-        uc = fx * (z * rx[p] + tx) * iz + cx;
-        vc = fy * (z * ry[p] + ty) * iz + cy;
-      } else {
-        uc = uI[p]; vc = vI[p];
+        if (tz === 0) {
+          const iz = 1 / z;
+          uc += px * iz; vc += py * iz;
+        } else {
+          const iz = 1 / (z + tz);
+          uc = fx * (z * rx[p] + tx) * iz + cx;
+          vc = fy * (z * ry[p] + ty) * iz + cy;
+        }
       }
       const o = 3 * p;
       // Outside the colour image: the nearest edge pixel (black would read as a strong edge to the photometric term).

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { Intrinsics } from '../../fusion/camera.js';
 import { SurfelFusion } from '../../fusion/surfel-fusion.js';
-import { defaultRgbWeight, photometricFinestLevel, resolveFusionConfig } from '../../fusion/config.js';
+import { defaultRgbWeight, noiseAdaptedRgbWeight, photometricFinestLevel, resolveFusionConfig } from '../../fusion/config.js';
+import { TrackingJudge } from '../../fusion/tracking-judge.js';
+import type { TrackingResult } from '../../fusion/icp-tracker.js';
 import type { FusionConfig } from '../../fusion/config.js';
 import { mulPose, se3Exp } from '../../fusion/se3.js';
 import { DEFAULT_BOX_SCENE, lookAt, renderBoxScene } from './helpers/box-scene.js';
@@ -135,6 +137,29 @@ describe('size-dependent photometric weight', () => {
     expect([c640.rgbFinestLevel, c640.rgbWeight]).toEqual([1, 0.3]);
     expect(new SurfelFusion(K).config.rgbWeight).toBeCloseTo(0.3, 12);
     expect(new SurfelFusion(K).config.rgbFinestLevel).toBe(0);
-    expect(new SurfelFusion(K, { rgbWeight: 0.05 }).config.rgbWeight).toBe(0.05);
+    expect(new SurfelFusion(K, { rgbWeight: 0.2 }).config.rgbWeight).toBe(0.2);
+  });
+
+  it('weights the photometric term by the colour\'s measured noise: inverse variance, within ×[1/20, 1]', () => {
+    expect(noiseAdaptedRgbWeight(0.3, 0.03, 0.03)).toBeCloseTo(0.3, 12);
+    expect(noiseAdaptedRgbWeight(0.3, 0.03, 0.09)).toBeCloseTo(0.3 / 9, 12);
+    // Never above the weight as set: cleaner colour than the rooms it was measured on does not earn more.
+    expect(noiseAdaptedRgbWeight(0.3, 0.03, 0.01)).toBeCloseTo(0.3, 12);
+    expect(noiseAdaptedRgbWeight(0.3, 0.03, 0.5)).toBeCloseTo(0.3 / 20, 12);
+    // Before any good frame, or with the adaptation off: the weight as set.
+    expect(noiseAdaptedRgbWeight(0.3, 0.03, NaN)).toBe(0.3);
+    expect(noiseAdaptedRgbWeight(0.3, 0, 0.09)).toBe(0.3);
+    // A network's depth keeps its weight (PREDICTED_DEPTH_CONFIG).
+    expect(new SurfelFusion(K, { predictedDepth: true }).config.rgbNoiseRef).toBe(0);
+  });
+
+  it('measures the colour noise as the median photometric RMSE of every good frame, not of the last 60', () => {
+    const judge = new TrackingJudge();
+    expect(judge.runMedianPhotometric).toBeNaN();
+    const frame = (photometricRmse: number) => ({ inlierRmse: 0.01, photometricRmse, meanDepth: 1.5 }) as TrackingResult;
+    for (let k = 0; k < 100; k++) judge.admit(frame(0.08));
+    for (let k = 0; k < 80; k++) judge.admit(frame(0.02));
+    expect(judge.medianPhotometric).toBeCloseTo(0.02, 12);
+    expect(judge.runMedianPhotometric).toBeCloseTo(0.0805, 12);
   });
 });

@@ -22,6 +22,17 @@ describe('colour registration to depth', () => {
     expect(unregistered).toBeGreaterThan(6 * after);
   });
 
+  it('takes an offset along the optical axis the general way, agreeing with the short form as it goes to 0', () => {
+    const short = new ColourRegistration(DEPTH_K, COLOUR).register(stored, seen.depth, new Uint8Array(stored.length));
+    const general = new ColourRegistration(DEPTH_K, { ...COLOUR, tz: 1e-7 }).register(stored, seen.depth, new Uint8Array(stored.length));
+    let differ = 0;
+    for (let i = 0; i < short.length; i++) if (short[i] !== general[i]) differ++;
+    expect(differ).toBeLessThan(short.length / 1000);
+    // 5 cm along the axis changes what each pixel sees.
+    const deep = new ColourRegistration(DEPTH_K, { ...COLOUR, tz: 0.05 }).register(stored, seen.depth, new Uint8Array(stored.length));
+    expect(meanAbsDiff(deep, short, 160, 120)).toBeGreaterThan(0.5);
+  });
+
   it('uses the point at infinity where depth is missing, and never reads outside the colour image', () => {
     const depth = seen.depth.slice();
     for (let p = 0; p < depth.length; p += 3) depth[p] = 0;
