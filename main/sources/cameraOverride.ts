@@ -2,8 +2,7 @@ import { InputError } from '../errors.js';
 import type { CameraSpec } from './cameraSpec.js';
 import { specIntrinsics } from './cameraSpec.js';
 import type { Frame, SequenceFormat, SequenceInfo, SequenceReader } from './frame.js';
-import type { FrameRange } from './indexedReader.js';
-import { IndexedSequenceReader } from './indexedReader.js';
+import { AdaptingReader } from './indexedReader.js';
 
 /**
  * `--intrinsics` / `--camera` / `--depth-scale` over a folder reader. The folder formats fix their camera
@@ -19,24 +18,12 @@ const NATIVE_DEPTH_UNITS: Partial<Record<SequenceFormat, number>> = {
 /** Reader warnings about the camera the spec replaces (assumed or rescaled intrinsics). */
 const CAMERA_WARNING = /intrinsics (assumed|rescaled)|camera unknown|camera not named/;
 
-class CameraOverrideReader extends IndexedSequenceReader {
-  constructor(readonly info: SequenceInfo, private readonly inner: SequenceReader, private readonly depthFactor: { native: number; user: number } | undefined) {
-    super();
+class CameraOverrideReader extends AdaptingReader {
+  constructor(info: SequenceInfo, inner: SequenceReader, private readonly depthFactor: { native: number; user: number } | undefined) {
+    super(info, inner);
   }
 
-  async read(i: number): Promise<Frame> {
-    return this.adapt(await this.inner.read(i));
-  }
-
-  override async *frames(options: FrameRange = {}): AsyncIterable<Frame> {
-    for await (const f of this.inner.frames(options)) yield this.adapt(f);
-  }
-
-  async close(): Promise<void> {
-    await this.inner.close?.();
-  }
-
-  private adapt(f: Frame): Frame {
+  protected adapt(f: Frame): Frame {
     let depth = f.depth;
     if (this.depthFactor) {
       const { native, user } = this.depthFactor;

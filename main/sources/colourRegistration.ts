@@ -1,8 +1,7 @@
 import type { Intrinsics } from '../../fusion/camera.js';
 import { InputError } from '../errors.js';
 import type { Frame, SequenceInfo, SequenceReader } from './frame.js';
-import type { FrameRange } from './indexedReader.js';
-import { IndexedSequenceReader } from './indexedReader.js';
+import { AdaptingReader } from './indexedReader.js';
 
 /**
  * A colour camera that is not the depth camera (7-Scenes, a raw Kinect v1 stream): its pinhole model and where
@@ -109,26 +108,14 @@ export class ColourRegistration {
 }
 
 /** A reader whose colour is registered to depth on the way out (the depth camera's intrinsics and poses stay); no camera: as stored. */
-class ColourRegisteringReader extends IndexedSequenceReader {
+class ColourRegisteringReader extends AdaptingReader {
   private registration: ColourRegistration | undefined;
 
-  constructor(readonly info: SequenceInfo, private readonly inner: SequenceReader, private readonly colour: ColourCamera | undefined) {
-    super();
+  constructor(info: SequenceInfo, inner: SequenceReader, private readonly colour: ColourCamera | undefined) {
+    super(info, inner);
   }
 
-  async read(i: number): Promise<Frame> {
-    return this.adapt(await this.inner.read(i));
-  }
-
-  override async *frames(options: FrameRange = {}): AsyncIterable<Frame> {
-    for await (const f of this.inner.frames(options)) yield this.adapt(f);
-  }
-
-  async close(): Promise<void> {
-    await this.inner.close?.();
-  }
-
-  private adapt(f: Frame): Frame {
+  protected adapt(f: Frame): Frame {
     if (!this.colour) return f;
     // A frame of another size is passed on untouched for frameCheck to flag; registering it would read out of bounds.
     if (f.width !== this.info.width || f.height !== this.info.height || f.rgb.length !== 3 * f.width * f.height || f.depth.length !== f.width * f.height) return f;

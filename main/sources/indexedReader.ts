@@ -26,6 +26,27 @@ export abstract class IndexedSequenceReader implements SequenceReader {
   }
 }
 
+/** Another reader's frames, each passed through `adapt` on the way out (a camera override, a colour registration). */
+export abstract class AdaptingReader extends IndexedSequenceReader {
+  constructor(readonly info: SequenceInfo, protected readonly inner: SequenceReader) {
+    super();
+  }
+
+  async read(i: number): Promise<Frame> {
+    return this.adapt(await this.inner.read(i));
+  }
+
+  override async *frames(options: FrameRange = {}): AsyncIterable<Frame> {
+    for await (const f of this.inner.frames(options)) yield this.adapt(f);
+  }
+
+  async close(): Promise<void> {
+    await this.inner.close?.();
+  }
+
+  protected abstract adapt(f: Frame): Frame;
+}
+
 /** Throws InputError when a decoded image does not have the sequence's size. */
 export function expectSize(path: string, width: number, height: number, expectedWidth: number, expectedHeight: number): void {
   if (width !== expectedWidth || height !== expectedHeight) {
