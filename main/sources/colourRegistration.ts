@@ -45,63 +45,49 @@ export function formatColourCamera(c: ColourCamera): string {
 /**
  * Resamples a colour image into the depth camera's pixels: each depth pixel's point, moved into the colour
  * camera, is projected and the colour there taken (nearest pixel). A pixel without depth takes the point at
- * infinity along its ray (where the offset no longer matters). Per-pixel ray tables are built once; `register`
- * allocates nothing.
+ * infinity along its ray (where the offset no longer matters). `register` allocates nothing.
  */
 export class ColourRegistration {
-  private readonly rayX: Float32Array;
-  private readonly rayY: Float32Array;
-  /** Colour pixel of each depth pixel's ray at infinity. */
-  private readonly uInf: Float32Array;
-  private readonly vInf: Float32Array;
   readonly out: Uint8Array;
 
   constructor(readonly depth: Intrinsics, readonly colour: ColourCamera) {
-    const { width: w, height: h } = depth;
-    const n = w * h;
-    this.rayX = new Float32Array(n); this.rayY = new Float32Array(n);
-    this.uInf = new Float32Array(n); this.vInf = new Float32Array(n);
-    this.out = new Uint8Array(3 * n);
-    for (let v = 0; v < h; v++) {
-      for (let u = 0; u < w; u++) {
-        const p = v * w + u;
-        const x = (u - depth.cx) / depth.fx, y = (v - depth.cy) / depth.fy;
-        this.rayX[p] = x; this.rayY[p] = y;
-        this.uInf[p] = colour.fx * x + colour.cx; this.vInf[p] = colour.fy * y + colour.cy;
-      }
-    }
+    this.out = new Uint8Array(3 * depth.width * depth.height);
   }
 
   /** rgb: the colour camera's image, the depth image's size; depth: metres in the depth camera (0 = none). */
   register(rgb: Uint8Array, depth: Float32Array, out: Uint8Array = this.out): Uint8Array {
     const c = this.colour, W = this.depth.width, H = this.depth.height, stride = 3 * W;
     const { fx, fy, cx, cy, tx, ty, tz } = c;
-    const rx = this.rayX, ry = this.rayY, uI = this.uInf, vI = this.vInf;
-    const n = this.depth.width * this.depth.height;
     // With no offset along the optical axis (tz = 0, every fitted camera) the projection is the ray's point at
-    // infinity plus the offset's parallax, fx·tx / z: one division, no ray table reads.
+    // infinity, linear in u and v, plus the offset's parallax fx·tx / z: one division a pixel, no table reads.
     const px = fx * tx, py = fy * ty;
-    for (let p = 0; p < n; p++) {
-      const z = depth[p];
-      let uc = uI[p], vc = vI[p];
-      if (z > 0) {
-        if (tz === 0) {
-          const iz = 1 / z;
-          uc += px * iz; vc += py * iz;
+    const k = this.depth, au = fx / k.fx, bu = cx - au * k.cx, av = fy / k.fy, bv = cy - av * k.cy;
+    const uMax = W - 1, vMax = H - 1;
+    for (let v = 0, p = 0; v < H; v++) {
+      const vRow = av * v + bv;
+      for (let u = 0; u < W; u++, p++) {
+        const z = depth[p];
+        let uc: number, vc: number;
+        if (z > 0) {
+          if (tz === 0) {
+            const iz = 1 / z;
+            uc = au * u + bu + px * iz; vc = vRow + py * iz;
+          } else {
+            const iz = 1 / (z + tz);
+            uc = fx * (z * (u - k.cx) / k.fx + tx) * iz + cx;
+            vc = fy * (z * (v - k.cy) / k.fy + ty) * iz + cy;
+          }
         } else {
-          const iz = 1 / (z + tz);
-          uc = fx * (z * rx[p] + tx) * iz + cx;
-          vc = fy * (z * ry[p] + ty) * iz + cy;
+          uc = au * u + bu; vc = vRow;
         }
+        // Outside the colour image: the nearest edge pixel (black would read as a strong edge to the photometric term).
+        if (uc < 0) uc = 0; else if (uc > uMax) uc = uMax;
+        if (vc < 0) vc = 0; else if (vc > vMax) vc = vMax;
+        // Nearest sample: bilinear (8-bit fixed point) cost 2.3× as much on the reading thread and gave the same
+        // tracking (7-Scenes kitchen 320×240: ATE 2.51 vs 2.52 cm); the colour camera's scale is within 10 % of one.
+        const i = ((vc + 0.5) | 0) * stride + 3 * ((uc + 0.5) | 0), o = 3 * p;
+        out[o] = rgb[i]; out[o + 1] = rgb[i + 1]; out[o + 2] = rgb[i + 2];
       }
-      const o = 3 * p;
-      // Outside the colour image: the nearest edge pixel (black would read as a strong edge to the photometric term).
-      if (uc < 0) uc = 0; else if (uc > W - 1) uc = W - 1;
-      if (vc < 0) vc = 0; else if (vc > H - 1) vc = H - 1;
-      // Nearest sample: bilinear (8-bit fixed point) cost 2.3× as much on the reading thread and gave the same
-      // tracking (7-Scenes kitchen 320×240: ATE 2.51 vs 2.52 cm); the colour camera's scale is within 10 % of one.
-      const i = ((vc + 0.5) | 0) * stride + 3 * ((uc + 0.5) | 0);
-      out[o] = rgb[i]; out[o + 1] = rgb[i + 1]; out[o + 2] = rgb[i + 2];
     }
     return out;
   }
