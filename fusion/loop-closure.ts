@@ -87,6 +87,7 @@ export class LoopCloser {
         maxTranslation: c.loopMaxCorrection, maxRotationDeg: c.loopMaxCorrectionDeg,
       }, this.pool);
     }
+    this.registration.photometricWeight = tracker.rgbWeight;
     return this.registration;
   }
 

@@ -61,6 +61,11 @@ export class LoopRegistration {
     ];
   }
 
+  /** The last stage's photometric weight: the tracker's of the moment (it follows the colour's noise). */
+  set photometricWeight(w: number) {
+    this.stages[this.stages.length - 1].tracker.rgbWeight = w;
+  }
+
   /**
    * Registers `frame` against `model` (rendered from T_ref) starting at T_init. The result's pose is the last
    * stage's; its jump and failure are measured from T_init.
