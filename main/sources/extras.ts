@@ -21,6 +21,11 @@ export interface ExtrasWanted {
 
 export const ALL_EXTRAS: ExtrasWanted = { labels: true, depthGroundTruth: true };
 
+/** What a caller's partial choice (OpenSequenceOptions.extras) wants: all that it does not turn off. */
+export function wantedExtras(partial: Partial<ExtrasWanted> | undefined): ExtrasWanted {
+  return { ...ALL_EXTRAS, ...partial };
+}
+
 export async function readFrameExtras(dir: string, sidecar: Sidecar | undefined, depthBase: string, width: number, height: number, wanted: ExtrasWanted = ALL_EXTRAS): Promise<FrameExtras> {
   const extras: FrameExtras = {};
   if (sidecar?.hasLabels && wanted.labels) {

@@ -23,7 +23,7 @@ import { KlgReader } from './klg.js';
 import type { McapReaderOptions } from './mcap.js';
 import { McapSequenceReader } from './mcap.js';
 import type { ExtrasWanted } from './extras.js';
-import { ALL_EXTRAS } from './extras.js';
+import { wantedExtras } from './extras.js';
 
 export interface OpenSequenceOptions {
   readonly tum?: Partial<TumReaderOptions>;
@@ -69,10 +69,6 @@ export async function detectFormat(dir: string): Promise<FolderFormat> {
   throw new InputError(dir, `unrecognised sequence folder; expected one of: ${EXPECTED}`);
 }
 
-function wantedExtras(options: OpenSequenceOptions): ExtrasWanted {
-  return { ...ALL_EXTRAS, ...options.extras };
-}
-
 /** Opens any supported RGB-D sequence (folder, ROS 2 bag or .klg log); reads indexes only, frames are decoded on read(). */
 export async function openSequence(path: string, options: OpenSequenceOptions = {}): Promise<SequenceReader> {
   return applyColourRegistration(await openContainerOrFolder(resolve(path), options), options.colourCamera);
@@ -80,7 +76,7 @@ export async function openSequence(path: string, options: OpenSequenceOptions = 
 
 async function openContainerOrFolder(dir: string, options: OpenSequenceOptions): Promise<SequenceReader> {
   switch (await detectContainer(dir)) {
-    case 'mcap': return McapSequenceReader.open(dir, { ...options.mcap, ...(options.camera ? { camera: options.camera } : {}), extras: wantedExtras(options) });
+    case 'mcap': return McapSequenceReader.open(dir, { ...options.mcap, ...(options.camera ? { camera: options.camera } : {}), extras: wantedExtras(options.extras) });
     case 'klg': return KlgReader.open(dir, options.camera ? { camera: options.camera } : {});
     case undefined: return applyCameraSpec(await openFolder(dir, options), options.camera);
   }
@@ -88,8 +84,8 @@ async function openContainerOrFolder(dir: string, options: OpenSequenceOptions):
 
 async function openFolder(dir: string, options: OpenSequenceOptions): Promise<SequenceReader> {
   switch (await detectFormat(dir)) {
-    case 'nyu-raw': return NyuRawReader.open(dir, wantedExtras(options));
-    case 'tum': return TumReader.open(dir, { ...options.tum, extras: wantedExtras(options) });
+    case 'nyu-raw': return NyuRawReader.open(dir, wantedExtras(options.extras));
+    case 'tum': return TumReader.open(dir, { ...options.tum, extras: wantedExtras(options.extras) });
     case '7scenes': return SevenScenesReader.open(dir);
     case 'redwood': return RedwoodReader.open(dir);
     case 'icl-nuim': return IclNuimReader.open(dir);

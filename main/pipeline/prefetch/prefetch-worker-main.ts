@@ -9,7 +9,7 @@ import { lowerThisThreadBy } from '../../parallel/threadPriority.js';
 import { scaleIntrinsics } from '../../../fusion/camera.js';
 import type { Frame, SequenceInfo } from '../../sources/frame.js';
 import type { ExtrasWanted } from '../../sources/extras.js';
-import { ALL_EXTRAS } from '../../sources/extras.js';
+import { wantedExtras } from '../../sources/extras.js';
 import { FrameResizer } from '../frameResizer.js';
 import { isLabelled, LabelInputMaker, type PreparedFrame } from '../labelInput.js';
 import { openMapInput } from '../openInput.js';
@@ -65,7 +65,7 @@ try {
   const l = init.labels;
   const mode = l?.mode === 'auto' ? (info.hasLabels ? 'gt-noisy' : undefined) : l?.mode;
   const maker = l && mode && info.hasLabels ? new LabelInputMaker({ ...l, mode }) : undefined;
-  const wanted = { ...ALL_EXTRAS, ...init.openOptions.extras };
+  const wanted = wantedExtras(init.openOptions.extras);
   const read = async (i: number): Promise<PreparedFrame> => {
     const frame = prepare(withoutUnwanted(await opened.read(i), wanted));
     const labelInput = maker && isLabelled(maker.settings, i) && frame.width === info.width && frame.height === info.height ? maker.make(frame) : undefined;
