@@ -131,22 +131,21 @@ export function fitColourCamera(pairs: readonly CalibrationPair[], depth: Intrin
   const keys = Object.keys(start) as (keyof Search)[];
   let best = { ...start };
   const first = inconsistency(pairs, toParams(best));
-  let cost = first.cost, evaluations = 1;
+  let cost = first.cost, samples = first.samples, evaluations = 1;
   for (let round = 0; round < 300 && keys.some((k) => steps[k] >= minSteps[k]); round++) {
     let improved = false;
     for (const k of keys) {
       if (steps[k] < minSteps[k]) continue;
       for (const sign of [1, -1]) {
         const trial = { ...best, [k]: best[k] + sign * steps[k] };
-        const c = inconsistency(pairs, toParams(trial)).cost;
+        const e = inconsistency(pairs, toParams(trial));
         evaluations++;
-        if (c < cost) { cost = c; best = trial; improved = true; break; }
+        if (e.cost < cost) { cost = e.cost; samples = e.samples; best = trial; improved = true; break; }
       }
     }
     if (!improved) for (const k of keys) steps[k] /= 2;
   }
   const p = toParams(best);
-  const samples = inconsistency(pairs, p).samples;
   return {
     camera: { fx: p.f, fy: p.f, cx: p.cx, cy: p.cy, tx: p.tx, ty: p.ty, tz: 0, source },
     costRegistered: first.cost, cost, pairs: pairs.length, samples, evaluations,
