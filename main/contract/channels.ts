@@ -88,20 +88,24 @@ export const CameraPresetSchema = z.enum(CAMERA_PRESET_IDS);
  * The open dialog's camera, for recordings whose own files do not say (a TUM-layout folder from another
  * camera, a bare .klg): a named camera, or a calibration file's text (ROS camera_info YAML, OpenCV YAML/JSON,
  * Open3D JSON, semslam.json), and/or intrinsics typed as "fx, fy, cx, cy[, width, height]" (over the file's),
- * and the depth scale typed as integer units per metre. Text goes to the backend as typed: the CLI's parsers
- * (--intrinsics, --camera, --depth-scale) check it and name the field in their errors (REPLAY_CAMERA_FIELDS).
+ * and the depth scale typed as integer units per metre; and, for colour taken by another camera than depth,
+ * that camera as "fx, fy, cx, cy, tx, ty, tz" or "none" (as --colour-camera). Text goes to the backend as typed:
+ * the CLI's parsers (--intrinsics, --camera, --depth-scale, --colour-camera) check it and name the field in their
+ * errors (REPLAY_CAMERA_FIELDS).
  */
 export const ReplayCameraSchema = z.object({
   preset: CameraPresetSchema.optional(),
   intrinsics: z.string().max(200).optional(),
   calibration: z.object({ name: z.string().min(1).max(260), text: z.string().max(256 * 1024) }).strict().optional(),
   depthScale: z.string().max(40).optional(),
+  colourCamera: z.string().max(200).optional(),
 }).strict();
 export type ReplayCamera = z.infer<typeof ReplayCameraSchema>;
 
 /** How errors about the dialog's camera fields name them (the message starts with the name and a colon). */
 export const REPLAY_CAMERA_FIELDS = {
   preset: 'Camera', intrinsics: 'Intrinsics', depthScale: 'Depth scale', typedIntrinsics: 'the intrinsics typed in the open dialog',
+  colourCamera: 'Colour camera',
 } as const;
 
 /** Request channels: name → request schema and response schema. */

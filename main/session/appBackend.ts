@@ -13,6 +13,7 @@ import { resolveDatabasePath } from '../store/paths.js';
 import type { SessionRecord } from '../store/records.js';
 import { SessionStore } from '../store/sessionStore.js';
 import { cameraSpecOf, parseCameraFile, type CameraSpec } from '../sources/cameraSpec.js';
+import { parseColourCamera, type ColourCamera } from '../sources/colourRegistration.js';
 import { calibratedIntrinsics, intrinsicsFromFov } from '../sources/liveCamera.js';
 import { DEMO_SEQUENCE_SPEC } from './openSource.js';
 import { DEFAULT_MODEL_FILE, type SessionOptions } from './options.js';
@@ -140,12 +141,13 @@ class SessionBackend implements AppBackend {
     const source = r.source === 'demo' ? DEMO_SEQUENCE_SPEC : resolve(r.source);
     if (r.source !== 'demo' && !existsSync(source)) throw new BackendError('not-found', `No RGB-D sequence at ${source}: the folder does not exist.`);
     const camera = r.camera ? replayCameraSpec(r.camera) : undefined;
-    if (camera && r.source === 'demo') throw new BackendError('invalid-request', 'The demo scene has its own camera: the camera and depth scale fields apply to a recording.');
+    const colourCamera = r.camera?.colourCamera !== undefined ? replayColourCamera(r.camera.colourCamera) : undefined;
+    if ((camera || colourCamera) && r.source === 'demo') throw new BackendError('invalid-request', 'The demo scene has its own camera: the camera, depth scale and colour camera fields apply to a recording.');
     if (r.mode === 'rgb') this.requireModel('RGB-only mode');
     const base = this.options.session?.sourceOptions;
     return this.startSession({
       source, mode: r.mode, pacing: r.realtime ? 'realtime' : 'everyFrame', paused: r.paused ?? false,
-      ...(camera ? { sourceOptions: { ...base, camera } } : {}),
+      ...(camera || colourCamera ? { sourceOptions: { ...base, ...(camera ? { camera } : {}), ...(colourCamera ? { colourCamera } : {}) } } : {}),
     }, false);
   }
 
@@ -402,6 +404,17 @@ function replayCameraSpec(c: ReplayCamera): CameraSpec | undefined {
       ...(c.intrinsics !== undefined ? { intrinsics: c.intrinsics } : {}),
       ...(c.depthScale !== undefined ? { depthScale: c.depthScale } : {}),
     }, REPLAY_CAMERA_FIELDS);
+  } catch (e) {
+    if (e instanceof InputError) throw new BackendError('invalid-request', e.message);
+    throw e;
+  }
+}
+
+/** The open dialog's colour camera through --colour-camera's parser; its errors start with the field's name. */
+function replayColourCamera(text: string): ColourCamera | 'none' {
+  try {
+    const c = parseColourCamera(text, REPLAY_CAMERA_FIELDS.colourCamera);
+    return c === 'none' ? c : { ...c, source: 'the colour camera typed in the open dialog' };
   } catch (e) {
     if (e instanceof InputError) throw new BackendError('invalid-request', e.message);
     throw e;

@@ -1,6 +1,7 @@
 /**
  * The open dialog's camera fields: which camera took a recording whose own files do not say (a named
- * camera, fx fy cx cy typed, or a calibration file), and its depth scale. Only what the page can tell is
+ * camera, fx fy cx cy typed, or a calibration file), its depth scale, and the colour camera when colour
+ * comes from another camera than depth. Only what the page can tell is
  * checked here (a field chosen but left empty, a file too large to be a calibration); the numbers and the
  * file are checked by the backend with the CLI's parsers, whose errors start with the field's name, which
  * marks that field.
@@ -21,13 +22,14 @@ export class SourceCameraFields {
   private readonly intrinsics = byId<HTMLInputElement>('source-intrinsics');
   private readonly calibration = byId<HTMLInputElement>('source-calibration');
   private readonly depthScale = byId<HTMLInputElement>('source-depth-scale');
+  private readonly colourCamera = byId<HTMLInputElement>('source-colour-camera');
 
   constructor() {
     const known = el('optgroup', { label: 'Known cameras' });
     for (const id of CAMERA_PRESET_IDS) known.append(el('option', { value: `preset:${id}`, textContent: CAMERA_PRESETS[id].label }));
     this.kind.append(known);
     this.kind.addEventListener('change', () => this.showChosen());
-    for (const input of [this.kind, this.intrinsics, this.calibration, this.depthScale]) {
+    for (const input of this.inputs()) {
       input.addEventListener('input', () => input.removeAttribute('aria-invalid'));
     }
     this.showChosen();
@@ -52,6 +54,8 @@ export class SourceCameraFields {
     }
     const depthScale = this.depthScale.value.trim();
     if (depthScale) camera.depthScale = depthScale;
+    const colourCamera = this.colourCamera.value.trim();
+    if (colourCamera) camera.colourCamera = colourCamera;
     return { ok: true, camera: Object.keys(camera).length > 0 ? camera : undefined };
   }
 
@@ -61,6 +65,7 @@ export class SourceCameraFields {
     const field = message.startsWith(`${REPLAY_CAMERA_FIELDS.intrinsics}:`) ? this.intrinsics
       : message.startsWith(`${REPLAY_CAMERA_FIELDS.depthScale}:`) || /depth-scale does not apply/.test(message) ? this.depthScale
         : message.startsWith(`${REPLAY_CAMERA_FIELDS.preset}:`) ? this.kind
+          : message.startsWith(`${REPLAY_CAMERA_FIELDS.colourCamera}:`) ? this.colourCamera
           : file && message.startsWith(`${file.name}:`) ? this.calibration : null;
     if (!field) return;
     this.reveal();
@@ -78,7 +83,11 @@ export class SourceCameraFields {
   }
 
   private clearMarks(): void {
-    for (const input of [this.kind, this.intrinsics, this.calibration, this.depthScale]) input.removeAttribute('aria-invalid');
+    for (const input of this.inputs()) input.removeAttribute('aria-invalid');
+  }
+
+  private inputs(): HTMLElement[] {
+    return [this.kind, this.intrinsics, this.calibration, this.depthScale, this.colourCamera];
   }
 
   private showChosen(): void {

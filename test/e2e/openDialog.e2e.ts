@@ -119,9 +119,19 @@ describe('the open dialog\'s camera and depth scale (web mode)', () => {
     expect(s.intrinsics).toEqual(TRUE_CAMERA);
   });
 
+  it('a colour camera typed: the session registers colour to depth through it', async () => {
+    // The colour camera is the depth camera itself (no offset), so the frames stay as generated. The note rounds
+    // focal lengths to 0.1 px.
+    await page.fill('#source-colour-camera', '131.25, 131.25, 79.5, 59.5, 0, 0, 0');
+    const s = await replayToEnd(/^colour registered to depth through the colour camera 131\.3,131\.3,79\.5,59\.5,0,0,0 \(from the colour camera typed in the open dialog\)$/);
+    expect(s.intrinsics).toEqual(TRUE_CAMERA);
+    expect(s.status).toBe('finished');
+    await page.fill('#source-colour-camera', '');
+  });
+
   it('bad fields: a clear error that marks the field; nothing is started, stopped or lost', async () => {
     const saved = sessions();
-    expect(saved.length).toBe(3);
+    expect(saved.length).toBe(4);
     await expect.poll(sessionNames, { timeout: 10_000 }).toEqual(saved.map((s) => s.name));
     const state = await page.getAttribute('#playback-state', 'data-state');
     const expectNothingChanged = async (): Promise<void> => {
@@ -159,6 +169,14 @@ describe('the open dialog\'s camera and depth scale (web mode)', () => {
     expect(await invalidFields()).toEqual(['source-depth-scale']);
     await expectNothingChanged();
     await page.fill('#source-depth-scale', '');
+
+    // A colour camera with a number missing: --colour-camera's parser answers, naming the field.
+    await page.fill('#source-colour-camera', '525, 525, 320, 235, -0.03, 0');
+    await page.click('#replay');
+    await expect.poll(errorText).toBe('Colour camera: expected seven numbers fx,fy,cx,cy,tx,ty,tz (pixels, metres) or "none", got "525, 525, 320, 235, -0.03, 0"');
+    expect(await invalidFields()).toEqual(['source-colour-camera']);
+    await expectNothingChanged();
+    await page.fill('#source-colour-camera', '');
 
     // A camera file with fields missing, and one that is not YAML at all: named by the file's name.
     await page.selectOption('#source-camera-kind', 'file');

@@ -46,6 +46,10 @@ describe('startReplay with the open dialog\'s camera', () => {
     expect(await refused({ preset: 'kinect9' })).toMatch(/^startReplay: camera\.preset: /);
     expect(await refused({ fx: 500 })).toMatch(/^startReplay: camera: /);
     expect(await refused({ intrinsics: '500, 500, 80, 60' }, 'demo')).toMatch(/^The demo scene has its own camera/);
+    expect(await refused({ colourCamera: '525, 525, 320, 235, -0.03, 0, 0' }, 'demo')).toMatch(/^The demo scene has its own camera/);
+    expect(await refused({ colourCamera: '525, 525, 320' }))
+      .toBe('Colour camera: expected seven numbers fx,fy,cx,cy,tx,ty,tz (pixels, metres) or "none", got "525, 525, 320"');
+    expect(await refused({ colourCamera: '525, 525, 320, 235, -30, 0, 0' })).toMatch(/^Colour camera: the colour camera's offset 30\.000 m is more than 0\.5 m/);
 
     // Nothing stopped: the same session is still paused and steps on.
     const now = await invokeBackend(backend, 'getPlayback', {});
