@@ -98,6 +98,8 @@ export class SurfelFusion {
   } | null;
   /** Counts over the whole run (what a summary reports). */
   readonly counts = { doubtful: 0, lost: 0, relocalised: 0, loopClosures: 0 };
+  /** The last tracked frame's photometric RMSE (TrackingJudge.colourNoise). */
+  private lastPhotometricRmse = NaN;
 
   /**
    * `pool` runs the per-pixel and per-surfel kernels; the default runs them on this thread. A threaded pool
@@ -234,9 +236,10 @@ export class SurfelFusion {
       t2 = now();
       const photometric = c.trackingMethod === 'photometric' || (c.trackingMethod === 'hybrid' && c.rgbWeight > 0);
       if (photometric && c.rgbNoiseRef > 0) {
-        this.tracker.rgbWeight = noiseAdaptedRgbWeight(c.rgbWeight, c.rgbNoiseRef, this.judge.runMedianPhotometric);
+        this.tracker.rgbWeight = noiseAdaptedRgbWeight(c.rgbWeight, c.rgbNoiseRef, this.judge.colourNoise(this.lastPhotometricRmse));
       }
       tracking = this.tracker.track(this.preprocessor.levels, this.predictor.levels, this.pose, hint ?? this.pose);
+      this.lastPhotometricRmse = tracking.photometricRmse;
       const j = this.judge.judge(tracking, validFraction, photometric, closeRange);
       status = j.verdict; statusReason = j.reason;
       // After a loss the pose is where the motion model put it, and tracking from there can converge to a wrong

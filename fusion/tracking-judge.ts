@@ -106,6 +106,18 @@ export class TrackingJudge {
     return PHOTOMETRIC_BINS * PHOTOMETRIC_BIN;
   }
 
+  /**
+   * The colour noise the photometric weight follows (FusionConfig.rgbNoiseRef): the run's median, raised to the
+   * last frame's photometric RMSE where that is higher. Colour that suddenly agrees less with the model (a specular
+   * highlight, an exposure step, blur, a view far from where the surfels took their colour) then weighs less from
+   * the next frame on, while the median still caps the weight when colour agrees better than usual. NaN before any
+   * good frame.
+   */
+  colourNoise(lastPhotometricRmse: number): number {
+    const run = this.runMedianPhotometric;
+    return lastPhotometricRmse > run ? lastPhotometricRmse : run;
+  }
+
   /** The residual a good frame whose points lie `depth` metres away has (median of the scaled ring; NaN before any). */
   expectedResidual(depth: number): number {
     if (!(depth > 0)) return this.medianResidual;

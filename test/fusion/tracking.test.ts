@@ -162,4 +162,16 @@ describe('size-dependent photometric weight', () => {
     expect(judge.medianPhotometric).toBeCloseTo(0.02, 12);
     expect(judge.runMedianPhotometric).toBeCloseTo(0.0805, 12);
   });
+
+  it('follows the last frame\'s photometric RMSE where it is above the run\'s median, never below it', () => {
+    const judge = new TrackingJudge();
+    expect(judge.colourNoise(0.05)).toBeNaN(); // no good frame yet: the weight as set
+    for (let k = 0; k < 20; k++) judge.admit({ inlierRmse: 0.01, photometricRmse: 0.03, meanDepth: 1.5 } as TrackingResult);
+    expect(judge.colourNoise(0.09)).toBeCloseTo(0.09, 12);
+    expect(judge.colourNoise(0.01)).toBeCloseTo(judge.runMedianPhotometric, 12);
+    expect(judge.colourNoise(NaN)).toBeCloseTo(judge.runMedianPhotometric, 12);
+    // So a frame whose colour disagrees three times as much as usual gives the next frame a ninth of the weight.
+    expect(noiseAdaptedRgbWeight(0.3, 0.03, judge.colourNoise(3 * judge.runMedianPhotometric)) * 9)
+      .toBeCloseTo(noiseAdaptedRgbWeight(0.3, 0.03, judge.runMedianPhotometric), 12);
+  });
 });
