@@ -53,6 +53,12 @@ const UNVERIFIED_RUN_TRUST = 10;
 /** Every how many pixels the depth scale of predicted depth is sampled (depthScaleToModel). */
 const SCALE_STRIDE = 4;
 
+/**
+ * Geometric conditioning (degeneracy.ts) below which a frame's photometric RMSE does not lower the next frame's
+ * photometric weight (TrackingJudge.colourNoise): 2.5× the judge's doubt threshold (minConditioning, 2·10⁻⁴).
+ */
+const COLOUR_NOISE_MIN_CONDITIONING = 5e-4;
+
 export class SurfelFusion {
   readonly config: FusionConfig;
   readonly intrinsics: Intrinsics;
@@ -239,7 +245,10 @@ export class SurfelFusion {
         this.tracker.rgbWeight = noiseAdaptedRgbWeight(c.rgbWeight, c.rgbNoiseRef, this.judge.colourNoise(this.lastPhotometricRmse));
       }
       tracking = this.tracker.track(this.preprocessor.levels, this.predictor.levels, this.pose, hint ?? this.pose);
-      this.lastPhotometricRmse = tracking.photometricRmse;
+      // Where depth alone barely holds the pose (a far wall filling the view), the photometric term is what holds
+      // it: a frame there does not weaken the next one's (synth seed 101, frames 96–102).
+      this.lastPhotometricRmse = tracking.conditioning >= COLOUR_NOISE_MIN_CONDITIONING && validFraction >= c.doubtValidFraction
+        ? tracking.photometricRmse : NaN;
       const j = this.judge.judge(tracking, validFraction, photometric, closeRange);
       status = j.verdict; statusReason = j.reason;
       // After a loss the pose is where the motion model put it, and tracking from there can converge to a wrong
