@@ -104,7 +104,7 @@ export class SurfelFusion {
   } | null;
   /** Counts over the whole run (what a summary reports). */
   readonly counts = { doubtful: 0, lost: 0, relocalised: 0, loopClosures: 0 };
-  /** The last tracked frame's photometric RMSE (TrackingJudge.colourNoise). */
+  /** The last tracked frame's photometric RMSE, NaN where its depth barely held the pose (TrackingJudge.colourNoise). */
   private lastPhotometricRmse = NaN;
 
   /**
