@@ -34,12 +34,17 @@ export interface FuseOptions {
    */
   sigmaRef: number;
   gateSigmas: number;
+  /**
+   * A surfel's colour is averaged against a new measurement with the weight min(confidence, this), so it follows
+   * the last ~this many observations instead of freezing once the confidence is high (FusionConfig.colourMaxWeight).
+   */
+  colourMaxWeight: number;
 }
 
 export const DEFAULT_FUSE_OPTIONS: Readonly<FuseOptions> = Object.freeze({
   minDepth: 0.2, maxDepth: 4, indexSupersample: 2, fuseDepthThreshold: 0.03, fuseMaxNormalAngleDeg: 40,
   confidenceSigma: 0.6, stableConfidence: 10, unstableWindow: 30, activeWindow: 0, freeSpaceMargin: 0.08,
-  maxRadiusFactor: 4, sigmaRef: 0.15, gateSigmas: 2,
+  maxRadiusFactor: 4, sigmaRef: 0.15, gateSigmas: 2, colourMaxWeight: Infinity,
 });
 
 /** The measurement to fuse: level-0 depth (raw, metres, 0 = missing), camera-frame normals, colour. */
@@ -106,7 +111,7 @@ export class SurfelFuser {
     this.newSlots = alloc.i32(intrinsics.width * intrinsics.height);
     this.newPixels = alloc.i32(intrinsics.width * intrinsics.height);
     this.newAt = alloc.i32(intrinsics.width * intrinsics.height).fill(-1);
-    this.params = alloc.f64(32);
+    this.params = alloc.f64(33);
     this.partOut = alloc.f64(2 * MAX_PARTS);
     this.noSigma = alloc.f32(1);
     // Per-pixel confidence weight α = exp(−γ²/2σ²), γ = radial distance from the principal point normalised to 1 at the far corner.
@@ -146,7 +151,7 @@ export class SurfelFuser {
     q[25] = o.fuseDepthThreshold; q[26] = Math.cos((o.fuseMaxNormalAngleDeg * Math.PI) / 180);
     q[27] = 1 / o.maxRadiusFactor; q[28] = frame;
     const sigma = input.sigma ?? this.noSigma, withSigma = input.sigma !== undefined;
-    q[29] = withSigma ? 1 : 0; q[30] = o.sigmaRef; q[31] = o.gateSigmas;
+    q[29] = withSigma ? 1 : 0; q[30] = o.sigmaRef; q[31] = o.gateSigmas; q[32] = o.colourMaxWeight;
     const out = this.partOut;
     const parts = this.pool.run('fuseRows', {
       depth: input.depth, normal: input.normal, rgb: input.rgb, sigma, cells, cellSurfelZ: list.z, cellSlots: list.slots,
@@ -292,7 +297,7 @@ export interface FuseRowsArgs {
   newPixels: Int32Array;
   /**
    * T_world_camera (16), fx fy cx cy width height, supersampling, index width and height, depth gate (m),
-   * cos max normal angle, 1 / max radius factor, frame, σ in use (0/1), σ₀ of the weight, gate in σ.
+   * cos max normal angle, 1 / max radius factor, frame, σ in use (0/1), σ₀ of the weight, gate in σ, colour max weight.
    */
   params: Float64Array;
 }
@@ -309,7 +314,7 @@ export function fuseRows(a: FuseRowsArgs, y0: number, y1: number, out: Float64Ar
   // Integer parameters as int32 (| 0) so that index arithmetic stays in integers.
   const fx = q[16], fy = q[17], cx = q[18], cy = q[19], w = q[20] | 0, s = q[22] | 0, sw = q[23] | 0, sh = q[24] | 0;
   const depthGate = q[25], cosFuse = q[26], minNz = q[27], frame = q[28] | 0;
-  const withSigma = q[29] === 1, sigmaRef = q[30], gateSigmas = q[31];
+  const withSigma = q[29] === 1, sigmaRef = q[30], gateSigmas = q[31], colourMax = q[32];
   const { depth, normal: cn, rgb, sigma, cells, cellSurfelZ: lz, cellSlots: slots } = a;
   const pos = a.position, nrm = a.surfelNormal, col = a.color, rad = a.radius, conf = a.confidence, last = a.lastUpdate;
   const confLut = a.confLut, newPixels = a.newPixels;
@@ -360,9 +365,10 @@ export function fuseRows(a: FuseRowsArgs, y0: number, y1: number, out: Float64Ar
           const ln = 1 / Math.sqrt(mx * mx + my * my + mz * mz);
           mx *= ln; my *= ln; mz *= ln;
           nrm[3 * sl] = mx; nrm[3 * sl + 1] = my; nrm[3 * sl + 2] = mz;
-          col[3 * sl] = Math.round((c * col[3 * sl] + wm * rgb[3 * i]) * inv);
-          col[3 * sl + 1] = Math.round((c * col[3 * sl + 1] + wm * rgb[3 * i + 1]) * inv);
-          col[3 * sl + 2] = Math.round((c * col[3 * sl + 2] + wm * rgb[3 * i + 2]) * inv);
+          const cc = c < colourMax ? c : colourMax, ic = 1 / (cc + wm);
+          col[3 * sl] = Math.round((cc * col[3 * sl] + wm * rgb[3 * i]) * ic);
+          col[3 * sl + 1] = Math.round((cc * col[3 * sl + 1] + wm * rgb[3 * i + 1]) * ic);
+          col[3 * sl + 2] = Math.round((cc * col[3 * sl + 2] + wm * rgb[3 * i + 2]) * ic);
           rad[sl] = (c * rad[sl] + wm * rNew) * inv;
         }
         conf[sl] = c + alpha;

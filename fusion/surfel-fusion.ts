@@ -139,7 +139,7 @@ export class SurfelFusion {
       fuseDepthThreshold: c.fuseDepthThreshold, fuseMaxNormalAngleDeg: c.fuseMaxNormalAngleDeg,
       confidenceSigma: c.confidenceSigma, stableConfidence: c.stableConfidence, unstableWindow: c.unstableWindow,
       activeWindow: c.activeWindow, freeSpaceMargin: c.freeSpaceMargin, maxRadiusFactor: c.maxRadiusFactor,
-      sigmaRef: c.fuseSigmaRef, gateSigmas: c.fuseGateSigmas,
+      sigmaRef: c.fuseSigmaRef, gateSigmas: c.fuseGateSigmas, colourMaxWeight: c.colourMaxWeight,
     }, pool);
     this.labels = new LabelFusion({
       maxSplatRadiusPx: c.maxSplatRadiusPx, probabilityFloor: c.labelProbabilityFloor, sigmaRef: c.labelSigmaRef,

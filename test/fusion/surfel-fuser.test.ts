@@ -54,6 +54,27 @@ describe('surfel fusion', () => {
     expect(m.confidence[corner]).toBeCloseTo(2 * Math.exp(-Math.pow(Math.hypot(31, 23) / Math.hypot(32, 24), 2) / (2 * 0.36)), 4);
   });
 
+  it('lets a stable surfel\'s colour follow the camera: weight min(confidence, colourMaxWeight) against a new colour', () => {
+    // 40 frames of grey, then 10 of white at the same depth (an exposure step). Position keeps the full confidence.
+    const run = (colourMaxWeight: number): { colour: number; confidence: number } => {
+      const f = new SurfelFusion(K, { trackingMethod: 'none', loopClosure: false, colourMaxWeight });
+      for (let k = 0; k < 50; k++) {
+        f.processFrame({ ...flat(1.0, k < 40 ? [100, 100, 100] : [200, 200, 200]), timestamp: k / 30, T_world_camera_hint: identityPose() });
+      }
+      const s = nearestSlot(f, 0, 0, 1);
+      return { colour: f.map.color[3 * s], confidence: f.map.confidence[s] };
+    };
+    const capped = run(20), frozen = run(Infinity);
+    expect(capped.confidence).toBeCloseTo(50, 6);
+    expect(frozen.confidence).toBeCloseTo(50, 6);
+    // Full confidence: each white frame moves the grey by 100/(c+1) < 2.5 levels, rounded: it stays near 100.
+    expect(frozen.colour).toBeLessThan(125);
+    // Capped at 20: c1 = 100 + (200 − c0)/21 per frame, rounded, ten times: 100 → 138 or so (1 − (20/21)^10 = 39 %).
+    expect(capped.colour).toBeGreaterThan(130);
+    expect(capped.colour).toBeLessThan(145);
+    expect(() => new SurfelFusion(K, { colourMaxWeight: 0 })).toThrow(/colourMaxWeight/);
+  });
+
   it('removes unstable surfels the sensor now sees through (free-space violation), keeps stable ones', () => {
     const f = new SurfelFusion(K, { trackingMethod: 'none' });
     f.processFrame({ ...flat(1.0, [90, 90, 90]), timestamp: 0, T_world_camera_hint: identityPose() });
