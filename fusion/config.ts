@@ -39,8 +39,8 @@ export interface FusionConfig {
    * Weight of the photometric cost relative to the point-to-plane cost (intensities in [0, 1], depth in m).
    * The best weight depends on the image size, so when the caller leaves it unset it comes from
    * `defaultRgbWeight(width)`; this record's value (0.3) is the 320×240 one, which is also the weight of the
-   * levels ≤ 320 px wide that larger images use (photometricFinestLevel). It holds at the noise ratio
-   * rgbNoiseRatio; see there for how it scales. Measured with fixed weights (2026-11), ATE by weight 0.01 / 0.1 / 0.3, none lost:
+   * levels ≤ 320 px wide that larger images use (photometricFinestLevel). It holds at the colour noise
+   * rgbNoiseRef; see there for how it scales. Measured with fixed weights (2026-11), ATE by weight 0.01 / 0.1 / 0.3, none lost:
    * - 24 frames at 240×180 (seed 1): 20.1 / 2.55 / 0.48 cm;
    * - 120 frames at 320×240: seed 1 76.7 / 21.5 / 4.97 cm, seed 3 20.4 / 16.7 / 4.79 cm;
    * - 600 frames at 640×480 (seed 0): 4.44 / 6.73 / 17.4 cm (150 frames: 0.1 → 0.19 cm, 0.3 → 0.18 cm);
@@ -50,9 +50,10 @@ export interface FusionConfig {
    */
   rgbWeight: number;
   /**
-   * The colour noise at which rgbWeight holds: the median photometric RMSE (intensity 0..1) of every good frame so
-   * far. The weight used is rgbWeight·(this / measured)², within ×[1/20, 1]: the photometric term weighted by its
-   * inverse variance. 0 = rgbWeight always.
+   * The colour noise at which rgbWeight holds, in photometric RMSE (intensity 0..1). The noise measured is the median
+   * of every good frame so far, raised to the last frame's where that is higher (TrackingJudge.colourNoise). The
+   * weight used is rgbWeight·(this / measured)², within ×[1/20, 1]: the photometric term weighted by its inverse
+   * variance. 0 = rgbWeight always.
    * Why: the weight that suits clean colour starves the geometry of noisy colour. 320×240, ATE by fixed weight
    * 0.3 / 0.1 / 0.05: generated room seed 101 (600 frames; colour noise 0.03) 1.10 / 2.11 / 2.69 cm; 7-Scenes
    * kitchen (0.085: JPEG, auto exposure, blur) 3.72 / 3.03 / 2.51 cm.
