@@ -28,10 +28,9 @@ trap 'rm -rf "$tmp"' EXIT
 i=0
 for s in "${seqs[@]}"; do
   echo "== $s: semslam map" >&2
+  # 7-Scenes colour comes from another camera than depth: both sides register it to depth with the same
+  # camera (main/sources/sevenScenes.ts, SEVEN_SCENES_COLOUR_CAMERA) before tracking.
   ours_flags="${OURS_FLAGS-}"
-  # 7-Scenes colour comes from another camera than depth (not registered): track on depth there, as its
-  # benchmark intends, unless OURS_FLAGS says otherwise.
-  if [ -z "${OURS_FLAGS+set}" ] && [ -d "$s/rgbd-frames" ]; then ours_flags="--depth-weight-only"; fi
   # shellcheck disable=SC2086
   node bin/semslam.js map "$s" --json --no-progress --threads "$ours_threads" --labels none ${size[@]+"${size[@]}"} ${frames[@]+"${frames[@]}"} $ours_flags > "$tmp/ours$i.json"
   echo "== $s: open3d odometry" >&2

@@ -33,6 +33,9 @@ except ImportError:  # pragma: no cover - environment check
 
 SEVEN_SCENES_K = (585.0, 585.0, 320.0, 240.0)
 TUM_FR1_K = (517.3, 516.5, 318.6, 255.3)
+# The Kinect colour camera 7-Scenes stores unregistered (fx, fy, cx, cy, tx, ty, tz): main/sources/sevenScenes.ts
+# SEVEN_SCENES_COLOUR_CAMERA, which semslam registers colour with; Open3D gets the same registered colour.
+SEVEN_SCENES_COLOUR_CAMERA = (525.0, 525.0, 320.0, 235.0, -0.03, 0.0, 0.0)
 MAX_ASSOCIATION_DT = 0.02
 
 
@@ -90,7 +93,8 @@ def open_seven_scenes(folder):
         n = int(re.search(r'frame-(\d+)', stem).group(1))
         frames.append({'rgb': c, 'depth': stem + '.depth.png', 'pose': np.loadtxt(stem + '.pose.txt').reshape(4, 4),
                        'timestamp': n / 30.0})
-    return {'format': '7scenes', 'intrinsics': k, 'depth_scale': 1000.0, 'missing': 65535, 'frames': frames}
+    return {'format': '7scenes', 'intrinsics': k, 'depth_scale': 1000.0, 'missing': 65535, 'frames': frames,
+            'colour_camera': SEVEN_SCENES_COLOUR_CAMERA}
 
 
 def open_tum(folder):
@@ -139,11 +143,33 @@ def open_sequence(folder):
     raise InputError(f'{folder}: expected a 7-Scenes or TUM folder (write NYU-format sequences as TUM with `semslam gen`)')
 
 
+def register_colour(rgb, depth_m, k, cam):
+    """Colour from camera `cam` resampled at each depth pixel, as main/sources/colourRegistration.ts does
+    (nearest sample, the edge pixel outside the image; parallel cameras)."""
+    fx, fy, cx, cy, tx, ty, tz = cam
+    h, w = depth_m.shape
+    z = depth_m.astype(np.float64)
+    u = np.arange(w, dtype=np.float64)[None, :]
+    v = np.arange(h, dtype=np.float64)[:, None]
+    x, y = (u - k[2]) / k[0], (v - k[3]) / k[1]
+    valid = z > 0
+    zs = np.where(valid, z, 1.0)
+    # Without depth: the ray's point at infinity.
+    uc = np.where(valid, fx * (zs * x + tx) / (zs + tz) + cx, fx * x + cx)
+    vc = np.where(valid, fy * (zs * y + ty) / (zs + tz) + cy, fy * y + cy)
+    ui = np.floor(np.clip(uc, 0, rgb.shape[1] - 1) + 0.5).astype(np.intp)
+    vi = np.floor(np.clip(vc, 0, rgb.shape[0] - 1) + 0.5).astype(np.intp)
+    return np.ascontiguousarray(rgb[vi, ui])
+
+
 def load_frame(seq, f, size):
     rgb = Image.open(f['rgb']).convert('RGB')
     depth = np.array(Image.open(f['depth'])).astype(np.uint16)
     if seq['missing'] is not None:
         depth[depth == seq['missing']] = 0
+    if seq.get('colour_camera') is not None:
+        rgb = Image.fromarray(register_colour(np.array(rgb), depth / seq['depth_scale'], seq['intrinsics'],
+                                              seq['colour_camera']))
     if size is not None:
         # Same sampling as main/pipeline/frameResizer.ts: colour area-averaged, depth nearest.
         rgb = rgb.resize(size, Image.BOX)
@@ -152,6 +178,18 @@ def load_frame(seq, f, size):
     return o3d.geometry.RGBDImage.create_from_color_and_depth(
         o3d.geometry.Image(rgb), o3d.geometry.Image(np.ascontiguousarray(depth)),
         depth_scale=seq['depth_scale'], depth_trunc=4.0, convert_rgb_to_intensity=True)
+
+
+def parse_colour_camera(text):
+    if text == 'none':
+        return None
+    try:
+        parts = [float(x) for x in text.split(',')]
+    except ValueError:
+        parts = []
+    if len(parts) != 7 or not (parts[0] > 0 and parts[1] > 0):
+        raise InputError(f'--colour-camera: expected seven numbers fx,fy,cx,cy,tx,ty,tz (pixels, metres) or "none", got "{text}"')
+    return tuple(parts)
 
 
 def horn_align(a, b):
@@ -182,9 +220,14 @@ def main(argv=None):
     p.add_argument('--method', choices=['hybrid', 'color'], default='hybrid',
                    help='Open3D Jacobian: hybrid (photometric + depth, default) or color (photometric only)')
     p.add_argument('--max-depth', type=float, default=4.0, help='depth beyond this (m) is ignored (semslam default 4)')
+    p.add_argument('--colour-camera', default=None,
+                   help='fx,fy,cx,cy,tx,ty,tz of an unregistered colour camera, or none (as semslam map; default: '
+                        "7-Scenes' Kinect colour camera for 7-Scenes folders, none otherwise)")
     args = p.parse_args(argv)
     try:
         seq = open_sequence(args.sequence)
+        if args.colour_camera is not None:
+            seq['colour_camera'] = parse_colour_camera(args.colour_camera)
     except (InputError, OSError) as e:
         sys.stderr.write(f'open3d_odometry.py: error: {e}\n')
         return 2
@@ -232,6 +275,7 @@ def main(argv=None):
     pairs = [(e, g) for e, g in zip(est, gt) if g is not None]
     out = {
         'tool': 'open3d', 'version': o3d.__version__, 'method': args.method, 'sequence': args.sequence,
+        'colourCamera': list(seq['colour_camera']) if seq.get('colour_camera') is not None else None,
         'format': seq['format'], 'width': w, 'height': h, 'frames': len(frames),
         'msPerFrame': {'p50': float(np.percentile(ms, 50)) if ms else None,
                        'p95': float(np.percentile(ms, 95)) if ms else None},
