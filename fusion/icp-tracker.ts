@@ -71,13 +71,28 @@ export interface IcpOptions {
    * room and hurts another (fusion/README.md, "The photometric term below its finest level").
    */
   rgbPriorBelowFinest: boolean;
+  /**
+   * Hybrid: at the coarsest level, up to this many depth-only iterations before the level's hybrid ones (it moves
+   * on to those once an update falls under convergenceEpsilon). The photometric term only converges from within
+   * a pixel or two of the pose, ICP from centimetres further: started from the last pose with both terms, a
+   * frame that had moved more could settle where the colour matched locally and the depth did not (point-to-plane
+   * RMSE stuck near 1 cm through every level; synth seed 0 at 640×480 with the photometric term on every level,
+   * frames 384–445), and the next frame started from there.
+   */
+  depthFirstIterations: number;
+  /**
+   * The depth-first iterations are skipped where the coarsest level's geometric system is conditioned worse than
+   * this (smallest / largest eigenvalue, see degeneracy.ts): there depth leaves a direction free (a far wall) and
+   * its steps would slide the pose along it. The tracking judge's threshold for an ill-conditioned frame.
+   */
+  depthFirstMinConditioning: number;
 }
 
 export const DEFAULT_ICP_OPTIONS: Readonly<IcpOptions> = Object.freeze({
   method: 'hybrid' as TrackingTerm, iterations: Object.freeze([4, 5, 10]), rgbWeight: 0.01, maxDistance: 0.1,
   maxNormalAngleDeg: 30, icpHuber: 0.01, rgbHuber: 0.05, rgbMinGradient: 0.005, minInlierRatio: 0.25,
   maxInlierRmse: 0.03, maxTranslationJump: 0.2, maxRotationJumpDeg: 20, convergenceEpsilon: 1e-5, fullDensityWidth: Infinity, rgbFinestLevel: 0,
-  depthNoiseWeighting: false, rgbPriorBelowFinest: false,
+  depthNoiseWeighting: false, rgbPriorBelowFinest: false, depthFirstIterations: 0, depthFirstMinConditioning: 2e-4,
 });
 
 export interface TrackingResult {
@@ -184,16 +199,26 @@ export class IcpTracker {
     let degenerate = false;
     this.hasRgbPrior = false;
     for (let l = levels - 1; l >= 0; l--) {
-      const iters = o.iterations[l];
+      // Depth-only iterations first at the coarsest level (depthFirstIterations); `it` counts them too.
+      const depthFirst = l === levels - 1 && useIcp && useRgb && o.method === 'hybrid' ? o.depthFirstIterations : 0;
+      const iters = o.iterations[l] + depthFirst;
       // This level's mean depth, for the carried prior's gate: computed once, when the gate first needs it.
       let levelDepth = -1;
       for (let it = 0; it < iters; it++) {
         this.accIcp.fill(0); this.accRgb.fill(0);
-        const rgbHere = useRgb && (l >= o.rgbFinestLevel || o.method === 'photometric');
+        const rgbHere = it >= depthFirst && useRgb && (l >= o.rgbFinestLevel || o.method === 'photometric');
         if (useIcp && rgbHere) this.accumulateBoth(frame[l], model[l], this.sampleStride(frame[l].width));
         else {
           if (useIcp) this.accumulateIcp(frame[l], model[l], this.sampleStride(frame[l].width));
           if (rgbHere) this.accumulateRgb(frame[l], model[l]);
+        }
+        if (it === 0 && depthFirst > 0) {
+          // Where depth leaves a direction free (a far wall), depth-only steps slide the pose along it: none.
+          if (levelDepth < 0) levelDepth = meanDepth(frame[l]);
+          if (conditioning(this.accIcp, T[12], T[13], T[14], levelDepth, this.condScratch) < o.depthFirstMinConditioning) {
+            it = depthFirst - 1;
+            continue;
+          }
         }
         const acc = this.acc;
         const wr = o.method === 'photometric' ? 1 : this.rgbWeight;
@@ -209,13 +234,21 @@ export class IcpTracker {
           }
         }
         iterations++;
-        if (!solveNormalEquations6(acc, this.xi, this.scratch)) { degenerate = l === 0; break; }
+        if (!solveNormalEquations6(acc, this.xi, this.scratch)) {
+          if (it < depthFirst) { it = depthFirst - 1; continue; }
+          degenerate = l === 0;
+          break;
+        }
         se3Exp(this.dT, this.xi);
         mulPose(this.tmp, this.dT, T);
         T.set(this.tmp);
         orthonormalizeRotation(T);
         const x = this.xi;
-        if (Math.hypot(x[0], x[1], x[2]) < o.convergenceEpsilon && Math.hypot(x[3], x[4], x[5]) < o.convergenceEpsilon) break;
+        if (Math.hypot(x[0], x[1], x[2]) < o.convergenceEpsilon && Math.hypot(x[3], x[4], x[5]) < o.convergenceEpsilon) {
+          // Converged on depth alone: on to the level's hybrid iterations.
+          if (it < depthFirst - 1) { it = depthFirst - 1; continue; }
+          break;
+        }
       }
     }
     // Statistics come from the last finest-level iteration (at the pose before its, by then tiny, update):

@@ -132,7 +132,8 @@ export class SurfelFusion {
       icpHuber: c.icpHuber, rgbHuber: c.rgbHuber, rgbMinGradient: c.rgbMinGradient, minInlierRatio: c.minInlierRatio,
       maxInlierRmse: c.maxInlierRmse, maxTranslationJump: c.maxTranslationJump, maxRotationJumpDeg: c.maxRotationJumpDeg,
       convergenceEpsilon: c.convergenceEpsilon, fullDensityWidth: c.icpFullDensityWidth, rgbFinestLevel: c.rgbFinestLevel,
-      depthNoiseWeighting: c.icpDepthNoiseWeighting, rgbPriorBelowFinest: c.rgbPriorBelowFinest,
+      depthNoiseWeighting: c.icpDepthNoiseWeighting, rgbPriorBelowFinest: c.rgbPriorBelowFinest, depthFirstIterations: c.icpDepthFirstIterations,
+      depthFirstMinConditioning: c.minConditioning,
     }, pool);
     this.fuser = new SurfelFuser(intrinsics, {
       minDepth: c.minDepth, maxDepth: c.maxDepth, indexSupersample: c.indexSupersample,

@@ -107,6 +107,25 @@ describe('frame-to-model tracking on an analytic box room', () => {
     expect(dropped.result.tracking.lost || dropped.error.mm > carried.start.mm * 0.8).toBe(true);
   });
 
+  it('depth-first iterations at the coarsest level: run where depth constrains the pose, skipped in front of a lone wall', () => {
+    const without = trackKnownMotion(DEFAULT_BOX_SCENE, poseA, delta, 'hybrid', 0.3, { icpDepthFirstIterations: 0 });
+    const first = trackKnownMotion(DEFAULT_BOX_SCENE, poseA, delta, 'hybrid', 0.3, { icpDepthFirstIterations: 10 });
+    expect(first.result.tracking.ok).toBe(true);
+    expect(first.result.tracking.iterations).toBeGreaterThan(without.result.tracking.iterations);
+    expect(first.error.mm).toBeLessThan(1.5);
+    expect(first.error.deg).toBeLessThan(0.1);
+    // A lone wall leaves depth two directions free (conditioning under minConditioning): no depth-only step, so
+    // the same iterations and the same pose as without, the in-plane shift held by the photometric term.
+    const wallScene: BoxScene = { room: DEFAULT_BOX_SCENE.room, boxes: [] };
+    const pose = lookAt([0, -0.1, 0.5], [0, -0.1, 3]);
+    const shift = [0.012, 0.006, 0, 0, 0, 0];
+    const wall0 = trackKnownMotion(wallScene, pose, shift, 'hybrid', 0.3, { icpDepthFirstIterations: 0 });
+    const wall10 = trackKnownMotion(wallScene, pose, shift, 'hybrid', 0.3, { icpDepthFirstIterations: 10 });
+    expect(wall10.result.tracking.iterations).toBe(wall0.result.tracking.iterations);
+    expect(Array.from(wall10.result.T_world_camera)).toEqual(Array.from(wall0.result.T_world_camera));
+    expect(() => resolveFusionConfig({ icpDepthFirstIterations: -1 })).toThrow(/icpDepthFirstIterations/);
+  });
+
   it('reports a frame it cannot register as lost and does not fuse it', () => {
     const fusion = new SurfelFusion(K, { trackingMethod: 'pointToPlane' });
     const a = renderBoxScene(DEFAULT_BOX_SCENE, poseA, K);
