@@ -94,6 +94,14 @@ export interface FusionConfig {
    * synth seed 0, 600 frames, 320×240: ATE 1.89 → 0.89 cm. Off when activeWindow > 0 (the windows differ).
    */
   predictFromFusion: boolean;
+  /**
+   * With predictFromFusion, a frame that is not fused (in doubt) also leaves the next frame an association render,
+   * from an index map built at its pose (SurfelFuser.indexOnly), instead of a disc-splatted prediction. At full
+   * resolution the splatted prediction's colour agrees worse with the frame than the association render's (synth
+   * seed 9, 640×480, photometric term on level 0: photometric RMSE 1.2–1.6× after each frame in doubt), so a frame
+   * in doubt changed what the next one was compared with, and frames alternated in doubt (fusion/README.md).
+   */
+  predictUnfusedFromIndex: boolean;
   /** Finest pyramid level of the photometric term (see IcpOptions.rgbFinestLevel, photometricFinestLevel). */
   rgbFinestLevel: number;
   /** The photometric system carried as a prior to the levels below rgbFinestLevel (IcpOptions.rgbPriorBelowFinest). */
@@ -264,6 +272,7 @@ export const DEFAULT_FUSION_CONFIG: Readonly<FusionConfig> = Object.freeze({
   icpDepthNoiseWeighting: true,
   icpFullDensityWidth: 160,
   predictFromFusion: true,
+  predictUnfusedFromIndex: false,
   rgbFinestLevel: 0,
   rgbPriorBelowFinest: false,
   icpDepthFirstIterations: 0,

@@ -125,26 +125,25 @@ export class SurfelFuser {
     }
   }
 
+  /**
+   * The index map of the map seen from a pose, without fusing: what renderAssociation needs for a frame that is
+   * not fused (FusionConfig.predictUnfusedFromIndex). No chunk is marked as fused and no surfel is created.
+   */
+  indexOnly(map: SurfelMap, T_world_camera: Mat4, frame: number): void {
+    this.buildIndex(map, T_world_camera, frame);
+    this.newCount = 0;
+  }
+
   fuse(map: SurfelMap, input: FuseInput, T_world_camera: Mat4, frame: number): FuseResult {
     const o = this.options;
     const k = this.intrinsics;
     const { width: w, height: h, fx, fy, cx, cy } = k;
-    const Tcw = invertRigid(this.T_camera_world, T_world_camera);
+    this.buildIndex(map, T_world_camera, frame);
     const list = this.candidates;
-    map.collectInFrustum(Tcw, k, {
-      minLastUpdate: o.activeWindow > 0 ? frame - o.activeWindow : -Infinity, minConfidence: 0, frontFacing: true,
-      minDepth: o.minDepth, maxDepth: o.maxDepth * 1.2, borderPx: 0,
-    }, list);
     // The listed surfels are fused (and labelled) at this frame.
     map.markListedChunks(frame);
-    // Supersampled index map: the nearest surfel centre per cell, stored as an index into `list`. Each thread
-    // scans every candidate and keeps those in its band of cell rows (one band per thread: the scan is cheap,
-    // the scattered writes are not).
     const s = o.indexSupersample, sw = this.sw;
     const cells = this.indexCells;
-    this.pool.run('indexMapRows', {
-      cells, cellZ: this.indexDepth, u: list.u, v: list.v, z: list.z, count: list.count, supersample: s, width: sw,
-    }, this.sh, this.partOut, 2, Math.max(1, Math.floor(this.sh / this.pool.threads)));
     const q = this.params;
     q.set(T_world_camera, 0);
     q[16] = fx; q[17] = fy; q[18] = cx; q[19] = cy; q[20] = w; q[21] = h; q[22] = s; q[23] = sw; q[24] = this.sh;
@@ -219,6 +218,25 @@ export class SurfelFuser {
    * Unstable surfels the sensor sees clearly behind (every sample of the 3×3 neighbourhood farther than the
    * surfel by margin + 3σ): the space they occupy is free, so they were noise or moved.
    */
+  /**
+   * Candidates in the frustum at T_world_camera, and the supersampled index map: the nearest surfel centre per
+   * cell, stored as an index into `candidates`. Each thread scans every candidate and keeps those in its band of
+   * cell rows (one band per thread: the scan is cheap, the scattered writes are not).
+   */
+  private buildIndex(map: SurfelMap, T_world_camera: Mat4, frame: number): void {
+    const o = this.options;
+    const Tcw = invertRigid(this.T_camera_world, T_world_camera);
+    const list = this.candidates;
+    map.collectInFrustum(Tcw, this.intrinsics, {
+      minLastUpdate: o.activeWindow > 0 ? frame - o.activeWindow : -Infinity, minConfidence: 0, frontFacing: true,
+      minDepth: o.minDepth, maxDepth: o.maxDepth * 1.2, borderPx: 0,
+    }, list);
+    this.pool.run('indexMapRows', {
+      cells: this.indexCells, cellZ: this.indexDepth, u: list.u, v: list.v, z: list.z, count: list.count,
+      supersample: o.indexSupersample, width: this.sw,
+    }, this.sh, this.partOut, 2, Math.max(1, Math.floor(this.sh / this.pool.threads)));
+  }
+
   private removeFreeSpaceViolations(map: SurfelMap, depth: Float32Array, sigma: Float32Array | null, frame: number): number {
     const { width: w, height: h } = this.intrinsics;
     const list = this.candidates;

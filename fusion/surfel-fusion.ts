@@ -355,7 +355,9 @@ export class SurfelFusion {
     // cost counts as prediction.
     this.predictionReady = false;
     let nextPredictMs = 0;
-    if (fuseIt && !loopClosure && c.predictFromFusion) {
+    const unfusedFromIndex = !fuseIt && c.predictUnfusedFromIndex && status !== 'lost' && this.map.liveCount > 0;
+    if ((fuseIt || unfusedFromIndex) && !loopClosure && c.predictFromFusion) {
+      if (unfusedFromIndex) this.fuser.indexOnly(this.map, this.pose, frameIndex);
       this.fuser.renderAssociation(this.map, this.predictor.levels[0], this.predictor.color, c.trackingMinConfidence);
       this.predictor.adoptLevel0(this.pose);
       this.predictionReady = true;

@@ -38,6 +38,54 @@ describe('tracking reference from the fusion step (predictFromFusion)', () => {
     expect(far).toBeLessThan(0.03 * both);
   });
 
+  it('an index map built without fusing (indexOnly) gives the same association render and leaves the map as it was', () => {
+    const fusion = new SurfelFusion(K, { trackingMethod: 'pointToPlane', predictFromFusion: true });
+    const poseA = lookAt([0.2, 0.1, -1.2], [0, 0.3, 2]);
+    const v = renderBoxScene(DEFAULT_BOX_SCENE, poseA, K);
+    // Twice at the same pose: the second fusion explains every pixel with existing surfels, so its association
+    // render comes from the index map alone.
+    for (let i = 0; i < 2; i++) fusion.processFrame({ rgb: v.rgb, depth: v.depth, timestamp: i / 30, T_world_camera_hint: poseA });
+    const L0 = fusion.predictor.levels[0];
+    const fused = { slot: L0.slot.slice(), depth: L0.depth.slice(), intensity: L0.intensity.slice() };
+    expect(fused.slot.filter((s) => s >= 0).length).toBeGreaterThan(0.4 * K.width * K.height);
+    const live = fusion.map.liveCount, lastUpdate = fusion.map.lastUpdate.slice();
+    fusion.fuser.indexOnly(fusion.map, fusion.T_world_camera, 2);
+    fusion.fuser.renderAssociation(fusion.map, L0, fusion.predictor.color, 0);
+    expect(Array.from(L0.slot)).toEqual(Array.from(fused.slot));
+    expect(Array.from(L0.depth)).toEqual(Array.from(fused.depth));
+    expect(Array.from(L0.intensity)).toEqual(Array.from(fused.intensity));
+    expect(fusion.map.liveCount).toBe(live);
+    expect(Array.from(fusion.map.lastUpdate)).toEqual(Array.from(lastUpdate));
+  });
+
+  it('with predictUnfusedFromIndex a frame in doubt leaves the next one an association render from its own pose', () => {
+    const poseA = lookAt([0.2, 0.1, -1.2], [0, 0.3, 2]);
+    const poseB = lookAt([0.21, 0.1, -1.2], [0, 0.3, 2]);
+    const a = renderBoxScene(DEFAULT_BOX_SCENE, poseA, K), b = renderBoxScene(DEFAULT_BOX_SCENE, poseB, K);
+    for (const on of [false, true]) {
+      const fusion = new SurfelFusion(K, { trackingMethod: 'pointToPlane', predictUnfusedFromIndex: on });
+      fusion.processFrame({ rgb: a.rgb, depth: a.depth, timestamp: 0, T_world_camera_hint: poseA });
+      const L0 = fusion.predictor.levels[0];
+      const afterA = L0.depth.slice();
+      // Most of the depth gone: tracked, but in doubt (valid depth under doubtValidFraction), not fused.
+      const depth = b.depth.slice();
+      for (let i = 0; i < depth.length; i++) if (i % K.width > 60) depth[i] = 0;
+      const r = fusion.processFrame({ rgb: b.rgb, depth, timestamp: 1 / 30 });
+      expect(r.status).toBe('doubtful');
+      expect(r.fused).toBe(false);
+      const afterB = L0.depth.slice();
+      if (!on) {
+        // Left as frame A's fusion rendered it; the next frame splats the map from B's pose instead.
+        expect(Array.from(afterB)).toEqual(Array.from(afterA));
+        continue;
+      }
+      expect(Array.from(afterB)).not.toEqual(Array.from(afterA));
+      fusion.fuser.indexOnly(fusion.map, r.T_world_camera, 2);
+      fusion.fuser.renderAssociation(fusion.map, L0, fusion.predictor.color, 0);
+      expect(Array.from(L0.depth)).toEqual(Array.from(afterB));
+    }
+  });
+
   it('tracks a known motion as well as the splatted reference does', () => {
     const errors = [true, false].map((predictFromFusion) => {
       const fusion = new SurfelFusion(K, { trackingMethod: 'pointToPlane', predictFromFusion });
