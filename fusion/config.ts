@@ -397,6 +397,17 @@ export function noiseAdaptedRgbWeight(weight: number, refNoise: number, photomet
   return weight * (f < RGB_NOISE_FACTOR_MIN ? RGB_NOISE_FACTOR_MIN : f > RGB_NOISE_FACTOR_MAX ? RGB_NOISE_FACTOR_MAX : f);
 }
 
+/**
+ * Images wider than 320 px, up to 640: the photometric term on every level, at the 320 px weight, after depth-only
+ * iterations at the coarsest level, and an association render after a frame in doubt. Each of the three alone did
+ * not pay; together, 600-frame generated rooms 0–9 and 101 and the 7-Scenes kitchen at 640×480 (ATE, cm; fusion/
+ * README.md, "Depth first at the coarsest level"): kitchen 4.18 → 2.51, seed 101 3.54 → 0.56, seed 4 1.15 → 0.36,
+ * seed 9 1.09 → 0.86, the largest over the rooms 3.54 → 1.31 (seed 6; 0.93 before), at about the same mean.
+ */
+const FULL_RESOLUTION_PHOTOMETRIC: Partial<FusionConfig> = Object.freeze({
+  rgbWeight: RGB_WEIGHT_SMALL.weight, rgbFinestLevel: 0, icpDepthFirstIterations: 10, predictUnfusedFromIndex: true,
+});
+
 /** Default photometric weight for an image width: the measured end points, log-linear between them. */
 export function defaultRgbWeight(width: number): number {
   const t = Math.min(1, Math.max(0, (width - RGB_WEIGHT_SMALL.width) / (RGB_WEIGHT_LARGE.width - RGB_WEIGHT_SMALL.width)));
@@ -405,11 +416,12 @@ export function defaultRgbWeight(width: number): number {
 
 /** Merges `partial` over the defaults and validates; `imageWidth` picks the size-dependent defaults. */
 export function resolveFusionConfig(partial: Partial<FusionConfig> = {}, imageWidth?: number): FusionConfig {
-  // The photometric term runs on the levels at most 320 px wide, with the weight measured for that width.
+  // The photometric term runs on the levels at most 320 px wide, with the weight measured for that width; above
+  // 320 and up to 640 px on every level (FULL_RESOLUTION_PHOTOMETRIC).
   const rgbLevel = imageWidth === undefined ? 0 : photometricFinestLevel(imageWidth);
-  const sized: Partial<FusionConfig> = imageWidth === undefined ? {} : {
-    rgbWeight: defaultRgbWeight(imageWidth >> rgbLevel), rgbFinestLevel: rgbLevel,
-  };
+  const sized: Partial<FusionConfig> = imageWidth === undefined ? {}
+    : imageWidth > 320 && imageWidth <= 640 ? FULL_RESOLUTION_PHOTOMETRIC
+      : { rgbWeight: defaultRgbWeight(imageWidth >> rgbLevel), rgbFinestLevel: rgbLevel };
   // Loop closure needs an inactive part of the map to close against.
   const windowed: Partial<FusionConfig> = partial.loopClosure === false ? {} : { activeWindow: LOOP_ACTIVE_WINDOW };
   const predicted = partial.predictedDepth ? PREDICTED_DEPTH_CONFIG : {};

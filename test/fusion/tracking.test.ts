@@ -143,17 +143,22 @@ describe('frame-to-model tracking on an analytic box room', () => {
 });
 
 describe('size-dependent photometric weight', () => {
-  it('uses the measured weights at 320 and 640 px wide, log-linear between, and an explicit weight wins', () => {
+  it('uses the measured weights at 320 and 640 px wide, log-linear between, the full-resolution set at 640 px, and an explicit weight wins', () => {
     expect(defaultRgbWeight(160)).toBeCloseTo(0.3, 12);
     expect(defaultRgbWeight(320)).toBeCloseTo(0.3, 12);
     expect(defaultRgbWeight(640)).toBeCloseTo(0.01, 12);
     expect(defaultRgbWeight(480)).toBeCloseTo(Math.sqrt(0.3 * 0.01), 12);
-    // From 640 px wide the photometric term runs from level 1 (320 px), with the 320 px weight.
+    // Wider than 640 px the photometric term runs from the first level at most 320 px wide, with the 320 px weight.
     expect(photometricFinestLevel(320)).toBe(0);
     expect(photometricFinestLevel(640)).toBe(1);
     expect(photometricFinestLevel(1280)).toBe(2);
+    expect([resolveFusionConfig({}, 1280).rgbFinestLevel, resolveFusionConfig({}, 1280).rgbWeight]).toEqual([2, 0.3]);
+    // Above 320 and up to 640 px: on every level, after depth-first iterations, with association renders after frames in doubt.
     const c640 = new SurfelFusion({ ...K, width: 640, height: 480 }).config;
-    expect([c640.rgbFinestLevel, c640.rgbWeight]).toEqual([1, 0.3]);
+    expect([c640.rgbFinestLevel, c640.rgbWeight, c640.icpDepthFirstIterations, c640.predictUnfusedFromIndex]).toEqual([0, 0.3, 10, true]);
+    const c320 = new SurfelFusion(K).config;
+    expect([c320.icpDepthFirstIterations, c320.predictUnfusedFromIndex]).toEqual([0, false]);
+    expect(resolveFusionConfig({ rgbFinestLevel: 1, icpDepthFirstIterations: 0 }, 640).rgbFinestLevel).toBe(1);
     expect(new SurfelFusion(K).config.rgbWeight).toBeCloseTo(0.3, 12);
     expect(new SurfelFusion(K).config.rgbFinestLevel).toBe(0);
     expect(new SurfelFusion(K, { rgbWeight: 0.2 }).config.rgbWeight).toBe(0.2);
