@@ -100,6 +100,7 @@ export interface FusionConfig {
    * resolution the splatted prediction's colour agrees worse with the frame than the association render's (synth
    * seed 9, 640×480, photometric term on level 0: photometric RMSE 1.2–1.6× after each frame in doubt), so a frame
    * in doubt changed what the next one was compared with, and frames alternated in doubt (fusion/README.md).
+   * On for images over 320 px wide (FULL_RESOLUTION_PHOTOMETRIC); not measured at 320×240.
    */
   predictUnfusedFromIndex: boolean;
   /** Finest pyramid level of the photometric term (see IcpOptions.rgbFinestLevel, photometricFinestLevel). */
@@ -108,8 +109,9 @@ export interface FusionConfig {
   rgbPriorBelowFinest: boolean;
   /**
    * Hybrid tracking: depth-only iterations at the coarsest level before its hybrid ones (IcpOptions.depthFirstIterations).
-   * Off (0): 10 mends generated room seed 0 at 640×480 with the photometric term on every level (ATE 2.97 → 0.24 cm),
-   * but over rooms 0–9 it does not pay at either size (320×240 mean 0.52 → 0.57 cm; fusion/README.md, "Depth first").
+   * 10 for images over 320 px wide (FULL_RESOLUTION_PHOTOMETRIC): it mends generated room seed 0 at 640×480 with the
+   * photometric term on every level (ATE 2.97 → 0.24 cm). Off at 320×240, where it does not pay (rooms 0–9 mean
+   * 0.52 → 0.57 cm; fusion/README.md, "Depth first").
    */
   icpDepthFirstIterations: number;
   /** Surfels reaching this confidence are stable (ElasticFusion's c_stable). */
@@ -367,7 +369,9 @@ const RGB_WEIGHT_SMALL = { width: 320, weight: 0.3 };
 const RGB_WEIGHT_LARGE = { width: 640, weight: 0.01 };
 
 /**
- * Finest pyramid level of the photometric term for an image width: the first at most 320 px wide. Measured on
+ * Finest pyramid level of the photometric term for an image width: the first at most 320 px wide (images over 320
+ * and up to 640 px wide use level 0 instead: FULL_RESOLUTION_PHOTOMETRIC). Measured (2026-11, before the tracker
+ * had depth-first iterations, noise-adapted weights and association renders after frames in doubt) on
  * synth:seed=0,frames=600,size=640x480: photometric term from level 0 (weight 0.01 / 0.05 / 0.3) ATE 4.2 / 6.4 /
  * 16.1 cm; from level 1 (weight 0.05 / 0.3) 0.18 / 0.18 cm — at full resolution plain walls' shading gradients
  * drown in per-pixel noise.
