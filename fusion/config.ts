@@ -39,7 +39,8 @@ export interface FusionConfig {
    * Weight of the photometric cost relative to the point-to-plane cost (intensities in [0, 1], depth in m).
    * The best weight depends on the image size, so when the caller leaves it unset it comes from
    * `defaultRgbWeight(width)`; this record's value (0.3) is the 320×240 one, which is also the weight of the
-   * levels ≤ 320 px wide that larger images use (photometricFinestLevel). It holds at the colour noise
+   * levels ≤ 320 px wide that larger images use (photometricFinestLevel) and of every level of images over 320 and
+   * up to 640 px wide (FULL_RESOLUTION_PHOTOMETRIC). It holds at the colour noise
    * rgbNoiseRef; see there for how it scales. Measured with fixed weights (2026-11), ATE by weight 0.01 / 0.1 / 0.3, none lost:
    * - 24 frames at 240×180 (seed 1): 20.1 / 2.55 / 0.48 cm;
    * - 120 frames at 320×240: seed 1 76.7 / 21.5 / 4.97 cm, seed 3 20.4 / 16.7 / 4.79 cm;
