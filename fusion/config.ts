@@ -37,10 +37,9 @@ export interface FusionConfig {
   minLevelWidth: number;
   /**
    * Weight of the photometric cost relative to the point-to-plane cost (intensities in [0, 1], depth in m).
-   * The best weight depends on the image size, so when the caller leaves it unset it comes from
-   * `defaultRgbWeight(width)`; this record's value (0.3) is the 320×240 one, which is also the weight of the
-   * levels ≤ 320 px wide that larger images use (photometricFinestLevel) and of every level of images over 320 and
-   * up to 640 px wide (FULL_RESOLUTION_PHOTOMETRIC). It holds at the colour noise
+   * When the caller leaves it unset it is 0.3 at every image size: the 320×240 weight, also that of the levels
+   * ≤ 320 px wide that images wider than 640 px use (photometricFinestLevel) and of every level of images over 320
+   * and up to 640 px wide (FULL_RESOLUTION_PHOTOMETRIC). It holds at the colour noise
    * rgbNoiseRef; see there for how it scales. Measured with fixed weights (2026-11), ATE by weight 0.01 / 0.1 / 0.3, none lost:
    * - 24 frames at 240×180 (seed 1): 20.1 / 2.55 / 0.48 cm;
    * - 120 frames at 320×240: seed 1 76.7 / 21.5 / 4.97 cm, seed 3 20.4 / 16.7 / 4.79 cm;
@@ -365,9 +364,12 @@ export const PREDICTED_DEPTH_CONFIG: Readonly<Partial<FusionConfig>> = Object.fr
 /** Active window (frames) when loop closure is on and the caller left activeWindow unset (ElasticFusion: 200). */
 export const LOOP_ACTIVE_WINDOW = 200;
 
-/** Measured end points of the photometric weight (see FusionConfig.rgbWeight): image width → weight. */
-const RGB_WEIGHT_SMALL = { width: 320, weight: 0.3 };
-const RGB_WEIGHT_LARGE = { width: 640, weight: 0.01 };
+/**
+ * The photometric weight for every image size (see FusionConfig.rgbWeight): measured at 320×240, and since the
+ * 640×480 defaults (FULL_RESOLUTION_PHOTOMETRIC) it holds there too. The 2026-11 weight for 640 px levels, 0.01,
+ * was for the photometric term alone on level 0, without depth-first iterations.
+ */
+const RGB_WEIGHT = 0.3;
 
 /**
  * Finest pyramid level of the photometric term for an image width: the first at most 320 px wide (images over 320
@@ -410,14 +412,8 @@ export function noiseAdaptedRgbWeight(weight: number, refNoise: number, photomet
  * seed 9 1.09 → 0.86, the largest over the rooms 3.54 → 1.31 (seed 6; 0.93 before), at about the same mean.
  */
 const FULL_RESOLUTION_PHOTOMETRIC: Partial<FusionConfig> = Object.freeze({
-  rgbWeight: RGB_WEIGHT_SMALL.weight, rgbFinestLevel: 0, icpDepthFirstIterations: 10, predictUnfusedFromIndex: true,
+  rgbWeight: RGB_WEIGHT, rgbFinestLevel: 0, icpDepthFirstIterations: 10, predictUnfusedFromIndex: true,
 });
-
-/** Default photometric weight for an image width: the measured end points, log-linear between them. */
-export function defaultRgbWeight(width: number): number {
-  const t = Math.min(1, Math.max(0, (width - RGB_WEIGHT_SMALL.width) / (RGB_WEIGHT_LARGE.width - RGB_WEIGHT_SMALL.width)));
-  return RGB_WEIGHT_SMALL.weight * (RGB_WEIGHT_LARGE.weight / RGB_WEIGHT_SMALL.weight) ** t;
-}
 
 /** Merges `partial` over the defaults and validates; `imageWidth` picks the size-dependent defaults. */
 export function resolveFusionConfig(partial: Partial<FusionConfig> = {}, imageWidth?: number): FusionConfig {
@@ -426,7 +422,7 @@ export function resolveFusionConfig(partial: Partial<FusionConfig> = {}, imageWi
   const rgbLevel = imageWidth === undefined ? 0 : photometricFinestLevel(imageWidth);
   const sized: Partial<FusionConfig> = imageWidth === undefined ? {}
     : imageWidth > 320 && imageWidth <= 640 ? FULL_RESOLUTION_PHOTOMETRIC
-      : { rgbWeight: defaultRgbWeight(imageWidth >> rgbLevel), rgbFinestLevel: rgbLevel };
+      : { rgbWeight: RGB_WEIGHT, rgbFinestLevel: rgbLevel };
   // Loop closure needs an inactive part of the map to close against.
   const windowed: Partial<FusionConfig> = partial.loopClosure === false ? {} : { activeWindow: LOOP_ACTIVE_WINDOW };
   const predicted = partial.predictedDepth ? PREDICTED_DEPTH_CONFIG : {};

@@ -6,7 +6,7 @@ export { identityPose, poseFromRowMajor, poseFromTranslationQuaternion, poseToTr
 export { mulPose, invertRigid, se3Exp, se3Log, poseDistance, orthonormalizeRotation } from './se3.js';
 export { solveNormalEquations6, accumulateResidual, packedIndex, NORMAL_EQ_SIZE } from './linalg6.js';
 export type { FusionConfig, TrackingMethod } from './config.js';
-export { DEFAULT_FUSION_CONFIG, defaultRgbWeight, photometricFinestLevel, resolveFusionConfig } from './config.js';
+export { DEFAULT_FUSION_CONFIG, photometricFinestLevel, resolveFusionConfig } from './config.js';
 export type { FrameLevel, PreprocessOptions } from './preprocessor.js';
 export { Preprocessor, DEFAULT_PREPROCESS_OPTIONS } from './preprocessor.js';
 export type { PredictedLevel } from './model-predictor.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Intrinsics } from '../../fusion/camera.js';
 import { SurfelFusion } from '../../fusion/surfel-fusion.js';
-import { defaultRgbWeight, noiseAdaptedRgbWeight, photometricFinestLevel, resolveFusionConfig } from '../../fusion/config.js';
+import { noiseAdaptedRgbWeight, photometricFinestLevel, resolveFusionConfig } from '../../fusion/config.js';
 import { TrackingJudge } from '../../fusion/tracking-judge.js';
 import type { TrackingResult } from '../../fusion/icp-tracker.js';
 import type { FusionConfig } from '../../fusion/config.js';
@@ -143,11 +143,9 @@ describe('frame-to-model tracking on an analytic box room', () => {
 });
 
 describe('size-dependent photometric weight', () => {
-  it('uses the measured weights at 320 and 640 px wide, log-linear between, the full-resolution set at 640 px, and an explicit weight wins', () => {
-    expect(defaultRgbWeight(160)).toBeCloseTo(0.3, 12);
-    expect(defaultRgbWeight(320)).toBeCloseTo(0.3, 12);
-    expect(defaultRgbWeight(640)).toBeCloseTo(0.01, 12);
-    expect(defaultRgbWeight(480)).toBeCloseTo(Math.sqrt(0.3 * 0.01), 12);
+  it('uses the 320 px weight at every size, the full-resolution set above 320 px up to 640, and an explicit weight wins', () => {
+    expect([resolveFusionConfig({}, 160).rgbWeight, resolveFusionConfig({}, 480).rgbWeight]).toEqual([0.3, 0.3]);
+    expect(resolveFusionConfig({}, 480).rgbFinestLevel).toBe(0);
     // Wider than 640 px the photometric term runs from the first level at most 320 px wide, with the 320 px weight.
     expect(photometricFinestLevel(320)).toBe(0);
     expect(photometricFinestLevel(640)).toBe(1);
