@@ -21,7 +21,7 @@ import { NyuRegistration } from '../sources/nyuRegistration.js';
 import { openSequence } from '../sources/open.js';
 
 const REAL = fileURLToPath(new URL('../../../shared/data/real/', import.meta.url));
-const FOLDERS = ['nyu-raw-single', 'tum-single', 'sunrgbd-single', 'redwood-5', 'icl-nuim-5', '7scenes-redkitchen-150-199'];
+const FOLDERS = ['nyu-raw-single', 'tum-single', 'sunrgbd-single', 'redwood-5', 'icl-nuim-5', '7scenes-redkitchen-150-199', '7scenes-redkitchen-0-499'];
 
 export interface SourceReadTiming {
   readonly folder: string;

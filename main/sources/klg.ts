@@ -1,6 +1,8 @@
 import type { FileHandle } from 'node:fs/promises';
 import { open, writeFile } from 'node:fs/promises';
-import { inflateSync, deflateSync } from 'node:zlib';
+import { inflate, inflateSync, deflateSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { isMainThread } from 'node:worker_threads';
 import jpeg from 'jpeg-js';
 import type { Intrinsics } from '../../fusion/camera.js';
 import { scaleIntrinsics } from '../../fusion/camera.js';
@@ -18,6 +20,9 @@ import type { SequenceWriter } from './writers.js';
 import { metresToScaledU16 } from './writers.js';
 import { CAMERA_PRESETS } from './cameraPresets.js';
 import { closeOnFailure, openForReading } from '../io/files.js';
+
+
+const inflateAsync = promisify(inflate);
 
 /**
  * Kintinuous / ElasticFusion `.klg` logs (what their Kinect loggers write and SemanticFusion reads):
@@ -141,8 +146,9 @@ export class KlgReader extends IndexedSequenceReader {
     const f = this.index[i];
     const n = width * height;
     const where = `${path}: frame ${i}`;
-    // One read for the frame's depth and colour (adjacent in the log). On the main thread the JPEG decodes on
-    // libuv's pool (nativeDecode.ts) while this thread inflates and converts the depth; a reading thread decodes it itself.
+    // One read for the frame's depth and colour (adjacent in the log). On the main thread the JPEG and the zlib
+    // depth both decode on libuv's pool, side by side (nativeDecode.ts); a reading thread decodes them itself, at
+    // its own priority.
     const bytes = await readAt(this.handle, f.depthOffset, f.depthSize + f.imageSize);
     const depthBytes = bytes.subarray(0, f.depthSize), imageBytes = bytes.subarray(f.depthSize);
     const colour = f.imageSize === 0 || f.imageSize === n * 3 ? undefined : this.decodeJpeg(`${where} colour`, imageBytes);
@@ -151,7 +157,7 @@ export class KlgReader extends IndexedSequenceReader {
     if (f.depthSize === n * 2) raw = depthBytes;
     else {
       try {
-        raw = inflateSync(depthBytes);
+        raw = isMainThread ? await inflateAsync(depthBytes, { chunkSize: n * 2 + 1024 }) : inflateSync(depthBytes);
       } catch (e) {
         throw new InputError(`${where} depth`, `zlib data does not inflate (${(e as Error).message})`);
       }

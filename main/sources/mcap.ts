@@ -233,7 +233,7 @@ export class McapSequenceReader extends IndexedSequenceReader {
     // (nativeDecode.ts), so a JPEG and a PNG take about as long as the slower of the two, not their sum.
     const depth = new Float32Array(width * height);
     const [rgb] = await Promise.all([
-      decodeRosColour(where(f.rgb), asImageMessage(this.topics.rgbKind, decode(f.rgb)), width, height, new Uint8Array(width * height * 3)),
+      decodeRosColour(where(f.rgb), asImageMessage(this.topics.rgbKind, decode(f.rgb)), width, height),
       f.depth ? decodeRosDepth(where(f.depth), asImageMessage(this.topics.depthKind!, decode(f.depth)), width, height, this.depthUnits, depth) : undefined,
     ]);
     const frame: { -readonly [K in keyof Frame]: Frame[K] } = { index: i, timestamp: f.timestamp, width, height, rgb, depth, intrinsics: this.info.intrinsics };

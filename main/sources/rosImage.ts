@@ -67,19 +67,22 @@ function pngOffset(data: Uint8Array): number {
 }
 
 /**
- * Decodes a colour message into `out` (H×W×3 RGB); throws InputError naming `where` on bad data. Compressed
+ * Decodes a colour message into `out` (H×W×3 RGB), or without `out` into an array of its own (a decoded image's,
+ * not copied); throws InputError naming `where` on bad data. Compressed
  * images go through the native decoder where it decodes them exactly (nativeDecode.ts), the JS decoders otherwise.
  */
-export async function decodeRosColour(where: string, m: RosImageMessage, width: number, height: number, out: Uint8Array): Promise<Uint8Array> {
+export async function decodeRosColour(where: string, m: RosImageMessage, width: number, height: number, out?: Uint8Array): Promise<Uint8Array> {
   if (m.compressed) {
     const data = m.compressed.data;
     const img = (isJpeg(data) || isPng(data) ? await nativeRgb(data) : null)
       ?? (isJpeg(data) ? decodeJpegRgb(where, data) : isPng(data) ? decodePngRgb(where, data) : undefined);
     if (!img) throw new InputError(where, `compressed colour format "${m.compressed.format}" is neither JPEG nor PNG`);
     checkSize(where, img.width, img.height, width, height);
+    if (!out) return img.data;
     out.set(img.data);
     return out;
   }
+  out ??= new Uint8Array(width * height * 3);
   const im = m.image!;
   checkSize(where, im.width, im.height, width, height);
   const enc = im.encoding.toLowerCase();

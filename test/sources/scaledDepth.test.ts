@@ -14,4 +14,14 @@ describe('scaledDepthToMetres', () => {
       expect(out[0]).toBe(0);
     }
   });
+
+  it('converts images whose pixel count is not a multiple of the unrolled step, and nothing past the end', () => {
+    for (const n of [1, 7, 9, 13, 640 * 480 + 5]) {
+      const src = new Uint16Array(n).map((_, i) => (i * 37 + 1) % 65536);
+      const out = new Float32Array(n + 3).fill(-7);
+      scaledDepthToMetres(src, 1000, out.subarray(0, n));
+      for (let i = 0; i < n; i++) if (out[i] !== Math.fround(src[i] / 1000)) throw new Error(`n=${n}: pixel ${i} is ${out[i]}, expected ${src[i] / 1000}`);
+      expect(Array.from(out.subarray(n)), `n=${n}`).toEqual([-7, -7, -7]);
+    }
+  });
 });
