@@ -61,6 +61,9 @@ describe('semslam web mode, end to end', () => {
     const first = await surfels();
     const firstFrame = Number(await page.textContent('#status-frame'));
     await page.waitForFunction((n) => Number(document.getElementById('status-surfels')?.dataset.count ?? 0) > n, first, { timeout: 120_000 });
+    // A large frame's map delta arrives in several messages, so the count can grow while the frame is the same:
+    // wait for the frame too (on a loaded machine the first frame's pieces spanned both checks).
+    await page.waitForFunction((n) => Number(document.getElementById('status-frame')?.textContent ?? 0) > n, firstFrame, { timeout: 120_000 });
     await page.click('#pause');
     await page.waitForSelector('#playback-state[data-state="paused"]');
     const later = await surfels();
