@@ -127,3 +127,14 @@ export function interpolatePose(A: Float64Array, B: Float64Array, a: number): Fl
     wa * p[3] + wb * q[3], wa * p[4] + wb * q[4], wa * p[5] + wb * q[5], wa * p[6] + wb * q[6],
   );
 }
+
+/**
+ * A trajectory as TUM RGB-D's tools (and evo's `tum` format) read it: `#` comment lines, then one
+ * `timestamp tx ty tz qx qy qz qw` line per pose (seconds; the camera's pose in the world).
+ */
+export function formatTumTrajectory(poses: readonly StampedPose[], comments: readonly string[] = []): string {
+  const lines = comments.map((c) => `# ${c}`);
+  lines.push('# timestamp tx ty tz qx qy qz qw');
+  for (const p of poses) lines.push(`${p.timestamp.toFixed(6)} ${formatPoseTum(p.T_world_camera)}`);
+  return `${lines.join('\n')}\n`;
+}

@@ -212,6 +212,24 @@ def horn_align(a, b):
     return t
 
 
+def rotation_to_quaternion(r):
+    """Unit quaternion (qx, qy, qz, qw) of a rotation matrix, qw ≥ 0 (Shepperd's method)."""
+    t = np.trace(r)
+    if t > 0:
+        s = 2 * np.sqrt(t + 1)
+        q = [(r[2, 1] - r[1, 2]) / s, (r[0, 2] - r[2, 0]) / s, (r[1, 0] - r[0, 1]) / s, s / 4]
+    else:
+        i = int(np.argmax(np.diag(r)))
+        j, k = (i + 1) % 3, (i + 2) % 3
+        s = 2 * np.sqrt(1 + r[i, i] - r[j, j] - r[k, k])
+        q = [0.0, 0.0, 0.0, (r[k, j] - r[j, k]) / s]
+        q[i] = s / 4
+        q[j] = (r[j, i] + r[i, j]) / s
+        q[k] = (r[k, i] + r[i, k]) / s
+    q = np.array(q)
+    return q if q[3] >= 0 else -q
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     p.add_argument('sequence', help='7-Scenes or TUM folder')
@@ -223,6 +241,8 @@ def main(argv=None):
     p.add_argument('--colour-camera', default=None,
                    help='fx,fy,cx,cy,tx,ty,tz of an unregistered colour camera, or none (as semslam map; default: '
                         "7-Scenes' Kinect colour camera for 7-Scenes folders, none otherwise)")
+    p.add_argument('--out-trajectory', default=None,
+                   help='write the estimated trajectory in TUM format (timestamp tx ty tz qx qy qz qw), as semslam map does')
     args = p.parse_args(argv)
     try:
         seq = open_sequence(args.sequence)
@@ -271,6 +291,12 @@ def main(argv=None):
         if k % 10 == 0:
             sys.stderr.write(f'open3d: {k + 1}/{len(frames)} frames\r')
     sys.stderr.write('\n')
+
+    if args.out_trajectory:
+        with open(args.out_trajectory, 'w') as fh:
+            fh.write(f'# open3d_odometry.py {args.sequence}\n# timestamp tx ty tz qx qy qz qw\n')
+            for f, e in zip(frames, est):
+                fh.write(f"{f['timestamp']:.6f} " + ' '.join(f'{v:.9f}' for v in [*e[:3, 3], *rotation_to_quaternion(e[:3, :3])]) + '\n')
 
     pairs = [(e, g) for e, g in zip(est, gt) if g is not None]
     out = {

@@ -155,7 +155,7 @@ describe('a saved session exported as a ROS 2 bag (MCAP)', () => {
     expect((ascii as { stderr: string }).stderr).toMatch(/--ascii: applies to PLY and PCD only/);
   }, 60_000);
 
-  it('semslam map --out-mcap / --out-ply to a place that cannot be written fails at once, before mapping', async () => {
+  it('semslam map --out-mcap / --out-ply / --out-trajectory to a place that cannot be written fails at once, before mapping', async () => {
     // 5,000 frames would map for an hour: the answer comes in seconds because nothing is mapped.
     const map = (flag: string, out: string) => run(process.execPath, ['bin/semslam.js', 'map', 'synth:seed=1,frames=5000', flag, out, '--no-progress'])
       .then(() => ({ code: 0, stderr: '' }), (e: { code: number; stderr: string }) => e);
@@ -165,6 +165,9 @@ describe('a saved session exported as a ROS 2 bag (MCAP)', () => {
     const intoFolder = await map('--out-ply', dir);
     expect(intoFolder.code).toBe(2);
     expect(intoFolder.stderr).toContain(`--out-ply: ${dir}: is a folder: give the name of the file to write`);
+    const trajectory = await map('--out-trajectory', join(dir, 'no-such-folder', 'estimate.txt'));
+    expect(trajectory.code).toBe(2);
+    expect(trajectory.stderr).toContain(`--out-trajectory: ${join(dir, 'no-such-folder', 'estimate.txt')}: cannot write the export: its folder does not exist`);
   }, 30_000);
 
   describe('the app (AppBackend, as Electron and web mode call it)', () => {

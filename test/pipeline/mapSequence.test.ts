@@ -7,6 +7,9 @@ import { promisify } from 'node:util';
 import { mapSequence } from '../../main/pipeline/mapSequence.js';
 import { openMapInput } from '../../main/pipeline/openInput.js';
 import { readPly } from '../../main/export/ply.js';
+import { readFile } from 'node:fs/promises';
+import { parseTumTrajectory } from '../../main/sources/trajectoryText.js';
+import { ateRmse } from '../../fusion/metrics/trajectory.js';
 
 const SEVEN_SCENES = resolve(process.cwd(), '../shared/data/real/7scenes-redkitchen-150-199');
 const run = promisify(execFile);
@@ -28,6 +31,37 @@ describe('mapSequence on real 7-Scenes frames', () => {
     expect(summary.surfels).toBeGreaterThan(1000);
     expect(summary.msPerFrame.p95).toBeGreaterThanOrEqual(summary.msPerFrame.p50);
     expect(summary.labels).toBeUndefined();
+  });
+});
+
+describe('semslam map --out-trajectory', () => {
+  it('writes the estimated trajectory in TUM format: every frame, its timestamp, and the poses the ATE was scored on', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'semslam-traj-'));
+    try {
+      const out = join(dir, 'estimate.txt');
+      const { stdout } = await run(process.execPath, [
+        'bin/semslam.js', 'map', SEVEN_SCENES, '--size', '160x120', '--max-frames', '12', '--depth-weight-only',
+        '--json', '--no-progress', '--out-trajectory', out,
+      ], { cwd: process.cwd(), maxBuffer: 1 << 20 });
+      const s = JSON.parse(stdout);
+      expect(s.outTrajectory).toBe(out);
+      const text = await readFile(out, 'utf8');
+      expect(text.split('\n')[0]).toMatch(/^# semslam map /);
+      const poses = parseTumTrajectory(out, text);
+      expect(poses).toHaveLength(12);
+      const reader = await openMapInput(SEVEN_SCENES);
+      const gt = [];
+      for (let i = 0; i < 12; i++) {
+        const f = await reader.read(i);
+        expect(poses[i].timestamp).toBeCloseTo(f.timestamp, 6);
+        gt.push(f.groundTruthPose!);
+      }
+      await reader.close?.();
+      // The written poses (9 decimals) score the ATE the run reported.
+      expect(ateRmse(poses.map((p) => p.T_world_camera), gt).rmse).toBeCloseTo(s.ateRmseM, 6);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -1,5 +1,6 @@
 import { Option, type Command } from 'commander';
 import cliProgress from 'cli-progress';
+import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { InputError } from '../../errors.js';
 import { checkOutputPath, exportSession } from '../../export/exportSession.js';
@@ -10,6 +11,7 @@ import { PrefetchingReader } from '../../pipeline/prefetch/prefetchingReader.js'
 import { positiveInt, printJson } from '../output.js';
 import { parseThreads, ThreadKernelPool } from '../../parallel/threadPool.js';
 import { addSourceOptions, sourceOpenOptions, type SourceFlags } from '../sourceOptions.js';
+import { formatTumTrajectory } from '../../sources/trajectoryText.js';
 
 interface MapOptions extends SourceFlags {
   json?: boolean;
@@ -19,6 +21,7 @@ interface MapOptions extends SourceFlags {
   labelEvery: string;
   outPly?: string;
   outMcap?: string;
+  outTrajectory?: string;
   depthWeightOnly?: boolean;
   gtPoses?: boolean;
   loopClosure: boolean;
@@ -88,6 +91,7 @@ export function register(program: Command): void {
     .option('--noise-seed <n>', 'seed of the gt-noisy label simulator', '1')
     .option('--out-mcap <file>', 'write the estimated trajectory (/semslam/pose, /semslam/path, /tf) and the labelled map (/semslam/map, PointCloud2 with a label field) as a ROS 2 bag for Foxglove')
     .option('--out-ply <file>', 'write the fused map as binary PLY (x y z nx ny nz red green blue radius confidence label label_prob)')
+    .option('--out-trajectory <file>', 'write the estimated camera trajectory in TUM format (timestamp tx ty tz qx qy qz qw; evo and TUM\'s tools read it)')
     .option('--depth-weight-only', 'track with the depth (point-to-plane ICP) term only, no photometric term — for colour that is not registered to depth when its camera is not known (see calibrate-colour)')
     .option('--gt-poses', 'use the sequence\'s ground-truth poses instead of tracking (scores label fusion and mapping alone)')
     .option('--no-loop-closure', 'no loop closure (the whole map stays active; no map correction): to compare against')
@@ -108,7 +112,9 @@ export function register(program: Command): void {
       const size = opts.size !== undefined ? parseSize(opts.size) : undefined;
       let threads: number;
       try { threads = parseThreads(opts.threads); } catch (e) { throw new InputError('--threads', (e as Error).message); }
-      for (const [flag, out] of [['--out-mcap', opts.outMcap], ['--out-ply', opts.outPly]] as const) if (out) await checkOutputPath(resolve(out), flag);
+      for (const [flag, out] of [['--out-mcap', opts.outMcap], ['--out-ply', opts.outPly], ['--out-trajectory', opts.outTrajectory]] as const) {
+        if (out) await checkOutputPath(resolve(out), flag);
+      }
       // Mapping never reads the generator's exact depth, and reads labels only to simulate or score them.
       const openOptions = { ...await sourceOpenOptions(opts), extras: { labels: opts.labels !== 'none', depthGroundTruth: false } };
       // The reading thread also resizes and makes the label input: the fusion's thread then only maps.
@@ -155,7 +161,12 @@ export function register(program: Command): void {
       if (opts.outPly) {
         await writePly(opts.outPly, run.fusion.snapshot(), [`sequence ${sequence}`, `frames ${run.summary.frames}`]);
       }
-      const summary = { ...run.summary, ...(opts.outPly ? { outPly: opts.outPly } : {}), ...(opts.outMcap ? { outMcap: opts.outMcap } : {}) };
+      if (opts.outTrajectory) {
+        const poses = run.trajectory.map((T, i) => ({ timestamp: run.timestamps[i], T_world_camera: T }));
+        await writeFile(resolve(opts.outTrajectory), formatTumTrajectory(poses, [`semslam map ${sequence}`, `frames ${run.summary.frames}`]));
+      }
+      const outputs = { ...(opts.outPly ? { outPly: opts.outPly } : {}), ...(opts.outMcap ? { outMcap: opts.outMcap } : {}), ...(opts.outTrajectory ? { outTrajectory: opts.outTrajectory } : {}) };
+      const summary = { ...run.summary, ...outputs };
       if (opts.json) printJson(summary);
       else printHuman(run.summary);
     });
