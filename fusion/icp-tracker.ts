@@ -13,7 +13,7 @@ import type { FrameLevel } from './preprocessor.js';
 import type { PredictedLevel } from './model-predictor.js';
 import { invertRigid, mulPose, orthonormalizeRotation, poseDistance, se3Exp, se3Log } from './se3.js';
 import { packedIndex, solveNormalEquations6 } from './linalg6.js';
-import { ConditioningScratch, conditioning } from './degeneracy.js';
+import { ConditioningScratch, conditioning, solveConstrained6 } from './degeneracy.js';
 import { depthSigma } from './surfel-fuser.js';
 import type { KernelPool } from './parallel/pool.js';
 import { MAX_PARTS, partCount, partStart, serialPool } from './parallel/pool.js';
@@ -86,6 +86,14 @@ export interface IcpOptions {
    * its steps would slide the pose along it. The tracking judge's threshold for an ill-conditioned frame.
    */
   depthFirstMinConditioning: number;
+  /**
+   * Depth-first steps move the pose only along the directions the geometric system holds: the components along
+   * eigenvectors whose eigenvalue is under this fraction of the largest are left out (degeneracy.ts,
+   * solveConstrained6). Past the gate above, depth can still hold a direction only weakly: on generated room seed 6
+   * at 640×480 (two walls meeting at a corner, a towel on one; conditioning 2–3·10⁻⁴) ten depth-only steps slid the
+   * pose 2 mm each along the corner, 2.7 cm in all, and the finer levels did not bring it back.
+   */
+  depthFirstStepRatio: number;
 }
 
 export const DEFAULT_ICP_OPTIONS: Readonly<IcpOptions> = Object.freeze({
@@ -93,6 +101,7 @@ export const DEFAULT_ICP_OPTIONS: Readonly<IcpOptions> = Object.freeze({
   maxNormalAngleDeg: 30, icpHuber: 0.01, rgbHuber: 0.05, rgbMinGradient: 0.005, minInlierRatio: 0.25,
   maxInlierRmse: 0.03, maxTranslationJump: 0.2, maxRotationJumpDeg: 20, convergenceEpsilon: 1e-5, fullDensityWidth: Infinity, rgbFinestLevel: 0,
   depthNoiseWeighting: false, rgbPriorBelowFinest: false, depthFirstIterations: 0, depthFirstMinConditioning: 2e-4,
+  depthFirstStepRatio: 1e-3,
 });
 
 export interface TrackingResult {
@@ -234,8 +243,13 @@ export class IcpTracker {
           }
         }
         iterations++;
-        if (!solveNormalEquations6(acc, this.xi, this.scratch)) {
-          if (it < depthFirst) { it = depthFirst - 1; continue; }
+        if (it < depthFirst) {
+          if (levelDepth < 0) levelDepth = meanDepth(frame[l]);
+          if (!solveConstrained6(acc, T[12], T[13], T[14], levelDepth, o.depthFirstStepRatio, this.xi, this.condScratch)) {
+            it = depthFirst - 1;
+            continue;
+          }
+        } else if (!solveNormalEquations6(acc, this.xi, this.scratch)) {
           degenerate = l === 0;
           break;
         }

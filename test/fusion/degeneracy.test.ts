@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { accumulateResidual } from '../../fusion/linalg6.js';
-import { conditioning, symmetricEigenvalues6 } from '../../fusion/degeneracy.js';
+import { ConditioningScratch, conditioning, solveConstrained6, symmetricEigen6, symmetricEigenvalues6 } from '../../fusion/degeneracy.js';
+import { solveNormalEquations6 } from '../../fusion/linalg6.js';
 import { TrackingJudge } from '../../fusion/tracking-judge.js';
 import { depthSigma } from '../../fusion/surfel-fuser.js';
 import type { TrackingResult } from '../../fusion/icp-tracker.js';
@@ -26,6 +27,26 @@ function planeSystem(planes: { n: number[]; d: number }[], origin: number[], sam
   return acc;
 }
 
+/** Point-to-plane system of points on planes whose residuals are those of the motion `x` (so H·x = b). */
+function movedPlaneSystem(planes: { n: number[]; d: number }[], x: number[], samples: number, seed = 3): Float64Array {
+  const acc = new Float64Array(29);
+  const r = mulberry32(seed);
+  for (const { n, d } of planes) {
+    const a = Math.abs(n[0]) < 0.9 ? [1, 0, 0] : [0, 1, 0];
+    const u = [n[1] * a[2] - n[2] * a[1], n[2] * a[0] - n[0] * a[2], n[0] * a[1] - n[1] * a[0]];
+    const un = Math.hypot(u[0], u[1], u[2]); for (let k = 0; k < 3; k++) u[k] /= un;
+    const v = [n[1] * u[2] - n[2] * u[1], n[2] * u[0] - n[0] * u[2], n[0] * u[1] - n[1] * u[0]];
+    for (let s = 0; s < samples; s++) {
+      const px = (r() - 0.5) * 2, py = (r() - 0.5) * 2;
+      const q = [0, 1, 2].map((k) => n[k] * d + u[k] * px + v[k] * py);
+      const j = [n[0], n[1], n[2], q[1] * n[2] - q[2] * n[1], q[2] * n[0] - q[0] * n[2], q[0] * n[1] - q[1] * n[0]];
+      // accumulateResidual adds −J·e to b: e = −J·x makes b = H·x.
+      accumulateResidual(acc, j, -j.reduce((sum, jk, k) => sum + jk * x[k], 0), 1);
+    }
+  }
+  return acc;
+}
+
 describe('degeneracy measure (conditioning of the 6×6 tracking system)', () => {
   it('Jacobi eigenvalues of a known symmetric matrix (R·diag·Rᵀ)', () => {
     const diag = [5, 0.5, 3, 1e-3, 2, 7];
@@ -44,6 +65,45 @@ describe('degeneracy measure (conditioning of the 6×6 tracking system)', () => 
     const ev = symmetricEigenvalues6(A, new Float64Array(6));
     const want = [...diag].sort((a, b) => a - b);
     for (let i = 0; i < 6; i++) expect(ev[i]).toBeCloseTo(want[i], 10);
+  });
+
+  it('Jacobi eigenvectors: A·v = λ·v for each, and orthonormal', () => {
+    const A = new Float64Array(36);
+    const r = mulberry32(9);
+    for (let i = 0; i < 6; i++) for (let j = i; j < 6; j++) { const v = r() - 0.5; A[i * 6 + j] = v; A[j * 6 + i] = v; }
+    const work = Float64Array.from(A), values = new Float64Array(6), V = new Float64Array(36);
+    symmetricEigen6(work, values, V);
+    for (let c = 0; c < 6; c++) {
+      for (let i = 0; i < 6; i++) {
+        let av = 0;
+        for (let k = 0; k < 6; k++) av += A[i * 6 + k] * V[k * 6 + c];
+        expect(av).toBeCloseTo(values[c] * V[i * 6 + c], 10);
+      }
+      for (let d = 0; d < 6; d++) {
+        let dot = 0;
+        for (let k = 0; k < 6; k++) dot += V[k * 6 + c] * V[k * 6 + d];
+        expect(dot).toBeCloseTo(c === d ? 1 : 0, 10);
+      }
+    }
+  });
+
+  it('solveConstrained6: the full solution where every direction is held, none of a free direction where one is not', () => {
+    const x = [0.01, 0.02, 0.03, 0.004, -0.003, 0.002];
+    const s = new ConditioningScratch(), out = new Float64Array(6), full = new Float64Array(6);
+    // A room corner holds every direction: the same step as the plain solve, which recovers the motion.
+    const corner = movedPlaneSystem([{ n: [1, 0, 0], d: -1.5 }, { n: [0, 1, 0], d: -1.2 }, { n: [0, 0, 1], d: 2.5 }], x, 300);
+    expect(solveNormalEquations6(corner, full, new Float64Array(42))).toBe(true);
+    expect(solveConstrained6(corner, 0.1, -0.2, 0.3, 2, 1e-3, out, s)).toBe(true);
+    for (let k = 0; k < 6; k++) { expect(full[k]).toBeCloseTo(x[k], 9); expect(out[k]).toBeCloseTo(x[k], 9); }
+    // Two walls meeting along z (a crease): a slide along z leaves every residual as it is. The constrained step
+    // takes the motion but for that slide; the translation along z it leaves at 0.
+    const t = [0.01, 0.02, 0.03, 0, 0, 0];
+    const crease = movedPlaneSystem([{ n: [1, 0, 0], d: -1.5 }, { n: [0, 1, 0], d: -1.2 }], t, 300);
+    expect(conditioning(crease, 0.1, -0.2, 0.3, 2)).toBeLessThan(1e-9);
+    expect(solveConstrained6(crease, 0.1, -0.2, 0.3, 2, 1e-3, out, s)).toBe(true);
+    expect(Array.from(out).map((v) => Math.round(v * 1e6) / 1e6 + 0)).toEqual([0.01, 0.02, 0, 0, 0, 0]);
+    // Nothing to solve: false.
+    expect(solveConstrained6(new Float64Array(29), 0, 0, 0, 2, 1e-3, out, s)).toBe(false);
   });
 
   it('a single plane leaves three directions unconstrained: conditioning ≈ 0', () => {
