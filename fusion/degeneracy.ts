@@ -10,10 +10,14 @@
 import { packedIndex } from './linalg6.js';
 
 /**
- * Eigenvalues of a symmetric 6×6 matrix (row-major, overwritten) by cyclic Jacobi rotations, ascending into
- * `values`. 6×6 converges in a few sweeps; no allocation.
+ * Cyclic Jacobi rotations that diagonalise a symmetric 6×6 matrix `a` (row-major, overwritten); the rotations are
+ * accumulated into `vectors` (its columns become the eigenvectors) when it is given. No allocation.
  */
-export function symmetricEigenvalues6(a: Float64Array, values: Float64Array): Float64Array {
+function jacobi6(a: Float64Array, vectors: Float64Array | null): void {
+  if (vectors) {
+    vectors.fill(0);
+    for (let i = 0; i < 6; i++) vectors[i * 6 + i] = 1;
+  }
   for (let sweep = 0; sweep < 30; sweep++) {
     let off = 0;
     for (let p = 0; p < 6; p++) for (let q = p + 1; q < 6; q++) off += a[p * 6 + q] * a[p * 6 + q];
@@ -36,53 +40,32 @@ export function symmetricEigenvalues6(a: Float64Array, values: Float64Array): Fl
           a[p * 6 + k] = c * apk - s * aqk;
           a[q * 6 + k] = s * apk + c * aqk;
         }
+        if (vectors) {
+          for (let k = 0; k < 6; k++) {
+            const vkp = vectors[k * 6 + p], vkq = vectors[k * 6 + q];
+            vectors[k * 6 + p] = c * vkp - s * vkq;
+            vectors[k * 6 + q] = s * vkp + c * vkq;
+          }
+        }
       }
     }
   }
+}
+
+/** Eigenvalues of a symmetric 6×6 matrix (row-major, overwritten), ascending into `values`. No allocation. */
+export function symmetricEigenvalues6(a: Float64Array, values: Float64Array): Float64Array {
+  jacobi6(a, null);
   for (let i = 0; i < 6; i++) values[i] = a[i * 6 + i];
   values.sort();
   return values;
 }
 
 /**
- * Eigen-decomposition of a symmetric 6×6 matrix `a` (row-major, overwritten) by cyclic Jacobi rotations:
- * eigenvalue i in values[i], its unit eigenvector in column i of `vectors` (row-major). Unsorted; no allocation.
+ * Eigen-decomposition of a symmetric 6×6 matrix `a` (row-major, overwritten): eigenvalue i in values[i], its unit
+ * eigenvector in column i of `vectors` (row-major). Unsorted; no allocation.
  */
 export function symmetricEigen6(a: Float64Array, values: Float64Array, vectors: Float64Array): void {
-  vectors.fill(0);
-  for (let i = 0; i < 6; i++) vectors[i * 6 + i] = 1;
-  for (let sweep = 0; sweep < 30; sweep++) {
-    let off = 0;
-    for (let p = 0; p < 6; p++) for (let q = p + 1; q < 6; q++) off += a[p * 6 + q] * a[p * 6 + q];
-    let diag = 0;
-    for (let p = 0; p < 6; p++) diag += a[p * 6 + p] * a[p * 6 + p];
-    if (off <= 1e-30 * diag || off < 1e-300) break;
-    for (let p = 0; p < 5; p++) {
-      for (let q = p + 1; q < 6; q++) {
-        const apq = a[p * 6 + q];
-        if (apq === 0) continue;
-        const app = a[p * 6 + p], aqq = a[q * 6 + q];
-        const theta = (aqq - app) / (2 * apq);
-        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-        const c = 1 / Math.sqrt(t * t + 1), sn = t * c;
-        for (let k = 0; k < 6; k++) {
-          const akp = a[k * 6 + p], akq = a[k * 6 + q];
-          a[k * 6 + p] = c * akp - sn * akq;
-          a[k * 6 + q] = sn * akp + c * akq;
-        }
-        for (let k = 0; k < 6; k++) {
-          const apk = a[p * 6 + k], aqk = a[q * 6 + k];
-          a[p * 6 + k] = c * apk - sn * aqk;
-          a[q * 6 + k] = sn * apk + c * aqk;
-        }
-        for (let k = 0; k < 6; k++) {
-          const vkp = vectors[k * 6 + p], vkq = vectors[k * 6 + q];
-          vectors[k * 6 + p] = c * vkp - sn * vkq;
-          vectors[k * 6 + q] = sn * vkp + c * vkq;
-        }
-      }
-    }
-  }
+  jacobi6(a, vectors);
   for (let i = 0; i < 6; i++) values[i] = a[i * 6 + i];
 }
 

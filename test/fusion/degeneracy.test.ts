@@ -7,8 +7,11 @@ import { depthSigma } from '../../fusion/surfel-fuser.js';
 import type { TrackingResult } from '../../fusion/icp-tracker.js';
 import { mulberry32 } from './helpers/box-scene.js';
 
-/** Point-to-plane system (J = [n, q × n], q in world coordinates) of points on planes, offset by `origin`. */
-function planeSystem(planes: { n: number[]; d: number }[], origin: number[], samples: number, seed = 1): Float64Array {
+/**
+ * Point-to-plane system (J = [n, q × n], q in world coordinates) of points on planes, offset by `origin`; with
+ * `motion` x, the residuals are those of that motion (e = −J·x, so that H·x = b), else 0.
+ */
+function planeSystem(planes: { n: number[]; d: number }[], origin: number[], samples: number, seed = 1, motion?: number[]): Float64Array {
   const acc = new Float64Array(29);
   const r = mulberry32(seed);
   for (const { n, d } of planes) {
@@ -21,31 +24,12 @@ function planeSystem(planes: { n: number[]; d: number }[], origin: number[], sam
       const x = (r() - 0.5) * 2, y = (r() - 0.5) * 2;
       const q = [0, 1, 2].map((k) => origin[k] + n[k] * d + u[k] * x + v[k] * y);
       const j = [n[0], n[1], n[2], q[1] * n[2] - q[2] * n[1], q[2] * n[0] - q[0] * n[2], q[0] * n[1] - q[1] * n[0]];
-      accumulateResidual(acc, j, 0, 1);
+      accumulateResidual(acc, j, motion ? -j.reduce((sum, jk, k) => sum + jk * motion[k], 0) : 0, 1);
     }
   }
   return acc;
 }
 
-/** Point-to-plane system of points on planes whose residuals are those of the motion `x` (so H·x = b). */
-function movedPlaneSystem(planes: { n: number[]; d: number }[], x: number[], samples: number, seed = 3): Float64Array {
-  const acc = new Float64Array(29);
-  const r = mulberry32(seed);
-  for (const { n, d } of planes) {
-    const a = Math.abs(n[0]) < 0.9 ? [1, 0, 0] : [0, 1, 0];
-    const u = [n[1] * a[2] - n[2] * a[1], n[2] * a[0] - n[0] * a[2], n[0] * a[1] - n[1] * a[0]];
-    const un = Math.hypot(u[0], u[1], u[2]); for (let k = 0; k < 3; k++) u[k] /= un;
-    const v = [n[1] * u[2] - n[2] * u[1], n[2] * u[0] - n[0] * u[2], n[0] * u[1] - n[1] * u[0]];
-    for (let s = 0; s < samples; s++) {
-      const px = (r() - 0.5) * 2, py = (r() - 0.5) * 2;
-      const q = [0, 1, 2].map((k) => n[k] * d + u[k] * px + v[k] * py);
-      const j = [n[0], n[1], n[2], q[1] * n[2] - q[2] * n[1], q[2] * n[0] - q[0] * n[2], q[0] * n[1] - q[1] * n[0]];
-      // accumulateResidual adds −J·e to b: e = −J·x makes b = H·x.
-      accumulateResidual(acc, j, -j.reduce((sum, jk, k) => sum + jk * x[k], 0), 1);
-    }
-  }
-  return acc;
-}
 
 describe('degeneracy measure (conditioning of the 6×6 tracking system)', () => {
   it('Jacobi eigenvalues of a known symmetric matrix (R·diag·Rᵀ)', () => {
@@ -91,14 +75,14 @@ describe('degeneracy measure (conditioning of the 6×6 tracking system)', () => 
     const x = [0.01, 0.02, 0.03, 0.004, -0.003, 0.002];
     const s = new ConditioningScratch(), out = new Float64Array(6), full = new Float64Array(6);
     // A room corner holds every direction: the same step as the plain solve, which recovers the motion.
-    const corner = movedPlaneSystem([{ n: [1, 0, 0], d: -1.5 }, { n: [0, 1, 0], d: -1.2 }, { n: [0, 0, 1], d: 2.5 }], x, 300);
+    const corner = planeSystem([{ n: [1, 0, 0], d: -1.5 }, { n: [0, 1, 0], d: -1.2 }, { n: [0, 0, 1], d: 2.5 }], [0, 0, 0], 300, 3, x);
     expect(solveNormalEquations6(corner, full, new Float64Array(42))).toBe(true);
     expect(solveConstrained6(corner, 0.1, -0.2, 0.3, 2, 1e-3, out, s)).toBe(true);
     for (let k = 0; k < 6; k++) { expect(full[k]).toBeCloseTo(x[k], 9); expect(out[k]).toBeCloseTo(x[k], 9); }
     // Two walls meeting along z (a crease): a slide along z leaves every residual as it is. The constrained step
     // takes the motion but for that slide; the translation along z it leaves at 0.
     const t = [0.01, 0.02, 0.03, 0, 0, 0];
-    const crease = movedPlaneSystem([{ n: [1, 0, 0], d: -1.5 }, { n: [0, 1, 0], d: -1.2 }], t, 300);
+    const crease = planeSystem([{ n: [1, 0, 0], d: -1.5 }, { n: [0, 1, 0], d: -1.2 }], [0, 0, 0], 300, 3, t);
     expect(conditioning(crease, 0.1, -0.2, 0.3, 2)).toBeLessThan(1e-9);
     expect(solveConstrained6(crease, 0.1, -0.2, 0.3, 2, 1e-3, out, s)).toBe(true);
     expect(Array.from(out).map((v) => Math.round(v * 1e6) / 1e6 + 0)).toEqual([0.01, 0.02, 0, 0, 0, 0]);
