@@ -84,12 +84,14 @@ export class ConditioningScratch {
 function comparableSystem(acc: Float64Array, cx: number, cy: number, cz: number, depth: number, s: ConditioningScratch): void {
   const H = s.h, T = s.t, M = s.m;
   for (let r = 0; r < 6; r++) for (let c = r; c < 6; c++) { const v = acc[packedIndex(r, c)]; H[r * 6 + c] = v; H[c * 6 + r] = v; }
+  // M = [[I, [c]×], [0, I]], then the rotation columns scaled by depth.
   M.fill(0);
   for (let i = 0; i < 6; i++) M[i * 6 + i] = 1;
   M[0 * 6 + 4] = -cz; M[0 * 6 + 5] = cy;
   M[1 * 6 + 3] = cz; M[1 * 6 + 5] = -cx;
   M[2 * 6 + 3] = -cy; M[2 * 6 + 4] = cx;
   for (let r = 0; r < 6; r++) for (let c = 3; c < 6; c++) M[r * 6 + c] *= depth;
+  // T = H·M, H' = Mᵀ·T.
   for (let r = 0; r < 6; r++) for (let c = 0; c < 6; c++) {
     let v = 0;
     for (let k = 0; k < 6; k++) v += H[r * 6 + k] * M[k * 6 + c];
@@ -109,9 +111,10 @@ function comparableSystem(acc: Float64Array, cx: number, cy: number, cz: number,
  * problems", ICRA 2016). False when the system is empty.
  */
 export function solveConstrained6(acc: Float64Array, cx: number, cy: number, cz: number, depth: number, minRatio: number,
-  x: Float64Array, s: ConditioningScratch, damping = 0): boolean {
+  x: Float64Array, s: ConditioningScratch): boolean {
   comparableSystem(acc, cx, cy, cz, depth, s);
   const M = s.m, b = s.b, y = s.y, V = s.vectors, ev = s.values;
+  // With x = M·y the system becomes Mᵀ·H·M·y = Mᵀ·b: b' = Mᵀ·b.
   for (let r = 0; r < 6; r++) {
     let v = 0;
     for (let k = 0; k < 6; k++) v += M[k * 6 + r] * acc[21 + k];
@@ -126,7 +129,7 @@ export function solveConstrained6(acc: Float64Array, cx: number, cy: number, cz:
     if (!(ev[i] >= minRatio * max)) continue;
     let proj = 0;
     for (let k = 0; k < 6; k++) proj += V[k * 6 + i] * b[k];
-    const a = proj / (ev[i] + damping * max);
+    const a = proj / ev[i];
     for (let k = 0; k < 6; k++) y[k] += a * V[k * 6 + i];
   }
   for (let r = 0; r < 6; r++) {
