@@ -15,7 +15,7 @@ import { readCameraFile, specIntrinsics } from './cameraSpec.js';
 import type { Frame, SequenceInfo } from './frame.js';
 import { IndexedSequenceReader, scaledDepthToMetres } from './indexedReader.js';
 import type { StampedPose } from './trajectoryText.js';
-import { DEFAULT_GROUND_TRUTH_LOOKUP, formatPoseTum, groundTruthAt, parseTumTrajectory } from './trajectoryText.js';
+import { DEFAULT_GROUND_TRUTH_LOOKUP, formatTumTrajectory, groundTruthAt, parseTumTrajectory } from './trajectoryText.js';
 import type { SequenceWriter } from './writers.js';
 import { metresToScaledU16 } from './writers.js';
 import { CAMERA_PRESETS } from './cameraPresets.js';
@@ -239,7 +239,7 @@ export class KlgWriter implements SequenceWriter {
   private count = 0;
   private offset = 4;
   private lastUs = -1n;
-  private readonly gtLines: string[] = [];
+  private readonly gtPoses: StampedPose[] = [];
   private scratch = new Uint16Array(0);
   private closed = false;
 
@@ -279,7 +279,7 @@ export class KlgWriter implements SequenceWriter {
       await this.handle.write(part, 0, part.length, this.offset);
       this.offset += part.length;
     }
-    if (frame.groundTruthPose) this.gtLines.push(`${(Number(us) / 1e6).toFixed(6)} ${formatPoseTum(frame.groundTruthPose)}`);
+    if (frame.groundTruthPose) this.gtPoses.push({ timestamp: Number(us) / 1e6, T_world_camera: Float64Array.from(frame.groundTruthPose) });
     this.lastUs = us;
     this.count++;
   }
@@ -294,8 +294,8 @@ export class KlgWriter implements SequenceWriter {
     const k = this.options.intrinsics;
     const side = klgSidePaths(this.path);
     await writeFile(side.camera, `${JSON.stringify({ width: k.width, height: k.height, fx: k.fx, fy: k.fy, cx: k.cx, cy: k.cy, depth_scale: KLG_DEPTH_UNITS_PER_METRE }, null, 2)}\n`);
-    if (this.gtLines.length > 0) {
-      await writeFile(side.groundTruth, `# ground truth trajectory\n# timestamp tx ty tz qx qy qz qw\n${this.gtLines.join('\n')}\n`);
+    if (this.gtPoses.length > 0) {
+      await writeFile(side.groundTruth, formatTumTrajectory(this.gtPoses, ['ground truth trajectory']));
     }
   }
 }

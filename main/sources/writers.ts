@@ -7,7 +7,8 @@ import type { Frame } from './frame.js';
 import { nyuMetresToRaw } from './nyuCamera.js';
 import type { Sidecar } from './sidecar.js';
 import { DEPTH_GT_DIR, DEPTH_GT_SCALE, LABELS_DIR, writeSidecar } from './sidecar.js';
-import { formatPoseTum } from './trajectoryText.js';
+import type { StampedPose } from './trajectoryText.js';
+import { formatTumTrajectory } from './trajectoryText.js';
 import type { KlgColour } from './klg.js';
 import { KlgWriter } from './klg.js';
 import type { McapCompression, McapDepthEncoding, McapImageTransport } from './mcapWriter.js';
@@ -82,7 +83,7 @@ abstract class BaseWriter implements SequenceWriter {
   protected hasLabels = false;
   protected hasDepthGroundTruth = false;
   protected hasPose = false;
-  protected readonly gtLines: string[] = [];
+  protected readonly gtPoses: StampedPose[] = [];
   protected depthScratch = new Uint16Array(0);
   private closed = false;
 
@@ -123,7 +124,7 @@ abstract class BaseWriter implements SequenceWriter {
     }
     if (this.hasPose) {
       if (!frame.groundTruthPose) throw new Error(`${this.path}: frame ${frame.index} lacks groundTruthPose (the first frame had one)`);
-      this.gtLines.push(`${stamp} ${formatPoseTum(frame.groundTruthPose)}`);
+      this.gtPoses.push({ timestamp, T_world_camera: Float64Array.from(frame.groundTruthPose) });
     }
     this.lastTimestamp = Number(stamp);
     this.count++;
@@ -139,8 +140,7 @@ abstract class BaseWriter implements SequenceWriter {
     if (this.closed) return;
     this.closed = true;
     if (this.hasPose) {
-      await writeFile(join(this.path, 'groundtruth.txt'),
-        `# ground truth trajectory\n# timestamp tx ty tz qx qy qz qw\n${this.gtLines.join('\n')}\n`);
+      await writeFile(join(this.path, 'groundtruth.txt'), formatTumTrajectory(this.gtPoses, ['ground truth trajectory']));
     }
     await this.writeIndexes();
     const sidecar: Sidecar = {

@@ -154,15 +154,14 @@ export function register(program: Command): void {
         pool.close();
         await reader.close?.();
       }
+      const poses = run.trajectory.map((T, i) => ({ timestamp: run.timestamps[i], T_world_camera: T }));
       if (opts.outMcap) {
-        const frames = run.trajectory.map((T, i) => ({ timestamp: run.timestamps[i], T_world_camera: T }));
-        await exportSession(resolve(opts.outMcap), { map: run.fusion.snapshot(), frames }, { format: 'mcap' });
+        await exportSession(resolve(opts.outMcap), { map: run.fusion.snapshot(), frames: poses }, { format: 'mcap' });
       }
       if (opts.outPly) {
         await writePly(opts.outPly, run.fusion.snapshot(), [`sequence ${sequence}`, `frames ${run.summary.frames}`]);
       }
       if (opts.outTrajectory) {
-        const poses = run.trajectory.map((T, i) => ({ timestamp: run.timestamps[i], T_world_camera: T }));
         await writeFile(resolve(opts.outTrajectory), formatTumTrajectory(poses, [`semslam map ${sequence}`, `frames ${run.summary.frames}`]));
       }
       const outputs = { ...(opts.outPly ? { outPly: opts.outPly } : {}), ...(opts.outMcap ? { outMcap: opts.outMcap } : {}), ...(opts.outTrajectory ? { outTrajectory: opts.outTrajectory } : {}) };
