@@ -215,10 +215,6 @@ export class SurfelFuser {
   }
 
   /**
-   * Unstable surfels the sensor sees clearly behind (every sample of the 3×3 neighbourhood farther than the
-   * surfel by margin + 3σ): the space they occupy is free, so they were noise or moved.
-   */
-  /**
    * Candidates in the frustum at T_world_camera, and the supersampled index map: the nearest surfel centre per
    * cell, stored as an index into `candidates`. Each thread scans every candidate and keeps those in its band of
    * cell rows (one band per thread: the scan is cheap, the scattered writes are not).
@@ -237,6 +233,10 @@ export class SurfelFuser {
     }, this.sh, this.partOut, 2, Math.max(1, Math.floor(this.sh / this.pool.threads)));
   }
 
+  /**
+   * Unstable surfels the sensor sees clearly behind (every sample of the 3×3 neighbourhood farther than the
+   * surfel by margin + 3σ): the space they occupy is free, so they were noise or moved.
+   */
   private removeFreeSpaceViolations(map: SurfelMap, depth: Float32Array, sigma: Float32Array | null, frame: number): number {
     const { width: w, height: h } = this.intrinsics;
     const list = this.candidates;
