@@ -17,6 +17,8 @@ import sys
 
 import numpy as np
 
+from poses import quat_to_rot
+
 
 def read_tum(path):
     stamps, poses = [], []
@@ -29,13 +31,8 @@ def read_tum(path):
             if len(v) != 8:
                 raise SystemExit(f'rpe_windows.py: {path}: line {n}: expected 8 numbers, found {len(v)}')
             t, x, y, z, qx, qy, qz, qw = map(float, v)
-            q = np.array([qx, qy, qz, qw])
-            q /= np.linalg.norm(q)
-            qx, qy, qz, qw = q
             m = np.eye(4)
-            m[:3, :3] = [[1 - 2 * (qy * qy + qz * qz), 2 * (qx * qy - qz * qw), 2 * (qx * qz + qy * qw)],
-                         [2 * (qx * qy + qz * qw), 1 - 2 * (qx * qx + qz * qz), 2 * (qy * qz - qx * qw)],
-                         [2 * (qx * qz - qy * qw), 2 * (qy * qz + qx * qw), 1 - 2 * (qx * qx + qy * qy)]]
+            m[:3, :3] = quat_to_rot(qx, qy, qz, qw)
             m[:3, 3] = [x, y, z]
             stamps.append(t)
             poses.append(m)
